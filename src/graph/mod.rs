@@ -1,0 +1,17 @@
+//! The engine: an arena of tensor nodes with forward, backward (the chain
+//! rule, as vector-Jacobian products) and a `Trace` of both. It knows
+//! nothing of regression.
+
+mod engine;
+mod error;
+mod op;
+pub mod ops;
+mod shape;
+mod trace;
+
+pub use engine::{Graph, NodeId, DEFAULT_MAX_ELEMENTS};
+pub use error::GraphError;
+pub use op::{Inputs, Jacobian, Op};
+pub use ops::leaf::LeafKind;
+pub use shape::Shape;
+pub use trace::{Trace, TraceEdge, TraceNode, DEFAULT_MAX_JACOBIAN};

@@ -1,0 +1,144 @@
+//! Elementwise binary ops with scalar broadcasting on either side.
+//!
+//! An op states only its scalar rule f(a, b) and the partials ∂f/∂a, ∂f/∂b;
+//! this file applies them over tensors. A scalar operand broadcast over a
+//! tensor is read by every output element, so in backward its gradient is
+//! the sum of what flows back from all of them.
+
+use crate::graph::{GraphError, Inputs, Jacobian, Op, Shape};
+use std::fmt::Debug;
+use std::marker::PhantomData;
+
+pub trait Binary: Debug + Send + Sync + 'static {
+    const NAME: &'static str;
+    fn f(a: f64, b: f64) -> f64;
+    /// ∂f/∂a at (a, b), where out = f(a, b).
+    fn da(a: f64, b: f64, out: f64) -> f64;
+    /// ∂f/∂b at (a, b), where out = f(a, b).
+    fn db(a: f64, b: f64, out: f64) -> f64;
+}
+
+#[derive(Debug, Default)]
+pub struct Elementwise<T>(PhantomData<T>);
+
+impl<T> Elementwise<T> {
+    pub fn new() -> Self {
+        Elementwise(PhantomData)
+    }
+}
+
+/// How the two operands line up.
+#[derive(Clone, Copy, PartialEq)]
+enum Layout {
+    Same,
+    /// a is a scalar broadcast over b.
+    AScalar,
+    /// b is a scalar broadcast over a.
+    BScalar,
+}
+
+fn layout(sa: Shape, sb: Shape) -> Layout {
+    if sa == sb {
+        Layout::Same
+    } else if sa.is_scalar() {
+        Layout::AScalar
+    } else {
+        Layout::BScalar
+    }
+}
+
+impl<T: Binary> Elementwise<T> {
+    /// ∂out_k/∂input_i for element k.
+    #[inline(always)]
+    fn partial(i: usize, a: f64, b: f64, out: f64) -> f64 {
+        if i == 0 {
+            T::da(a, b, out)
+        } else {
+            T::db(a, b, out)
+        }
+    }
+
+    /// Whether input i is the scalar side of a broadcast.
+    fn broadcast(i: usize, lay: Layout) -> bool {
+        matches!((i, lay), (0, Layout::AScalar) | (1, Layout::BScalar))
+    }
+}
+
+impl<T: Binary> Op for Elementwise<T> {
+    fn name(&self) -> String {
+        T::NAME.to_string()
+    }
+
+    fn arity(&self) -> usize {
+        2
+    }
+
+    fn shape(&self, sa: Shape, sb: Shape) -> Result<Shape, GraphError> {
+        if sa == sb || sb.is_scalar() {
+            Ok(sa)
+        } else if sa.is_scalar() {
+            Ok(sb)
+        } else {
+            Err(GraphError::ShapeMismatch {
+                op: T::NAME,
+                left: sa,
+                right: sb,
+                rule: "elementwise ops need equal shapes or a scalar on one side",
+            })
+        }
+    }
+
+    fn forward(&self, x: Inputs<'_>, out: &mut [f64]) {
+        match layout(x.sa, x.sb) {
+            Layout::Same => {
+                for ((o, &a), &b) in out.iter_mut().zip(x.a).zip(x.b) {
+                    *o = T::f(a, b);
+                }
+            }
+            Layout::AScalar => {
+                let a = x.a[0];
+                for (o, &b) in out.iter_mut().zip(x.b) {
+                    *o = T::f(a, b);
+                }
+            }
+            Layout::BScalar => {
+                let b = x.b[0];
+                for (o, &a) in out.iter_mut().zip(x.a) {
+                    *o = T::f(a, b);
+                }
+            }
+        }
+    }
+
+    fn vjp(&self, i: usize, x: Inputs<'_>, out: &[f64], upstream: &[f64], grad: &mut [f64]) {
+        let lay = layout(x.sa, x.sb);
+        let (a0, b0) = (x.a[0], x.b[0]);
+        let at = |k: usize| if lay == Layout::AScalar { a0 } else { x.a[k] };
+        let bt = |k: usize| if lay == Layout::BScalar { b0 } else { x.b[k] };
+        if Self::broadcast(i, lay) {
+            let mut sum = 0.0;
+            for (k, (&u, &o)) in upstream.iter().zip(out).enumerate() {
+                sum += u * Self::partial(i, at(k), bt(k), o);
+            }
+            grad[0] += sum;
+        } else {
+            for (k, ((g, &u), &o)) in grad.iter_mut().zip(upstream).zip(out).enumerate() {
+                *g += u * Self::partial(i, at(k), bt(k), o);
+            }
+        }
+    }
+
+    fn jacobian(&self, i: usize, x: Inputs<'_>, out: &[f64]) -> Jacobian {
+        let lay = layout(x.sa, x.sb);
+        let at = |k: usize| if lay == Layout::AScalar { x.a[0] } else { x.a[k] };
+        let bt = |k: usize| if lay == Layout::BScalar { x.b[0] } else { x.b[k] };
+        let broadcast = Self::broadcast(i, lay);
+        let n = out.len();
+        let mut jac = Jacobian::zeros(n, if broadcast { 1 } else { n });
+        for (k, &o) in out.iter().enumerate() {
+            let col = if broadcast { 0 } else { k };
+            jac.set(k, col, Self::partial(i, at(k), bt(k), o));
+        }
+        jac
+    }
+}

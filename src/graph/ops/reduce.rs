@@ -1,0 +1,54 @@
+//! Reductions to a scalar. J = mean of the L(i) is the derivation's cost
+//! node: ∂J/∂L(i) = 1/n.
+
+use crate::graph::{GraphError, Inputs, Jacobian, Op, Shape};
+
+/// sum (scale 1) or mean (scale 1/n): out = scale·Σ x_k, ∂out/∂x_k = scale.
+#[derive(Debug)]
+pub struct Reduce {
+    pub mean: bool,
+}
+
+impl Reduce {
+    fn scale(&self, n: usize) -> f64 {
+        if self.mean {
+            1.0 / n as f64
+        } else {
+            1.0
+        }
+    }
+}
+
+impl Op for Reduce {
+    fn name(&self) -> String {
+        if self.mean { "mean" } else { "sum" }.into()
+    }
+
+    fn arity(&self) -> usize {
+        1
+    }
+
+    fn shape(&self, _: Shape, _: Shape) -> Result<Shape, GraphError> {
+        Ok(Shape::Scalar)
+    }
+
+    fn forward(&self, x: Inputs<'_>, out: &mut [f64]) {
+        out[0] = x.a.iter().sum::<f64>() * self.scale(x.a.len());
+    }
+
+    fn vjp(&self, _: usize, x: Inputs<'_>, _: &[f64], upstream: &[f64], grad: &mut [f64]) {
+        let local = upstream[0] * self.scale(x.a.len());
+        for g in grad.iter_mut() {
+            *g += local;
+        }
+    }
+
+    fn jacobian(&self, _: usize, x: Inputs<'_>, _: &[f64]) -> Jacobian {
+        let n = x.a.len();
+        Jacobian {
+            rows: 1,
+            cols: n,
+            data: vec![self.scale(n); n],
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! chainrule — backpropagation for linear regression.
+//!
+//! Layers, each looking only down (see `docs/ARCHITECTURE.md`):
+//! `cli` → `train` → `model` → `solve` / `graph` → `expr` / `data`.
+
+pub mod data;
+pub mod expr;
+pub mod graph;
+pub mod model;
+pub mod solve;
+pub mod train;
