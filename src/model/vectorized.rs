@@ -1,0 +1,129 @@
+//! Mode `vectorized`: the batch as matrices. Z1 = X·θ + θ0, Z2 = Y − Z1,
+//! L = Z2∘Z2, J = mean(L); backward multiplies the Jacobians
+//! ∂J/∂L = (1/n)·1ᵀ, ∂L/∂Z2 = diag(2·Z2), ∂Z2/∂Z1 = −I, ∂Z1/∂θ = X.
+
+use super::{Batch, Gradient, LinearModel};
+use crate::graph::{Graph, GraphError, NodeId, Shape};
+
+pub struct VectorizedGraph {
+    pub graph: Graph,
+    pub x: NodeId,
+    pub y: NodeId,
+    /// The weights θ1..θd as one vector node.
+    pub w: NodeId,
+    pub theta0: Option<NodeId>,
+    pub z1: NodeId,
+    pub z2: NodeId,
+    pub l: NodeId,
+    pub j: NodeId,
+    pub n: usize,
+    model: LinearModel,
+}
+
+impl VectorizedGraph {
+    /// The graph for batches of exactly `n` ≥ 1 rows.
+    pub fn new(model: &LinearModel, n: usize) -> Result<Self, GraphError> {
+        let d = model.d;
+        let mut g = Graph::new();
+        let x = g.input("X", Shape::Matrix(n, d))?;
+        let y = g.input("Y", Shape::Vector(n))?;
+        let w = g.param("θ", Shape::Vector(d), &vec![0.0; d])?;
+        let xw = g.matvec(x, w)?;
+        let (z1, theta0) = if model.intercept {
+            let t0 = g.param("θ0", Shape::Scalar, &[0.0])?;
+            (g.add(xw, t0)?, Some(t0))
+        } else {
+            (xw, None)
+        };
+        g.set_name(z1, "Z1");
+        let z2 = g.sub(y, z1)?;
+        g.set_name(z2, "Z2");
+        let l = g.square(z2)?;
+        g.set_name(l, "L");
+        let j = g.mean(l)?;
+        g.set_name(j, "J");
+        Ok(VectorizedGraph {
+            graph: g,
+            x,
+            y,
+            w,
+            theta0,
+            z1,
+            z2,
+            l,
+            j,
+            n,
+            model: *model,
+        })
+    }
+
+    /// Forward and backward for a batch of n rows at θ.
+    pub fn step(&mut self, batch: Batch<'_>, theta: &[f64]) {
+        let (t0, w) = self.model.split(theta);
+        let g = &mut self.graph;
+        g.set(self.x, batch.x).expect("batch has n rows of d");
+        g.set(self.y, batch.y).expect("batch has n targets");
+        g.set(self.w, w).expect("θ has d weights");
+        if let Some(id) = self.theta0 {
+            g.value_mut(id).expect("θ0 is a leaf")[0] = t0;
+        }
+        g.forward();
+        g.backward(self.j).expect("J is a scalar");
+    }
+
+    /// ∂J/∂θ in θ's layout (θ0 first when there is one).
+    pub fn write_grad(&self, grad: &mut [f64]) {
+        let g = &self.graph;
+        let w = g.grad(self.w).expect("θ is a param");
+        match self.theta0 {
+            Some(t0) => {
+                grad[0] = g.grad(t0).expect("θ0 is a param")[0];
+                grad[1..].copy_from_slice(w);
+            }
+            None => grad.copy_from_slice(w),
+        }
+    }
+}
+
+/// Vectorized graphs for each batch size met so far.
+pub struct Vectorized {
+    model: LinearModel,
+    graphs: Vec<VectorizedGraph>,
+}
+
+impl Vectorized {
+    /// Builds the graphs for the given batch sizes up front, so that a size
+    /// too large for memory is an error here rather than mid-training.
+    pub fn new(model: LinearModel, sizes: &[usize]) -> Result<Self, GraphError> {
+        let mut me = Vectorized {
+            model,
+            graphs: Vec::new(),
+        };
+        for &size in sizes {
+            me.graph_for(size)?;
+        }
+        Ok(me)
+    }
+
+    pub fn graph_for(&mut self, n: usize) -> Result<&mut VectorizedGraph, GraphError> {
+        let i = match self.graphs.iter().position(|g| g.n == n) {
+            Some(i) => i,
+            None => {
+                self.graphs.push(VectorizedGraph::new(&self.model, n)?);
+                self.graphs.len() - 1
+            }
+        };
+        Ok(&mut self.graphs[i])
+    }
+}
+
+impl Gradient for Vectorized {
+    fn cost_and_grad(&mut self, batch: Batch<'_>, theta: &[f64], grad: &mut [f64]) -> f64 {
+        let g = self
+            .graph_for(batch.len())
+            .expect("graphs for the trainer's batch sizes are built up front");
+        g.step(batch, theta);
+        g.write_grad(grad);
+        g.graph.value(g.j)[0]
+    }
+}
