@@ -1,1 +1,11 @@
-//! placeholder
+//! The training loop: mini-batch gradient descent θ ← θ − lr·∂J/∂θ with the
+//! gradient from any `Gradient` source.
+
+pub mod config;
+pub mod lr;
+pub mod scaling;
+pub mod trainer;
+
+pub use config::{LearningRate, TrainConfig};
+pub use scaling::Scaling;
+pub use trainer::{train, Fit, Observer, Quiet, StopReason, TrainError};

@@ -1,0 +1,74 @@
+//! What a training run is asked to do.
+
+use crate::model::Mode;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LearningRate {
+    Fixed(f64),
+    /// 1/λmax of the Hessian (2/n)·XᵀX: the largest step for which full-batch
+    /// descent on this quadratic cost never goes up.
+    Auto,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TrainConfig {
+    pub mode: Mode,
+    pub lr: LearningRate,
+    pub epochs: usize,
+    /// Rows per step; `None` is the mode's default (sample: 1, unrolled: 2,
+    /// vectorized: the whole data set).
+    pub batch_size: Option<usize>,
+    /// Shuffle rows each epoch; `None`: on when batches are smaller than the
+    /// data set.
+    pub shuffle: Option<bool>,
+    pub seed: u64,
+    /// Stop when the relative change of the epoch's J falls below this.
+    pub tol: Option<f64>,
+    /// Train on standardized features; θ is reported in original units.
+    pub standardize: bool,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            mode: Mode::Vectorized,
+            lr: LearningRate::Fixed(0.01),
+            epochs: 100,
+            batch_size: None,
+            shuffle: None,
+            seed: 0,
+            tol: None,
+            standardize: false,
+        }
+    }
+}
+
+/// The largest unrolled batch: beyond it the scalar graph's thousands of
+/// nodes teach nothing the vectorized mode does not.
+pub const MAX_UNROLLED_BATCH: usize = 4096;
+
+impl TrainConfig {
+    /// The batch size this run uses on `n` rows, or why the settings clash.
+    pub fn resolved_batch(&self, n: usize) -> Result<usize, String> {
+        let k = match (self.mode, self.batch_size) {
+            (_, Some(0)) => return Err("--batch-size must be at least 1".into()),
+            (Mode::Sample, Some(k)) if k != 1 => {
+                return Err(format!(
+                    "--mode sample takes one row per step, but --batch-size is {k}; use --mode unrolled or vectorized for batches"
+                ))
+            }
+            (Mode::Sample, _) => 1,
+            (Mode::Unrolled, None) => 2,
+            (Mode::Vectorized, None) => n,
+            (_, Some(k)) => k,
+        };
+        if self.mode == Mode::Unrolled && k.min(n) > MAX_UNROLLED_BATCH {
+            return Err(format!(
+                "--mode unrolled builds one branch per row; {k} rows is more than its limit of {MAX_UNROLLED_BATCH}: use --mode vectorized for large batches"
+            ));
+        }
+        Ok(k.min(n).max(1))
+    }
+}
