@@ -1,0 +1,17 @@
+//! Data: CSV/TSV reading with typed errors, atomic writing, seeded
+//! synthetic data and the small built-in lesson data sets.
+
+pub mod atomic;
+mod builtin;
+mod dataset;
+mod error;
+mod read;
+mod synth;
+mod write;
+
+pub use builtin::{builtin, builtin_names};
+pub use dataset::Dataset;
+pub use error::DataError;
+pub use read::{read_csv, read_csv_str, ReadOptions, ReadReport};
+pub use synth::{synth, SynthModel, X_HIGH, X_LOW};
+pub use write::{format_number, to_csv_string, write_csv};

@@ -1,0 +1,355 @@
+//! CSV/TSV → [`Dataset`], with errors that point at the file, line and column.
+//!
+//! The first record is the header (required). Lines are 1-based file lines,
+//! so the header is line 1 and the first data row is usually line 2; blank
+//! lines are skipped but still counted (the csv crate's own line counter
+//! skips them, so a line number is recomputed from the record's byte
+//! offset — only when there is an error to report). A cell is *missing* when it is
+//! empty, one of the usual missing-value markers (`NA`, `N/A`, `null`, …) or
+//! a number that is not finite (`NaN`, `inf`); missing cells are an error
+//! unless [`ReadOptions::drop_missing`] drops their rows.
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+use super::{DataError, Dataset};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// Drop rows that have a missing cell instead of failing.
+    pub drop_missing: bool,
+    /// Refuse headers with more columns than this (guards against reading a
+    /// wide binary or transposed file into memory).
+    pub max_columns: usize,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            drop_missing: false,
+            max_columns: 10_000,
+        }
+    }
+}
+
+/// What reading did: `rows_read` data rows were in the file, of which
+/// `rows_dropped` were dropped for missing values; the data set holds the rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ReadReport {
+    pub rows_read: usize,
+    pub rows_dropped: usize,
+}
+
+/// Reads a CSV file (tab-separated when the name ends in `.tsv`).
+pub fn read_csv(path: &Path, opts: &ReadOptions) -> Result<(Dataset, ReadReport), DataError> {
+    let io_error = |source| DataError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = File::open(path).map_err(io_error)?;
+    let label = path.display().to_string();
+    let line_at = |byte: u64| {
+        File::open(path)
+            .and_then(|f| line_at_byte(f, byte))
+            .unwrap_or(0)
+    };
+    let reader = BufReader::new(file);
+    let (mut data, report) = read_from(&label, delimiter_for(&label), reader, &line_at, opts)?;
+    data.path = Some(path.to_path_buf());
+    Ok((data, report))
+}
+
+/// Reads CSV text held in memory; `name` labels messages and picks the
+/// delimiter the way a file name would (`.tsv` → tab).
+pub fn read_csv_str(
+    name: &str,
+    text: &str,
+    opts: &ReadOptions,
+) -> Result<(Dataset, ReadReport), DataError> {
+    let line_at = |byte: u64| line_at_byte(text.as_bytes(), byte).unwrap_or(0);
+    read_from(name, delimiter_for(name), text.as_bytes(), &line_at, opts)
+}
+
+/// The 1-based line of the record that the csv crate says starts at byte
+/// `start`. The crate puts that start *before* any blank lines it then
+/// skips, so blank lines right after `start` are counted too.
+fn line_at_byte<R: Read>(bytes: R, start: u64) -> std::io::Result<u64> {
+    let mut line = 1;
+    let mut at = 0u64;
+    for b in std::io::BufReader::new(bytes).bytes() {
+        let b = b?;
+        if at >= start && b != b'\n' && b != b'\r' {
+            break;
+        }
+        line += u64::from(b == b'\n');
+        at += 1;
+    }
+    Ok(line)
+}
+
+fn delimiter_for(name: &str) -> u8 {
+    if name.to_ascii_lowercase().ends_with(".tsv") {
+        b'\t'
+    } else {
+        b','
+    }
+}
+
+fn read_from<R: Read>(
+    file: &str,
+    delimiter: u8,
+    reader: R,
+    line_at: &dyn Fn(u64) -> u64,
+    opts: &ReadOptions,
+) -> Result<(Dataset, ReadReport), DataError> {
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .delimiter(delimiter)
+        .from_reader(reader);
+    let mut record = csv::StringRecord::new();
+
+    if !next_record(&mut csv, &mut record, file, line_at)? {
+        return Err(DataError::Empty { file: file.into() });
+    }
+    let names = header_names(&record, file, opts)?;
+    let width = names.len();
+    let mut columns: Vec<Vec<f64>> = vec![Vec::new(); width];
+    let mut report = ReadReport::default();
+    let mut row = vec![0.0; width];
+
+    while next_record(&mut csv, &mut record, file, line_at)? {
+        let line = || line_of(&record, line_at);
+        report.rows_read += 1;
+        if record.len() != width {
+            return Err(DataError::Ragged {
+                file: file.into(),
+                line: line(),
+                found: record.len(),
+                expected: width,
+            });
+        }
+        let mut missing = None;
+        for (j, text) in record.iter().enumerate() {
+            match classify(text) {
+                Cell::Value(v) => row[j] = v,
+                Cell::NotANumber => {
+                    return Err(DataError::NotANumber {
+                        file: file.into(),
+                        line: line(),
+                        name: names[j].clone(),
+                        index: j + 1,
+                        text: text.into(),
+                    })
+                }
+                Cell::Missing(what) => {
+                    missing.get_or_insert((j, what));
+                }
+            }
+        }
+        match missing {
+            None => columns.iter_mut().zip(&row).for_each(|(c, &v)| c.push(v)),
+            Some(_) if opts.drop_missing => report.rows_dropped += 1,
+            Some((j, what)) => {
+                return Err(DataError::Missing {
+                    file: file.into(),
+                    line: line(),
+                    name: names[j].clone(),
+                    index: j + 1,
+                    what,
+                })
+            }
+        }
+    }
+
+    if report.rows_read == 0 {
+        return Err(DataError::NoRows { file: file.into() });
+    }
+    if report.rows_dropped == report.rows_read {
+        return Err(DataError::AllRowsDropped {
+            file: file.into(),
+            dropped: report.rows_dropped,
+        });
+    }
+    let data = Dataset {
+        path: None,
+        names,
+        columns,
+    };
+    Ok((data, report))
+}
+
+fn next_record<R: Read>(
+    csv: &mut csv::Reader<R>,
+    record: &mut csv::StringRecord,
+    file: &str,
+    line_at: &dyn Fn(u64) -> u64,
+) -> Result<bool, DataError> {
+    csv.read_record(record).map_err(|e| {
+        let line = e.position().map_or(0, |p| line_at(p.byte()));
+        let message = match e.kind() {
+            csv::ErrorKind::Utf8 { err, .. } => {
+                format!("field {} is not valid UTF-8", err.field() + 1)
+            }
+            _ => e.to_string(),
+        };
+        DataError::Csv {
+            file: file.into(),
+            line,
+            message,
+        }
+    })
+}
+
+fn line_of(record: &csv::StringRecord, line_at: &dyn Fn(u64) -> u64) -> u64 {
+    record.position().map_or(0, |p| line_at(p.byte()))
+}
+
+fn header_names(
+    record: &csv::StringRecord,
+    file: &str,
+    opts: &ReadOptions,
+) -> Result<Vec<String>, DataError> {
+    if record.len() > opts.max_columns {
+        return Err(DataError::TooManyColumns {
+            file: file.into(),
+            found: record.len(),
+            max: opts.max_columns,
+        });
+    }
+    let mut names: Vec<String> = Vec::with_capacity(record.len());
+    for (j, raw) in record.iter().enumerate() {
+        let name = if j == 0 {
+            raw.trim_start_matches('\u{feff}').trim()
+        } else {
+            raw
+        };
+        if name.is_empty() {
+            return Err(DataError::EmptyColumnName {
+                file: file.into(),
+                index: j + 1,
+            });
+        }
+        if let Some(first) = names.iter().position(|n| n == name) {
+            return Err(DataError::DuplicateColumn {
+                file: file.into(),
+                name: name.into(),
+                first: first + 1,
+                second: j + 1,
+            });
+        }
+        names.push(name.into());
+    }
+    Ok(names)
+}
+
+enum Cell {
+    Value(f64),
+    /// Why the cell counts as missing, for the message.
+    Missing(String),
+    NotANumber,
+}
+
+/// Markers that spreadsheets, R and pandas write for a missing value.
+const MISSING_MARKERS: [&str; 7] = ["NA", "N/A", "na", "n/a", "null", "NULL", "None"];
+
+fn classify(text: &str) -> Cell {
+    if text.is_empty() {
+        return Cell::Missing("empty cell".into());
+    }
+    if MISSING_MARKERS.contains(&text) {
+        return Cell::Missing(format!("\"{text}\" marks a missing value"));
+    }
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() => Cell::Value(v),
+        Ok(_) => Cell::Missing(format!("\"{text}\" is not a finite number")),
+        Err(_) => Cell::NotANumber,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Result<(Dataset, ReadReport), DataError> {
+        read_csv_str("t.csv", text, &ReadOptions::default())
+    }
+
+    #[test]
+    fn reads_columns_in_file_order() {
+        let (d, r) = read("y,x\n1,2\n3,4.5\n").unwrap();
+        assert_eq!(d.names, ["y", "x"]);
+        assert_eq!(d.columns, [vec![1.0, 3.0], vec![2.0, 4.5]]);
+        assert_eq!((r.rows_read, r.rows_dropped), (2, 0));
+    }
+
+    #[test]
+    fn accepts_nist_number_forms_and_spaces() {
+        // Wampler3.csv writes "760." and Pontius.csv ".11019".
+        let (d, _) = read("y , x\n760., .11019\n-1E-3,+2\n").unwrap();
+        assert_eq!(d.names, ["y", "x"]);
+        assert_eq!(d.columns, [vec![760.0, -0.001], vec![0.11019, 2.0]]);
+    }
+
+    #[test]
+    fn tsv_by_extension() {
+        let (d, _) = read_csv_str("t.tsv", "a\tb\n1\t2\n", &ReadOptions::default()).unwrap();
+        assert_eq!(d.names, ["a", "b"]);
+    }
+
+    #[test]
+    fn header_bom_is_ignored() {
+        let (d, _) = read("\u{feff}x,y\n1,2\n").unwrap();
+        assert_eq!(d.names, ["x", "y"]);
+    }
+
+    #[test]
+    fn drop_missing_counts_dropped_rows() {
+        let opts = ReadOptions {
+            drop_missing: true,
+            ..ReadOptions::default()
+        };
+        let (d, r) = read_csv_str("t.csv", "x,y\n1,\n2,NaN\n3,NA\n4,5\n", &opts).unwrap();
+        assert_eq!(d.columns, [vec![4.0], vec![5.0]]);
+        assert_eq!((r.rows_read, r.rows_dropped), (4, 3));
+    }
+
+    #[test]
+    fn drop_missing_still_rejects_text() {
+        let opts = ReadOptions {
+            drop_missing: true,
+            ..ReadOptions::default()
+        };
+        let err = read_csv_str("t.csv", "x,y\n,abc\n", &opts).unwrap_err();
+        assert!(matches!(
+            err,
+            DataError::NotANumber {
+                line: 2,
+                index: 2,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn blank_lines_keep_line_numbers() {
+        let err = read("x,y\n1,2\n\n3,oops\n").unwrap_err();
+        assert!(
+            matches!(err, DataError::NotANumber { line: 4, .. }),
+            "{err}"
+        );
+        let err = read("x,y\r\n\r\n\r\n1,2,3\r\n").unwrap_err();
+        assert!(matches!(err, DataError::Ragged { line: 4, .. }), "{err}");
+    }
+
+    #[test]
+    fn quoted_newline_reports_the_line_where_the_row_starts() {
+        let err = read("x,y\n\"1\n\",2\n3,oops\n").unwrap_err();
+        assert!(
+            matches!(err, DataError::NotANumber { line: 4, .. }),
+            "{err}"
+        );
+    }
+}

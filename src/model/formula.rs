@@ -1,0 +1,714 @@
+//! R/statsmodels-style model formulas: `y ~ x1 + x2`, `y ~ x - 1`,
+//! `y ~ poly(x, 5)`, `y ~ .` — parsed, printed canonically, and turned
+//! into a [`Design`] against a [`Dataset`].
+//!
+//! Grammar (whitespace anywhere between tokens):
+//!
+//! ```text
+//! formula := name "~" ["-"] term (("+" | "-") term)*
+//! term    := "1" | "0" | "." | name
+//!          | "I(" name ")" | "I(" name "^" k ")" | "I(" name "*" name ")"
+//!          | "poly(" name "," k ")"
+//! name    := letter (letter | digit | "_" | ".")*  |  "`" any text but "`" "`"
+//! ```
+//!
+//! The intercept is in unless the formula says `0` or `- 1`; `1` says it is
+//! in explicitly. `poly(x, k)` is the *raw* powers x, x², …, x^k (not R's
+//! orthogonal polynomials). `.` stands for every column but the response,
+//! in file order. Parsing normalizes (`I(x^1)` and `poly(x, 1)` are `x`,
+//! `I(x*x)` is `I(x^2)`, repeated terms count once), so printing a parsed
+//! formula and parsing it again gives the same [`Formula`].
+
+use std::fmt;
+
+use super::design::Design;
+use crate::data::Dataset;
+
+/// `response ~ terms`, with or without an intercept θ0.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Formula {
+    pub response: String,
+    pub intercept: bool,
+    /// Distinct terms in the order written.
+    pub terms: Vec<Term>,
+}
+
+/// One right-hand-side term; it expands to one or more features.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Term {
+    /// A column as it is: `x`.
+    Column(String),
+    /// `I(x^k)`, k ≥ 2: the column raised to an integer power.
+    Power(String, u32),
+    /// `I(a*b)`, a ≠ b: the product of two columns.
+    Product(String, String),
+    /// `poly(x, k)`, k ≥ 2: the features x, x^2, …, x^k.
+    Poly(String, u32),
+    /// `.`: every column except the response, in file order.
+    Dot,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FormulaError {
+    /// `column` is 1-based, counted in characters of `text`.
+    #[error("{text}\n{caret}^ {message}", caret = " ".repeat(column - 1))]
+    Syntax {
+        text: String,
+        column: usize,
+        message: String,
+    },
+
+    #[error(
+        "{file}: formula names column \"{name}\", which the data does not have; \
+         the columns are: {}", available.join(", ")
+    )]
+    UnknownColumn {
+        file: String,
+        name: String,
+        available: Vec<String>,
+    },
+
+    #[error("the response \"{name}\" also appears on the right of `~`; remove it from the terms")]
+    ResponseOnBothSides { name: String },
+}
+
+/// Largest power or polynomial degree accepted: beyond it x^k over- or
+/// underflows for everyday x and the fit is meaningless anyway.
+pub const MAX_DEGREE: u32 = 30;
+
+impl Formula {
+    pub fn parse(text: &str) -> Result<Formula, FormulaError> {
+        Parser::new(text).formula()
+    }
+
+    /// The lesson models: `origin` = `y ~ x - 1`, `line` = `y ~ x`,
+    /// `plane` = `y ~ x1 + x2`.
+    pub fn preset(name: &str) -> Option<Formula> {
+        let text = match name {
+            "origin" => "y ~ x - 1",
+            "line" => "y ~ x",
+            "plane" => "y ~ x1 + x2",
+            _ => return None,
+        };
+        Some(Formula::parse(text).expect("preset formulas parse"))
+    }
+
+    /// Feature names this formula gives on `data`, in θ order (θ1, θ2, …).
+    pub fn feature_names(&self, data: &Dataset) -> Result<Vec<String>, FormulaError> {
+        Ok(self.features(data)?.into_iter().map(|f| f.name()).collect())
+    }
+
+    /// The design matrix X (n × d, without the column of ones) and y.
+    pub fn design(&self, data: &Dataset) -> Result<Design, FormulaError> {
+        let features = self.features(data)?;
+        let y = lookup(data, &self.response)?.to_vec();
+        let n = data.n_rows();
+        let d = features.len();
+        let mut x = vec![0.0; n * d];
+        for (j, feature) in features.iter().enumerate() {
+            let values = feature.values(data)?;
+            for (i, v) in values.into_iter().enumerate() {
+                x[i * d + j] = v;
+            }
+        }
+        Ok(Design {
+            response: self.response.clone(),
+            names: features.iter().map(Feature::name).collect(),
+            intercept: self.intercept,
+            n,
+            d,
+            x,
+            y,
+        })
+    }
+
+    /// Expands the terms into distinct features (first occurrence wins).
+    fn features(&self, data: &Dataset) -> Result<Vec<Feature>, FormulaError> {
+        let mut out: Vec<Feature> = Vec::new();
+        let mut push = |f: Feature| {
+            if !out.contains(&f) {
+                out.push(f);
+            }
+        };
+        for term in &self.terms {
+            for column in term.columns() {
+                if column == self.response {
+                    return Err(FormulaError::ResponseOnBothSides {
+                        name: column.into(),
+                    });
+                }
+                lookup(data, column)?;
+            }
+            match term {
+                Term::Column(c) => push(Feature::Power(c.clone(), 1)),
+                Term::Power(c, k) => push(Feature::Power(c.clone(), *k)),
+                Term::Product(a, b) => push(Feature::Product(a.clone(), b.clone())),
+                Term::Poly(c, k) => (1..=*k).for_each(|p| push(Feature::Power(c.clone(), p))),
+                Term::Dot => data
+                    .names
+                    .iter()
+                    .filter(|c| **c != self.response)
+                    .for_each(|c| push(Feature::Power(c.clone(), 1))),
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Term {
+    fn columns(&self) -> Vec<&str> {
+        match self {
+            Term::Column(c) | Term::Power(c, _) | Term::Poly(c, _) => vec![c],
+            Term::Product(a, b) => vec![a, b],
+            Term::Dot => vec![],
+        }
+    }
+}
+
+fn lookup<'a>(data: &'a Dataset, name: &str) -> Result<&'a [f64], FormulaError> {
+    data.column(name).map_err(|_| FormulaError::UnknownColumn {
+        file: data.source_name(),
+        name: name.into(),
+        available: data.names.clone(),
+    })
+}
+
+/// One column of X.
+#[derive(Debug, Clone, PartialEq)]
+enum Feature {
+    /// x^k; k = 1 is the column itself.
+    Power(String, u32),
+    Product(String, String),
+}
+
+impl Feature {
+    fn name(&self) -> String {
+        match self {
+            Feature::Power(c, 1) => c.clone(),
+            Feature::Power(c, k) => format!("{c}^{k}"),
+            Feature::Product(a, b) => format!("{a}*{b}"),
+        }
+    }
+
+    fn values(&self, data: &Dataset) -> Result<Vec<f64>, FormulaError> {
+        Ok(match self {
+            Feature::Power(c, k) => {
+                let k = *k as i32;
+                lookup(data, c)?.iter().map(|v| v.powi(k)).collect()
+            }
+            Feature::Product(a, b) => {
+                let b = lookup(data, b)?;
+                lookup(data, a)?.iter().zip(b).map(|(u, v)| u * v).collect()
+            }
+        })
+    }
+}
+
+impl std::str::FromStr for Formula {
+    type Err = FormulaError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Formula::parse(s)
+    }
+}
+
+/// The canonical form: `y ~ a + I(b^2) + poly(c, 3)`, then ` - 1` when
+/// there is no intercept; `y ~ 1` for the intercept alone.
+impl fmt::Display for Formula {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ~ ", Name(&self.response))?;
+        if self.terms.is_empty() {
+            return write!(f, "{}", if self.intercept { "1" } else { "0" });
+        }
+        for (i, term) in self.terms.iter().enumerate() {
+            if i > 0 {
+                write!(f, " + ")?;
+            }
+            write!(f, "{term}")?;
+        }
+        if !self.intercept {
+            write!(f, " - 1")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Term {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Term::Column(c) => write!(f, "{}", Name(c)),
+            Term::Power(c, k) => write!(f, "I({}^{k})", Name(c)),
+            Term::Product(a, b) => write!(f, "I({}*{})", Name(a), Name(b)),
+            Term::Poly(c, k) => write!(f, "poly({}, {k})", Name(c)),
+            Term::Dot => write!(f, "."),
+        }
+    }
+}
+
+/// A column name as the parser reads it back: bare when it is an
+/// identifier, otherwise in backticks.
+struct Name<'a>(&'a str);
+
+impl fmt::Display for Name<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut chars = self.0.chars();
+        let bare = chars.next().is_some_and(is_name_start) && chars.all(is_name_char);
+        if bare {
+            write!(f, "{}", self.0)
+        } else {
+            write!(f, "`{}`", self.0)
+        }
+    }
+}
+
+fn is_name_start(c: char) -> bool {
+    c.is_alphabetic() || c == '_'
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == '.'
+}
+
+/// Recursive descent over the characters; `pos` indexes `chars`, and the
+/// 1-based column of `chars[pos]` is `pos + 1`.
+struct Parser<'a> {
+    text: &'a str,
+    chars: Vec<char>,
+    pos: usize,
+}
+
+const TERM_HINT: &str = "expected a term: a column name, 1, 0, ., I(x^2), I(a*b) or poly(x, 3)";
+
+impl<'a> Parser<'a> {
+    fn new(text: &'a str) -> Self {
+        Parser {
+            text,
+            chars: text.chars().collect(),
+            pos: 0,
+        }
+    }
+
+    fn error_at<T>(&self, pos: usize, message: impl Into<String>) -> Result<T, FormulaError> {
+        Err(FormulaError::Syntax {
+            text: self.text.into(),
+            column: pos + 1,
+            message: message.into(),
+        })
+    }
+
+    fn skip_space(&mut self) {
+        while self.chars.get(self.pos).is_some_and(|c| c.is_whitespace()) {
+            self.pos += 1;
+        }
+    }
+
+    /// The next non-space character, without consuming it.
+    fn peek(&mut self) -> Option<char> {
+        self.skip_space();
+        self.chars.get(self.pos).copied()
+    }
+
+    fn eat(&mut self, c: char) -> bool {
+        if self.peek() == Some(c) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn expect(&mut self, c: char, what: &str) -> Result<(), FormulaError> {
+        if self.eat(c) {
+            Ok(())
+        } else {
+            self.error_at(self.pos, format!("expected `{c}` {what}"))
+        }
+    }
+
+    fn formula(mut self) -> Result<Formula, FormulaError> {
+        if self.peek().is_none() {
+            return self.error_at(self.pos, "expected a formula such as `y ~ x`");
+        }
+        let response = self.name("expected the response column name, as in `y ~ x`")?;
+        self.expect('~', "after the response name, as in `y ~ x`")?;
+        let rhs_start = self.pos;
+
+        let mut terms: Vec<Term> = Vec::new();
+        let (mut with_one, mut without_one) = (None, None);
+        let mut minus = self.eat('-');
+        loop {
+            self.skip_space();
+            let start = self.pos;
+            match (self.term()?, minus) {
+                (Parsed::One, true) | (Parsed::Zero, false) => without_one = Some(start),
+                (Parsed::One, false) => with_one = Some(start),
+                (_, true) => return self.error_at(start, "only `- 1` can be subtracted"),
+                (Parsed::Term(term), false) => {
+                    if !terms.contains(&term) {
+                        terms.push(term);
+                    }
+                }
+            }
+            match self.peek() {
+                None => break,
+                Some('+') => minus = false,
+                Some('-') => minus = true,
+                Some(_) => return self.error_at(self.pos, "expected `+`, `-` or the end"),
+            }
+            self.pos += 1;
+        }
+        if let (Some(_), Some(at)) = (with_one, without_one) {
+            return self.error_at(at, "the formula both keeps (`1`) and removes the intercept");
+        }
+        let intercept = without_one.is_none();
+        if terms.is_empty() && !intercept {
+            return self.error_at(rhs_start, "nothing to fit: add a term or the intercept `1`");
+        }
+        Ok(Formula {
+            response,
+            intercept,
+            terms,
+        })
+    }
+
+    fn term(&mut self) -> Result<Parsed, FormulaError> {
+        let start = self.pos;
+        match self.peek() {
+            None => return self.error_at(self.pos, TERM_HINT),
+            Some('.') => {
+                self.pos += 1;
+                return Ok(Parsed::Term(Term::Dot));
+            }
+            Some(c) if c.is_ascii_digit() => {
+                return match self.integer()? {
+                    1 => Ok(Parsed::One),
+                    0 => Ok(Parsed::Zero),
+                    _ => {
+                        self.error_at(start, "a number term can only be 1 (intercept) or 0 (none)")
+                    }
+                };
+            }
+            _ => {}
+        }
+        let name = self.name(TERM_HINT)?;
+        let is_call = self.peek() == Some('(') && self.chars[start] != '`';
+        if is_call && name == "I" {
+            self.pos += 1;
+            let term = self.identity_call()?;
+            self.expect(')', "to close `I(`")?;
+            return Ok(Parsed::Term(term));
+        }
+        if is_call && name == "poly" {
+            self.pos += 1;
+            let column = self.name("expected a column name, as in `poly(x, 3)`")?;
+            self.expect(',', "and a degree, as in `poly(x, 3)`")?;
+            let degree = self.degree()?;
+            self.expect(')', "to close `poly(`")?;
+            return Ok(Parsed::Term(power_term(column, degree, true)));
+        }
+        if is_call {
+            return self.error_at(
+                start,
+                format!("unknown function `{name}`; use I(...) or poly(x, k)"),
+            );
+        }
+        Ok(Parsed::Term(Term::Column(name)))
+    }
+
+    /// Inside `I( … )`: `x`, `x^k` or `a*b`.
+    fn identity_call(&mut self) -> Result<Term, FormulaError> {
+        let a = self.name("expected a column name, as in `I(x^2)` or `I(a*b)`")?;
+        if self.eat('^') {
+            let k = self.degree()?;
+            return Ok(power_term(a, k, false));
+        }
+        if self.eat('*') {
+            let b = self.name("expected a second column name, as in `I(a*b)`")?;
+            return Ok(if a == b {
+                Term::Power(a, 2)
+            } else {
+                Term::Product(a, b)
+            });
+        }
+        Ok(Term::Column(a))
+    }
+
+    /// An integer power or degree, 1 ≤ k ≤ MAX_DEGREE.
+    fn degree(&mut self) -> Result<u32, FormulaError> {
+        self.skip_space();
+        let start = self.pos;
+        let hint = format!("expected a whole number from 1 to {MAX_DEGREE}");
+        if !self.chars.get(start).is_some_and(char::is_ascii_digit) {
+            return self.error_at(start, hint);
+        }
+        match self.integer()? {
+            k @ 1..=MAX_DEGREE => Ok(k),
+            _ => self.error_at(start, hint),
+        }
+    }
+
+    fn integer(&mut self) -> Result<u32, FormulaError> {
+        self.skip_space();
+        let start = self.pos;
+        while self.chars.get(self.pos).is_some_and(char::is_ascii_digit) {
+            self.pos += 1;
+        }
+        let digits: String = self.chars[start..self.pos].iter().collect();
+        match digits.parse::<u32>() {
+            Ok(k) => Ok(k),
+            Err(_) => self.error_at(start, "number too large"),
+        }
+    }
+
+    /// A bare identifier or a backticked name.
+    fn name(&mut self, hint: &str) -> Result<String, FormulaError> {
+        let start = self.pos;
+        match self.peek() {
+            Some('`') => {
+                self.pos += 1;
+                let open = self.pos;
+                while self.chars.get(self.pos).is_some_and(|&c| c != '`') {
+                    self.pos += 1;
+                }
+                if self.pos == self.chars.len() {
+                    return self.error_at(open - 1, "this backtick is never closed");
+                }
+                let name: String = self.chars[open..self.pos].iter().collect();
+                self.pos += 1;
+                if name.is_empty() {
+                    return self.error_at(open - 1, "empty column name");
+                }
+                Ok(name)
+            }
+            Some(c) if is_name_start(c) => {
+                let first = self.pos;
+                while self.chars.get(self.pos).copied().is_some_and(is_name_char) {
+                    self.pos += 1;
+                }
+                Ok(self.chars[first..self.pos].iter().collect())
+            }
+            _ => self.error_at(start.max(self.pos), hint),
+        }
+    }
+}
+
+/// What one right-hand-side item was.
+enum Parsed {
+    One,
+    Zero,
+    Term(Term),
+}
+
+/// `I(x^k)` or `poly(x, k)`, normalized: degree 1 is the column itself.
+fn power_term(column: String, k: u32, poly: bool) -> Term {
+    match (k, poly) {
+        (1, _) => Term::Column(column),
+        (_, true) => Term::Poly(column, k),
+        (_, false) => Term::Power(column, k),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn parse(s: &str) -> Formula {
+        Formula::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    fn col(c: &str) -> Term {
+        Term::Column(c.into())
+    }
+
+    fn syntax_column(s: &str) -> (usize, String) {
+        match Formula::parse(s) {
+            Err(FormulaError::Syntax {
+                column, message, ..
+            }) => (column, message),
+            other => panic!("{s}: expected a syntax error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn intercept_forms() {
+        assert!(parse("y ~ x").intercept);
+        assert!(!parse("y ~ x - 1").intercept);
+        assert!(!parse("y ~ 0 + x").intercept);
+        assert!(!parse("y ~ -1 + x").intercept);
+        assert!(parse("y ~ 1 + x").intercept);
+        let only = parse("y ~ 1");
+        assert!(only.intercept && only.terms.is_empty());
+        assert_eq!(parse("y~x-1"), parse("  y  ~  x  -  1 "));
+    }
+
+    #[test]
+    fn term_forms() {
+        assert_eq!(parse("y ~ x1 + x2").terms, [col("x1"), col("x2")]);
+        assert_eq!(
+            parse("y ~ x + I(x^2) + I(a*b) + poly(z, 5) + .").terms,
+            [
+                col("x"),
+                Term::Power("x".into(), 2),
+                Term::Product("a".into(), "b".into()),
+                Term::Poly("z".into(), 5),
+                Term::Dot
+            ]
+        );
+        assert_eq!(parse("`my col` ~ `a b`").terms, [col("a b")]);
+        assert_eq!(parse("`my col` ~ `a b`").response, "my col");
+    }
+
+    #[test]
+    fn parsing_normalizes() {
+        assert_eq!(parse("y ~ I(x^1) + poly(x, 1) + I(x)").terms, [col("x")]);
+        assert_eq!(parse("y ~ I(x*x)").terms, [Term::Power("x".into(), 2)]);
+        assert_eq!(parse("y ~ x + z + x").terms, [col("x"), col("z")]);
+    }
+
+    #[test]
+    fn presets_print_as_documented() {
+        let printed: Vec<String> = ["origin", "line", "plane"]
+            .iter()
+            .map(|p| Formula::preset(p).unwrap().to_string())
+            .collect();
+        assert_eq!(printed, ["y ~ x - 1", "y ~ x", "y ~ x1 + x2"]);
+        assert!(Formula::preset("cube").is_none());
+    }
+
+    #[test]
+    fn canonical_print() {
+        assert_eq!(parse("y~0+poly(x,3)").to_string(), "y ~ poly(x, 3) - 1");
+        assert_eq!(parse("y ~ 1").to_string(), "y ~ 1");
+        assert_eq!(parse("`a b` ~ I( c*d )").to_string(), "`a b` ~ I(c*d)");
+    }
+
+    #[test]
+    fn errors_point_at_the_column() {
+        // "y ~ x +" is 7 characters; the missing term would start at column 8.
+        assert_eq!(syntax_column("y ~ x +").0, 8);
+        let e = Formula::parse("y ~ x +").unwrap_err().to_string();
+        assert!(e.starts_with("y ~ x +\n       ^ expected a term"), "{e}");
+        assert_eq!(syntax_column("y x").0, 3); // `~` expected at "x"
+        assert_eq!(syntax_column("").0, 1);
+        assert_eq!(syntax_column("y ~ x - z").0, 9);
+        assert_eq!(syntax_column("y ~ I(x^0)").0, 9);
+        assert_eq!(syntax_column("y ~ poly(x)").0, 11);
+        assert_eq!(syntax_column("y ~ log(x)").0, 5);
+        assert_eq!(syntax_column("y ~ 2").0, 5);
+        assert_eq!(syntax_column("y ~ x x").0, 7);
+        assert_eq!(syntax_column("y ~ 0").0, 4);
+        assert_eq!(syntax_column("y ~ 1 + x - 1").0, 13);
+        assert_eq!(syntax_column("y ~ `x").0, 5);
+        // Columns count characters, not bytes: θ is two bytes in UTF-8.
+        assert_eq!(syntax_column("θ ~ x +").0, 8);
+    }
+
+    fn data() -> Dataset {
+        Dataset::new(
+            vec!["a".into(), "y".into(), "b".into()],
+            vec![
+                vec![1.0, 2.0, 3.0],
+                vec![10.0, 20.0, 30.0],
+                vec![-1.0, 0.5, 2.0],
+            ],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn design_builds_features_row_major() {
+        let d = parse("y ~ a + I(a^2) + I(a*b)").design(&data()).unwrap();
+        assert_eq!(d.names, ["a", "a^2", "a*b"]);
+        assert_eq!((d.n, d.d, d.intercept), (3, 3, true));
+        // Row 2: a = 3, a² = 9, a·b = 3·2 = 6.
+        assert_eq!(d.row(2), [3.0, 9.0, 6.0]);
+        assert_eq!(d.y, [10.0, 20.0, 30.0]);
+    }
+
+    #[test]
+    fn design_dot_and_poly() {
+        let dot = parse("y ~ .").design(&data()).unwrap();
+        assert_eq!(dot.names, ["a", "b"]);
+        let poly = parse("y ~ poly(b, 3) - 1").design(&data()).unwrap();
+        assert_eq!(poly.names, ["b", "b^2", "b^3"]);
+        assert!(!poly.intercept);
+        // b = 0.5: 0.5, 0.25, 0.125.
+        assert_eq!(poly.row(1), [0.5, 0.25, 0.125]);
+        // x and poly(x, 2) share the feature x: it appears once.
+        let overlap = parse("y ~ a + poly(a, 2) + .").design(&data()).unwrap();
+        assert_eq!(overlap.names, ["a", "a^2", "b"]);
+        let only = parse("y ~ 1").design(&data()).unwrap();
+        assert_eq!((only.d, only.x.len()), (0, 0));
+    }
+
+    #[test]
+    fn design_errors_name_the_column() {
+        let e = parse("y ~ a + c").design(&data()).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("\"c\"") && msg.contains("a, y, b"), "{msg}");
+        let e = parse("z ~ a").design(&data()).unwrap_err();
+        assert!(matches!(e, FormulaError::UnknownColumn { ref name, .. } if name == "z"));
+        let e = parse("y ~ a + y").design(&data()).unwrap_err();
+        assert_eq!(e, FormulaError::ResponseOnBothSides { name: "y".into() });
+    }
+
+    fn name() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[a-z][a-z0-9_.]{0,6}",
+            Just("I".to_string()),
+            Just("poly".to_string()),
+            Just("my col".to_string()),
+            Just("θ2".to_string()),
+            Just("1x".to_string()),
+        ]
+    }
+
+    fn term() -> impl Strategy<Value = Term> {
+        prop_oneof![
+            name().prop_map(Term::Column),
+            (name(), 2..=MAX_DEGREE).prop_map(|(c, k)| Term::Power(c, k)),
+            (name(), name())
+                .prop_filter("distinct", |(a, b)| a != b)
+                .prop_map(|(a, b)| Term::Product(a, b)),
+            (name(), 2..=MAX_DEGREE).prop_map(|(c, k)| Term::Poly(c, k)),
+            Just(Term::Dot),
+        ]
+    }
+
+    fn formula() -> impl Strategy<Value = Formula> {
+        (name(), any::<bool>(), prop::collection::vec(term(), 0..6)).prop_map(
+            |(response, intercept, raw)| {
+                let mut terms = Vec::new();
+                for t in raw {
+                    if !terms.contains(&t) {
+                        terms.push(t);
+                    }
+                }
+                let intercept = intercept || terms.is_empty();
+                Formula {
+                    response,
+                    intercept,
+                    terms,
+                }
+            },
+        )
+    }
+
+    proptest! {
+        /// Law: the canonical print parses back to the same formula.
+        #[test]
+        fn parse_inverts_print(f in formula()) {
+            let printed = f.to_string();
+            prop_assert_eq!(Formula::parse(&printed), Ok(f), "{}", printed);
+        }
+
+        /// Law: parsing never panics, and what parses prints to a fixed point.
+        #[test]
+        fn print_is_a_fixed_point_of_parse(s in "[ya-c~+\\-*^().,`I01 2]{0,20}") {
+            if let Ok(f) = Formula::parse(&s) {
+                let again = Formula::parse(&f.to_string());
+                prop_assert_eq!(again, Ok(f));
+            }
+        }
+    }
+}
