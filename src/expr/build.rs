@@ -1,0 +1,312 @@
+//! `Program` → `Graph`, one statement after another.
+//!
+//! - `name = <literal>` makes a param called `name`: a number, a constant
+//!   number expression such as `-0.5` or `1/3` (folded to its value), a
+//!   vector `[..]` or a matrix `[[..]]`. Every named leaf so gets a gradient.
+//! - `name = other` aliases: `name` refers to `other`'s node; no node is
+//!   added and `other` keeps its label in the trace.
+//! - `name = expr` adds expr's nodes and labels the last one `name`.
+//!   Rebinding (`c = c + 1`) adds a new node; the name refers to it from
+//!   then on, earlier uses keep the old one.
+//! - Numbers and literals inside an expression are unnamed constants.
+//! - `x ^ p` needs a constant number expression `p` (the engine's pow has a
+//!   fixed exponent); `x ^ y` with y a node is an error suggesting
+//!   `exp(y * log(x))`.
+//!
+//! Names live in a HashMap, and each expression is walked once with an
+//! explicit stack, so building is linear in the program's size.
+
+use super::ast::{BinOp, ExprId, ExprKind, Func, Program, Span};
+use super::error::{list_names, ErrorKind, ExprError};
+use crate::graph::{Graph, GraphError, NodeId, Shape};
+use std::collections::HashMap;
+
+/// A built program: its graph (leaves set, forward not yet run), every
+/// binding in order, and the node of the last statement.
+#[derive(Debug)]
+pub struct Built {
+    pub graph: Graph,
+    pub names: Vec<(String, NodeId)>,
+    pub last: NodeId,
+}
+
+/// Builds `program` into a graph holding at most `limit` f64 values and
+/// gradients (see `Graph::with_limit`).
+pub fn build(program: &Program, limit: usize) -> Result<Built, ExprError> {
+    let mut b = Builder {
+        program,
+        graph: Graph::with_limit(limit),
+        env: HashMap::new(),
+        order: Vec::new(),
+    };
+    let mut names = Vec::new();
+    let mut last = None;
+    for statement in &program.statements {
+        let id = b.statement(statement.target.as_deref(), statement.value)?;
+        if let Some(name) = &statement.target {
+            if b.env.insert(name.clone(), id).is_none() {
+                b.order.push(name.clone());
+            }
+            names.push((name.clone(), id));
+        }
+        last = Some(id);
+    }
+    let last = last.ok_or_else(|| ExprError::new(Span::START, ErrorKind::EmptyProgram))?;
+    Ok(Built {
+        graph: b.graph,
+        names,
+        last,
+    })
+}
+
+struct Builder<'p> {
+    program: &'p Program,
+    graph: Graph,
+    env: HashMap<String, NodeId>,
+    /// Names in the order first bound, for "known: …" in errors.
+    order: Vec<String>,
+}
+
+impl Builder<'_> {
+    fn statement(&mut self, target: Option<&str>, value: ExprId) -> Result<NodeId, ExprError> {
+        let expr = self.program.expr(value);
+        let span = expr.span;
+        let Some(name) = target else {
+            return self.expr(value);
+        };
+        let param = match &expr.kind {
+            ExprKind::Name(other) => return self.lookup(other, span),
+            ExprKind::Vector(v) => self.graph.param(name, Shape::Vector(v.len()), v),
+            ExprKind::Matrix { rows, cols, values } => {
+                self.graph.param(name, Shape::Matrix(*rows, *cols), values)
+            }
+            _ => match constant(self.program, value) {
+                Ok(v) => self.graph.param(name, Shape::Scalar, &[v]),
+                Err(_) => {
+                    let id = self.expr(value)?;
+                    self.graph.set_name(id, name);
+                    return Ok(id);
+                }
+            },
+        };
+        param.map_err(|e| ExprError::from_graph(span, e))
+    }
+
+    fn lookup(&self, name: &str, span: Span) -> Result<NodeId, ExprError> {
+        self.env.get(name).copied().ok_or_else(|| {
+            let kind = ErrorKind::UnknownName {
+                name: name.into(),
+                known: list_names(self.order.iter()),
+            };
+            ExprError::new(span, kind)
+        })
+    }
+
+    /// The nodes of the tree under `root`, operands first (an explicit
+    /// post-order walk; a pow's exponent is folded, not built).
+    fn expr(&mut self, root: ExprId) -> Result<NodeId, ExprError> {
+        let mut pending = vec![(root, false)];
+        let mut done: Vec<NodeId> = Vec::new();
+        while let Some((id, ready)) = pending.pop() {
+            let operands = built_operands(&self.program.expr(id).kind);
+            if !ready && !operands.is_empty() {
+                pending.push((id, true));
+                pending.extend(operands.iter().rev().map(|&c| (c, false)));
+                continue;
+            }
+            let at = done.len() - operands.len();
+            let node = self.node(id, &done[at..])?;
+            done.truncate(at);
+            done.push(node);
+        }
+        Ok(done.pop().expect("the root leaves one node"))
+    }
+
+    /// The node for expression `id`, its operands already built as `args`.
+    fn node(&mut self, id: ExprId, args: &[NodeId]) -> Result<NodeId, ExprError> {
+        let expr = self.program.expr(id);
+        let g = &mut self.graph;
+        let made = match &expr.kind {
+            ExprKind::Number(v) => g.constant(Shape::Scalar, &[*v]),
+            ExprKind::Vector(v) => g.constant(Shape::Vector(v.len()), v),
+            ExprKind::Matrix { rows, cols, values } => {
+                g.constant(Shape::Matrix(*rows, *cols), values)
+            }
+            ExprKind::Name(name) => return self.lookup(name, expr.span),
+            ExprKind::Neg(_) => g.neg(args[0]),
+            ExprKind::Binary { op, operands } => match op {
+                BinOp::Add => g.add(args[0], args[1]),
+                BinOp::Sub => g.sub(args[0], args[1]),
+                BinOp::Mul => g.mul(args[0], args[1]),
+                BinOp::Div => g.div(args[0], args[1]),
+                BinOp::MatVec => g.matvec(args[0], args[1]),
+                BinOp::Pow => {
+                    let p = constant(self.program, operands[1])
+                        .map_err(|bad| non_constant(self.program, bad))?;
+                    g.pow(args[0], p)
+                }
+            },
+            ExprKind::Call { func, .. } => call(g, *func, args),
+        };
+        made.map_err(|e| ExprError::from_graph(expr.span, e))
+    }
+}
+
+/// The operands that become graph nodes: all but a pow's exponent.
+fn built_operands(kind: &ExprKind) -> &[ExprId] {
+    match kind {
+        ExprKind::Binary {
+            op: BinOp::Pow,
+            operands,
+        } => &operands[..1],
+        other => other.operands(),
+    }
+}
+
+fn call(g: &mut Graph, func: Func, args: &[NodeId]) -> Result<NodeId, GraphError> {
+    match func {
+        Func::Relu => g.relu(args[0]),
+        Func::Exp => g.exp(args[0]),
+        Func::Log => g.log(args[0]),
+        Func::Tanh => g.tanh(args[0]),
+        Func::Sum => g.sum(args[0]),
+        Func::Mean => g.mean(args[0]),
+        Func::Square => g.square(args[0]),
+        Func::Dot => g.dot(args[0], args[1]),
+    }
+}
+
+/// The value of a constant number expression (numbers, unary minus,
+/// + - * / ^), or the first sub-expression that is not one.
+pub(crate) fn constant(program: &Program, root: ExprId) -> Result<f64, ExprId> {
+    let mut pending = vec![(root, false)];
+    let mut done: Vec<f64> = Vec::new();
+    while let Some((id, ready)) = pending.pop() {
+        let kind = &program.expr(id).kind;
+        if !ready {
+            match kind {
+                ExprKind::Number(v) => done.push(*v),
+                ExprKind::Neg(_)
+                | ExprKind::Binary {
+                    op: BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow,
+                    ..
+                } => {
+                    pending.push((id, true));
+                    pending.extend(kind.operands().iter().rev().map(|&c| (c, false)));
+                }
+                _ => return Err(id),
+            }
+            continue;
+        }
+        let b = done.pop().expect("operands are folded first");
+        let v = match kind {
+            ExprKind::Neg(_) => -b,
+            ExprKind::Binary { op, .. } => {
+                let a = done.pop().expect("a binary operator has two operands");
+                match op {
+                    BinOp::Add => a + b,
+                    BinOp::Sub => a - b,
+                    BinOp::Mul => a * b,
+                    BinOp::Div => a / b,
+                    _ => raise(a, b),
+                }
+            }
+            _ => unreachable!("only operators are revisited"),
+        };
+        done.push(v);
+    }
+    Ok(done.pop().expect("the root leaves one value"))
+}
+
+/// a^p as the engine's pow computes it (integer powers by multiplication).
+fn raise(a: f64, p: f64) -> f64 {
+    if p.fract() == 0.0 && p.abs() <= 64.0 {
+        a.powi(p as i32)
+    } else {
+        a.powf(p)
+    }
+}
+
+fn non_constant(program: &Program, bad: ExprId) -> ExprError {
+    let expr = program.expr(bad);
+    let what = match &expr.kind {
+        ExprKind::Name(name) => format!("the name '{name}'"),
+        ExprKind::Vector(_) => "a vector literal".into(),
+        ExprKind::Matrix { .. } => "a matrix literal".into(),
+        ExprKind::Call { func, .. } => format!("a call to {}", func.name()),
+        _ => "a matrix product '@'".into(),
+    };
+    ExprError::new(expr.span, ErrorKind::NonConstantExponent { what })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expr::parse;
+    use crate::graph::{LeafKind, DEFAULT_MAX_ELEMENTS};
+
+    fn built(src: &str) -> Built {
+        build(&parse(src).unwrap(), DEFAULT_MAX_ELEMENTS).unwrap()
+    }
+
+    fn err(src: &str, limit: usize) -> ExprError {
+        build(&parse(src).unwrap(), limit).unwrap_err()
+    }
+
+    #[test]
+    fn bindings_make_params_aliases_and_named_nodes() {
+        let b = built("a = -0.5; b = a; c = a * 2; c = c + 1; d = 1/4");
+        let g = &b.graph;
+        let id = |i: usize| b.names[i].1;
+        assert_eq!(g.leaf_kind(id(0)), Some(LeafKind::Param));
+        assert_eq!(g.value(id(0)), &[-0.5]);
+        assert_eq!(id(1), id(0), "b = a aliases a's node");
+        assert_eq!(g.name(id(2)), "c");
+        assert_ne!(id(3), id(2), "rebinding c adds a node");
+        assert_eq!(
+            g.value(id(4)),
+            &[0.25],
+            "d = 1/4 folds to a param holding 0.25"
+        );
+        assert_eq!(b.last, id(4));
+    }
+
+    #[test]
+    fn exponent_must_be_constant() {
+        let e = err("x = 2; y = 3; z = x ^ y", DEFAULT_MAX_ELEMENTS);
+        assert_eq!((e.span.line, e.span.col), (1, 23));
+        assert!(matches!(e.kind, ErrorKind::NonConstantExponent { .. }));
+        let b = built("x = 4; z = x^(1/2) + x^-1");
+        assert_eq!(
+            b.graph.len(),
+            4,
+            "x, pow, pow, add: exponents are folded, not built"
+        );
+    }
+
+    #[test]
+    fn engine_errors_point_at_the_operator() {
+        let e = err(
+            "M = [[1, 2], [3, 4], [5, 6]]\nv = [1, 2, 3]\nz = M @ v",
+            DEFAULT_MAX_ELEMENTS,
+        );
+        assert_eq!((e.span.line, e.span.col), (3, 7));
+        assert!(matches!(e.kind, ErrorKind::ShapeMismatch(_)));
+        // A 4-vector param needs 4 values + 4 gradients = 8 > 6.
+        let e = err("v = [1, 2, 3, 4]", 6);
+        assert!(matches!(e.kind, ErrorKind::TooLarge { limit: 6, .. }));
+        assert_eq!(e.span.col, 5);
+    }
+
+    #[test]
+    fn unknown_names_list_the_known_ones() {
+        let e = err(
+            "x = 2\ny = 3; theta = 0.5\nz1 = thetaa * x",
+            DEFAULT_MAX_ELEMENTS,
+        );
+        assert_eq!(
+            e.to_string(),
+            "3:6: unknown name 'thetaa' (known: x, y, theta)"
+        );
+    }
+}
