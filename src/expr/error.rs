@@ -31,7 +31,7 @@ pub enum ErrorKind {
     EmptyLiteral(&'static str),
     #[error("literals nest two deep at most: [1, 2] is a vector, [[1, 2], [3, 4]] a matrix")]
     LiteralTooDeep,
-    #[error("ragged matrix: row {row} has {got} numbers but row 1 has {expected}; every row needs the same length")]
+    #[error("ragged matrix: row {row} has length {got} but row 1 has length {expected}; every row needs the same length")]
     Ragged {
         row: usize,
         got: usize,
