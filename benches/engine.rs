@@ -1,1 +1,53 @@
-fn main() {}
+//! The engine's speed: one prebuilt one-sample graph step, and one
+//! vectorized-graph epoch over 1,000,000 rows × 2 features beside a plain
+//! sum over the same matrix (the memory-read baseline of the same run).
+//!
+//! cargo bench --bench engine
+
+use chainrule::model::sample::SampleGraph;
+use chainrule::model::vectorized::Vectorized;
+use chainrule::model::{Batch, Gradient, LinearModel};
+use divan::{black_box, Bencher};
+
+fn main() {
+    divan::main();
+}
+
+/// Forward + backward of y = θ1·x + θ0 for one sample, graph built once.
+#[divan::bench]
+fn sample_step_line(bencher: Bencher) {
+    let mut g = SampleGraph::new(&LinearModel::new(1, true)).unwrap();
+    let theta = [0.1, 0.5];
+    bencher.bench_local(|| {
+        g.step(black_box(&[2.0]), black_box(3.0), black_box(&theta));
+    });
+}
+
+const ROWS: usize = 1_000_000;
+
+fn data() -> (Vec<f64>, Vec<f64>) {
+    let x: Vec<f64> = (0..ROWS * 2).map(|i| (i % 97) as f64 * 0.01).collect();
+    let y: Vec<f64> = (0..ROWS).map(|i| (i % 89) as f64 * 0.1).collect();
+    (x, y)
+}
+
+/// Baseline: one pass summing X and y (24 MB), what memory allows.
+#[divan::bench(sample_count = 20)]
+fn plain_sum_1m_by_2(bencher: Bencher) {
+    let (x, y) = data();
+    bencher
+        .counter(divan::counter::ItemsCount::new(ROWS))
+        .bench_local(|| black_box(&x).iter().sum::<f64>() + black_box(&y).iter().sum::<f64>());
+}
+
+/// Full-batch J and ∂J/∂θ through the vectorized graph.
+#[divan::bench(sample_count = 20)]
+fn vectorized_graph_1m_by_2(bencher: Bencher) {
+    let (x, y) = data();
+    let mut src = Vectorized::new(LinearModel::new(2, true), &[ROWS]).unwrap();
+    let mut grad = vec![0.0; 3];
+    let theta = [0.1, 0.2, 0.3];
+    bencher
+        .counter(divan::counter::ItemsCount::new(ROWS))
+        .bench_local(|| src.cost_and_grad(Batch::new(&x, &y, 2), black_box(&theta), &mut grad));
+}

@@ -6,6 +6,7 @@
 pub mod data;
 pub mod expr;
 pub mod graph;
+pub mod lessons;
 pub mod model;
 pub mod solve;
 pub mod train;

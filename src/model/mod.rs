@@ -2,6 +2,8 @@
 //! derivation (sample, unrolled, vectorized), all behind `Gradient`.
 
 mod branch;
+pub mod design;
+pub mod formula;
 pub mod gradient;
 pub mod linear;
 pub mod mode;

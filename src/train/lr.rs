@@ -43,6 +43,24 @@ pub fn hessian_lambda_max(data: Batch<'_>, model: &LinearModel) -> f64 {
     lambda
 }
 
+/// The step `--lr auto` takes. Full batch: 1/λmax, so J never goes up.
+/// Mini-batches of k rows: also at most 1/(2·max‖aᵢ‖²), which bounds every
+/// batch's own Hessian (2/k)·Σ aᵢaᵢᵀ, so no single step can blow up on a
+/// batch of outlying rows.
+pub fn auto_lr(data: Batch<'_>, model: &LinearModel, batch: usize) -> f64 {
+    let full = 1.0 / hessian_lambda_max(data, model);
+    if batch >= data.len() {
+        return full;
+    }
+    let widest = (0..data.len())
+        .map(|i| {
+            let row = data.row(i).iter().map(|x| x * x).sum::<f64>();
+            row + f64::from(u8::from(model.intercept))
+        })
+        .fold(0.0, f64::max);
+    full.min(1.0 / (2.0 * widest))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

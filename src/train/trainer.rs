@@ -3,7 +3,7 @@
 //! needs per step (batch buffers, the gradient) is allocated once up front.
 
 use super::config::{LearningRate, TrainConfig};
-use super::lr::hessian_lambda_max;
+use super::lr::{auto_lr, hessian_lambda_max};
 use super::scaling::Scaling;
 use crate::graph::GraphError;
 use crate::model::{gradient_source, Batch, Gradient, LinearModel};
@@ -119,7 +119,7 @@ pub fn train(
                 "--lr must be a positive number, not {lr}"
             )))
         }
-        LearningRate::Auto => 1.0 / lambda(),
+        LearningRate::Auto => auto_lr(data, &model, k),
     };
 
     let mut theta = match (theta0, &scaling) {

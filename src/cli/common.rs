@@ -1,0 +1,61 @@
+//! What several subcommands share: loading data through a formula, and
+//! printing tables and JSON.
+
+use anyhow::{Context, Result};
+use chainrule::data::{read_csv, DataError, Dataset, ReadOptions};
+use chainrule::model::design::Design;
+use chainrule::model::formula::Formula;
+use std::path::Path;
+
+/// A mistake in how the command was called (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+pub fn usage(msg: impl Into<String>) -> anyhow::Error {
+    UsageError(msg.into()).into()
+}
+
+/// The formula from `--formula`, or a preset name (`origin`, `line`, `plane`).
+pub fn parse_formula(text: &str) -> Result<Formula> {
+    if let Some(f) = Formula::preset(text) {
+        return Ok(f);
+    }
+    Formula::parse(text).map_err(|e| usage(format!("--formula:\n{e}")))
+}
+
+/// Reads DATA and builds the design matrix the formula asks for.
+pub fn load(path: &Path, formula: &Formula, drop_missing: bool) -> Result<(Dataset, Design)> {
+    let opts = ReadOptions {
+        drop_missing,
+        ..ReadOptions::default()
+    };
+    let (data, report) = read_csv(path, &opts).map_err(with_hint)?;
+    if report.rows_dropped > 0 {
+        eprintln!(
+            "note: dropped {} of {} rows with missing values (--drop-missing)",
+            report.rows_dropped, report.rows_read
+        );
+    }
+    let design = formula
+        .design(&data)
+        .with_context(|| format!("--formula {formula}"))?;
+    Ok((data, design))
+}
+
+fn with_hint(e: DataError) -> anyhow::Error {
+    anyhow::Error::new(e)
+}
+
+/// Significant digits with which `a` agrees with the reference `b`
+/// (capped at 15), the log relative error.
+pub fn digits(a: f64, b: f64) -> f64 {
+    chainrule::solve::lre(a, b)
+}
+
+pub fn print_json(value: &serde_json::Value) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).expect("JSON values always print")
+    );
+}

@@ -1,0 +1,130 @@
+//! `chainrule grad`: type the formulas of a derivation, see them
+//! differentiated by backpropagation.
+
+use super::common::print_json;
+use anyhow::{Context, Result};
+use chainrule::expr::{format_number, run_with_limit};
+use chainrule::graph::{Jacobian, Trace, DEFAULT_MAX_ELEMENTS};
+use std::io::Read;
+use std::path::PathBuf;
+
+/// Differentiate a program by backpropagation: forward computes every
+/// statement, backward the gradient of the last one (or --of NAME) with
+/// respect to every named node.
+///
+/// A program, one statement per line or split by `;`:
+///
+///   x = 2; y = 3; θ = 0.5      # numbers, [vectors], [[matrices]]
+///   z1 = θ * x
+///   z2 = y - z1
+///   L = z2^2                   # + - * / ^ @, relu exp log tanh sum mean dot square
+///
+/// Example: chainrule grad examples/one_sample.expr --trace
+#[derive(clap::Args)]
+pub struct Args {
+    /// Program file (`-` or nothing with no -e: read stdin)
+    pub file: Option<PathBuf>,
+    /// The program as text instead of a file
+    #[arg(short = 'e', long = "expr", conflicts_with = "file")]
+    pub expr: Option<String>,
+    /// Differentiate this binding instead of the last statement
+    #[arg(long)]
+    pub of: Option<String>,
+    /// Also print every edge: local partial, upstream gradient, their product
+    #[arg(long)]
+    pub trace: bool,
+    /// Print the trace as JSON (schema in the docs: docs/ARCHITECTURE.md)
+    #[arg(long)]
+    pub json: bool,
+    /// Refuse programs holding more than this many numbers
+    #[arg(long, default_value_t = DEFAULT_MAX_ELEMENTS)]
+    pub max_elements: usize,
+}
+
+fn read_source(args: &Args) -> Result<(String, String)> {
+    if let Some(e) = &args.expr {
+        return Ok(("-e".into(), e.clone()));
+    }
+    match &args.file {
+        Some(p) if p.as_os_str() != "-" => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("{}: cannot read the program", p.display()))?;
+            Ok((p.display().to_string(), text))
+        }
+        _ => {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .context("cannot read the program from stdin")?;
+            Ok(("<stdin>".into(), text))
+        }
+    }
+}
+
+fn tensor(values: &[f64]) -> String {
+    match values {
+        [v] => format_number(*v),
+        vs if vs.len() <= 8 => {
+            let parts: Vec<_> = vs.iter().map(|&v| format_number(v)).collect();
+            format!("[{}]", parts.join(", "))
+        }
+        vs => format!("[{} numbers]", vs.len()),
+    }
+}
+
+fn jacobian(j: &Jacobian) -> String {
+    if j.rows == 1 {
+        return tensor(&j.data);
+    }
+    let rows: Vec<_> = j.data.chunks(j.cols.max(1)).map(tensor).collect();
+    format!("[{}]", rows.join(", "))
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let (source, text) = read_source(&args)?;
+    let ev = run_with_limit(&text, args.of.as_deref(), args.max_elements)
+        .map_err(|e| anyhow::anyhow!("{source}:{}", e.render(&text)))?;
+    let t = &ev.trace;
+    if args.json {
+        print_json(&serde_json::to_value(t).expect("a trace serializes"));
+        return Ok(());
+    }
+    let root = t.node(t.root).label();
+    let width = ev.names.iter().map(|(n, _)| n.chars().count()).max().unwrap_or(1);
+    println!("{:<width$}  {:<10}  {:<24}  ∂{root}/∂·", "node", "op", "value");
+    for (name, id) in &ev.names {
+        let node = t.node(id.index());
+        let grad = node.grad.as_deref().map_or("—".into(), tensor);
+        println!(
+            "{name:<width$}  {:<10}  {:<24}  {grad}",
+            node.op,
+            tensor(&node.value)
+        );
+    }
+    if args.trace {
+        print_edges(t);
+    }
+    Ok(())
+}
+
+/// Per edge input → node: the local partial ∂node/∂input, the upstream
+/// ∂root/∂node and their product, this edge's share of ∂root/∂input.
+fn print_edges(t: &Trace) {
+    let root = t.node(t.root).label();
+    println!("\nchain rule, edge by edge (from the root down):");
+    for node in t.nodes.iter().rev() {
+        let Some(up) = &node.grad else { continue };
+        for e in &node.edges {
+            let from = t.node(e.from).label();
+            let local = e.local.as_ref().map_or("(large: not shown)".into(), jacobian);
+            let product = e.product.as_deref().map_or("—".into(), tensor);
+            println!(
+                "  {from} → {}: ∂{}/∂{from} = {local};  ∂{root}/∂{} = {};  product = {product}",
+                node.label(),
+                node.label(),
+                node.label(),
+                tensor(up)
+            );
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! One file per subcommand: each parses its flags, calls the library and
+//! prints. Exit codes: 0 success, 1 runtime error, 2 usage error.
+
+mod common;
+mod demo;
+mod fit;
+mod grad;
+mod predict;
+mod synth;
+mod train;
+
+use clap::{Parser, Subcommand};
+
+/// Backpropagation for linear regression: see every chain-rule step of
+/// y = θ·x, y = θ1·x + θ0 and y = θ2·x2 + θ1·x1 + θ0, train them by gradient
+/// descent, and check the answer against the closed form.
+#[derive(Parser)]
+#[command(name = "chainrule", version, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The nine lessons on built-in data: three models × three modes
+    Demo(demo::Args),
+    /// Differentiate a small program of formulas by backpropagation
+    Grad(grad::Args),
+    /// Train a linear model by gradient descent on a CSV/TSV file
+    Train(train::Args),
+    /// Solve least squares in closed form (Householder QR): the referee
+    Fit(fit::Args),
+    /// Add a prediction column to a data set, from a saved model
+    Predict(predict::Args),
+    /// Write a synthetic data set with a known true θ
+    Synth(synth::Args),
+}
+
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Demo(a) => demo::run(a),
+        Command::Grad(a) => grad::run(a),
+        Command::Train(a) => train::run(a),
+        Command::Fit(a) => fit::run(a),
+        Command::Predict(a) => predict::run(a),
+        Command::Synth(a) => synth::run(a),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            if e.downcast_ref::<common::UsageError>().is_some() {
+                2
+            } else {
+                1
+            }
+        }
+    }
+}

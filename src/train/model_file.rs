@@ -1,0 +1,132 @@
+//! `model.json`: what a training run leaves behind, enough to predict, to
+//! report and to reproduce the run.
+
+use super::{Fit, Scaling, StopReason, TrainConfig};
+use crate::data::atomic::write_atomic;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use thiserror::Error;
+
+pub const FORMAT: &str = "chainrule-model";
+pub const VERSION: u32 = 1;
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Metrics {
+    /// J = mean of (y − z1)² over the training data.
+    pub j: f64,
+    pub rmse: f64,
+    pub r_squared: f64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ModelFile {
+    pub format: String,
+    pub version: u32,
+    pub formula: String,
+    pub response: String,
+    /// Feature names in θ order (θ1..θd).
+    pub features: Vec<String>,
+    pub intercept: bool,
+    /// θ in original units, θ0 first when there is an intercept.
+    pub theta: Vec<f64>,
+    pub scaling: Option<Scaling>,
+    pub settings: TrainConfig,
+    pub metrics: Metrics,
+    pub epochs: usize,
+    pub steps: usize,
+    pub lr: f64,
+    pub stop: StopReason,
+    /// J of each epoch.
+    pub history: Vec<f64>,
+}
+
+#[derive(Debug, Error)]
+pub enum ModelFileError {
+    #[error("{path}: cannot read the model file: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: not a chainrule model file ({detail}); write one with `chainrule train DATA --out {path}`")]
+    Parse { path: String, detail: String },
+    #[error("{path}: {detail}; the file is damaged or was edited by hand — train it again")]
+    Invalid { path: String, detail: String },
+}
+
+impl ModelFile {
+    pub fn new(
+        formula: String,
+        response: String,
+        features: Vec<String>,
+        intercept: bool,
+        settings: TrainConfig,
+        fit: &Fit,
+        metrics: Metrics,
+    ) -> Self {
+        ModelFile {
+            format: FORMAT.into(),
+            version: VERSION,
+            formula,
+            response,
+            features,
+            intercept,
+            theta: fit.theta.clone(),
+            scaling: fit.scaling.clone(),
+            settings,
+            metrics,
+            epochs: fit.epochs,
+            steps: fit.steps,
+            lr: fit.lr,
+            stop: fit.stop,
+            history: fit.epoch_j.clone(),
+        }
+    }
+
+    /// Writes the file atomically: a reader sees the old file or the new
+    /// one, never half of either.
+    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        let mut text = serde_json::to_string_pretty(self).expect("a model always serializes");
+        text.push('\n');
+        write_atomic(path, text.as_bytes())
+    }
+
+    pub fn load(path: &Path) -> Result<Self, ModelFileError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ModelFileError::Io {
+            path: shown.clone(),
+            source,
+        })?;
+        let model: ModelFile =
+            serde_json::from_str(&text).map_err(|e| ModelFileError::Parse {
+                path: shown.clone(),
+                detail: e.to_string(),
+            })?;
+        model.validate().map_err(|detail| ModelFileError::Invalid {
+            path: shown,
+            detail,
+        })?;
+        Ok(model)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if self.format != FORMAT || self.version != VERSION {
+            return Err(format!(
+                "format \"{}\" version {} is not {FORMAT} version {VERSION}",
+                self.format, self.version
+            ));
+        }
+        let p = self.features.len() + usize::from(self.intercept);
+        if self.theta.len() != p {
+            return Err(format!(
+                "θ has {} entries but {} features{} need {p}",
+                self.theta.len(),
+                self.features.len(),
+                if self.intercept { " and an intercept" } else { "" }
+            ));
+        }
+        if let Some(k) = self.theta.iter().position(|t| !t.is_finite()) {
+            return Err(format!("θ[{k}] is {}, not a finite number", self.theta[k]));
+        }
+        Ok(())
+    }
+}
