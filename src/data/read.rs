@@ -76,14 +76,12 @@ pub fn read_csv_str(
 /// skips, so blank lines right after `start` are counted too.
 fn line_at_byte<R: Read>(bytes: R, start: u64) -> std::io::Result<u64> {
     let mut line = 1;
-    let mut at = 0u64;
-    for b in std::io::BufReader::new(bytes).bytes() {
+    for (at, b) in std::io::BufReader::new(bytes).bytes().enumerate() {
         let b = b?;
-        if at >= start && b != b'\n' && b != b'\r' {
+        if at as u64 >= start && b != b'\n' && b != b'\r' {
             break;
         }
         line += u64::from(b == b'\n');
-        at += 1;
     }
     Ok(line)
 }

@@ -1,0 +1,103 @@
+//! Double-double sums and dot products (error-free transformations).
+//!
+//! The refinement steps of the least-squares solver need residuals
+//! b − r − A·θ that are far more accurate than the residual itself: when the
+//! fit is nearly exact (Wampler1/2) or the columns nearly dependent (Filip),
+//! plain f64 loses every digit to cancellation. Knuth's TwoSum and Dekker's
+//! TwoProduct carry the rounding error of each operation exactly, so a sum
+//! of products comes out as if computed in twice the precision (Ogita, Rump
+//! & Oishi, "Accurate sum and dot product", 2005). Dekker's split needs no
+//! FMA instruction, so the result is the same on every target.
+
+/// An unevaluated sum hi + lo with |lo| ≤ ulp(hi)/2.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Dd {
+    pub hi: f64,
+    pub lo: f64,
+}
+
+impl Dd {
+    /// Adds a·b with its rounding error kept.
+    #[inline]
+    pub fn add_product(&mut self, a: f64, b: f64) {
+        let (p, e) = two_product(a, b);
+        self.add(p);
+        self.lo += e;
+    }
+
+    /// Adds v with its rounding error kept.
+    #[inline]
+    pub fn add(&mut self, v: f64) {
+        let (s, e) = two_sum(self.hi, v);
+        self.hi = s;
+        self.lo += e;
+    }
+
+    /// The nearest f64 to hi + lo.
+    #[inline]
+    pub fn value(self) -> f64 {
+        self.hi + self.lo
+    }
+}
+
+/// x^k correctly rounded in all but the rarest cases: the product is kept
+/// in double-double, so it is rounded once at the end (≤ 0.5 ulp plus
+/// ≈ k·2⁻¹⁰⁴ relative) instead of at every multiplication as `powi` does.
+pub fn power(x: f64, k: u32) -> f64 {
+    let mut acc = Dd { hi: 1.0, lo: 0.0 };
+    for _ in 0..k {
+        let (p, e) = two_product(acc.hi, x);
+        let (hi, lo) = two_sum(p, e + acc.lo * x);
+        acc = Dd { hi, lo };
+    }
+    acc.value()
+}
+
+/// s + e = a + b exactly, s = fl(a + b) (Knuth).
+#[inline]
+pub fn two_sum(a: f64, b: f64) -> (f64, f64) {
+    let s = a + b;
+    let bb = s - a;
+    (s, (a - (s - bb)) + (b - bb))
+}
+
+/// p + e = a·b exactly, p = fl(a·b) (Dekker; exact unless a·b over- or
+/// underflows).
+#[inline]
+pub fn two_product(a: f64, b: f64) -> (f64, f64) {
+    let p = a * b;
+    let (ah, al) = split(a);
+    let (bh, bl) = split(b);
+    (p, al * bl - (((p - ah * bh) - al * bh) - ah * bl))
+}
+
+/// a = hi + lo with hi holding the top 26 bits (Veltkamp).
+#[inline]
+fn split(a: f64) -> (f64, f64) {
+    const FACTOR: f64 = 134_217_729.0; // 2^27 + 1
+    let c = FACTOR * a;
+    let hi = c - (c - a);
+    (hi, a - hi)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_product_is_exact() {
+        // (1 + 2⁻³⁰)² = 1 + 2⁻²⁹ + 2⁻⁶⁰; f64 keeps 1 + 2⁻²⁹, the error is 2⁻⁶⁰.
+        let a = 1.0 + 2f64.powi(-30);
+        assert_eq!(two_product(a, a), (1.0 + 2f64.powi(-29), 2f64.powi(-60)));
+    }
+
+    #[test]
+    fn dd_sum_survives_cancellation() {
+        // 1e16 + 1 − 1e16: plain f64 gives 0 (1 is below half an ulp of 1e16 = 2).
+        let mut s = Dd::default();
+        for v in [1e16, 1.0, -1e16] {
+            s.add(v);
+        }
+        assert_eq!(s.value(), 1.0);
+    }
+}

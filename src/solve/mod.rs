@@ -1,0 +1,27 @@
+//! Closed-form least squares (the referee the trainer is checked against)
+//! and fit metrics.
+
+pub mod exact;
+mod least_squares;
+mod lre;
+mod metrics;
+mod qr;
+
+pub use least_squares::{least_squares, Solution, RANK_TOLERANCE};
+pub use lre::lre;
+pub use metrics::{metrics, Metrics};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SolveError {
+    #[error("the design has no rows; the data must have at least one row")]
+    NoRows,
+
+    #[error("the model has no parameters; add a term or the intercept to the formula")]
+    NoParameters,
+
+    #[error(
+        "row {row}, column \"{column}\": the value is not a finite number \
+         (a power in the formula may have overflowed); fix the data or lower the power"
+    )]
+    NonFinite { row: usize, column: String },
+}
