@@ -63,8 +63,10 @@ pub struct Args {
     /// Keep rows in file order (shuffling is on when batches are smaller than the data)
     #[arg(long)]
     pub no_shuffle: bool,
-    /// Stop when J changes by less than this fraction between epochs (0: never)
-    #[arg(long, default_value_t = 1e-12)]
+    /// Stop early when J changes by less than this fraction between epochs
+    /// [default: 0, run every epoch]. J flattens quadratically near the
+    /// optimum, so a tolerance of t leaves θ about √t (relatively) short
+    #[arg(long, default_value_t = 0.0)]
     pub tol: f64,
     /// Train on standardized features (x − mean)/sd and report θ in original
     /// units. Needed when features differ in scale by orders of magnitude
