@@ -69,7 +69,11 @@ pub fn lesson(preset: &'static str, mode: Mode) -> Lesson {
         .iter()
         .flat_map(|&m| {
             let (_, g) = step(m);
-            first_grad.iter().zip(g).map(|(a, b)| (a - b).abs()).collect::<Vec<_>>()
+            first_grad
+                .iter()
+                .zip(g)
+                .map(|(a, b)| (a - b).abs())
+                .collect::<Vec<_>>()
         })
         .fold(0.0, f64::max);
     let cfg = TrainConfig {
@@ -93,7 +97,9 @@ pub fn lesson(preset: &'static str, mode: Mode) -> Lesson {
         preset,
         formula: formula.to_string(),
         mode,
-        params: (0..model.n_params()).map(|i| model.param_symbol(i)).collect(),
+        params: (0..model.n_params())
+            .map(|i| model.param_symbol(i))
+            .collect(),
         first_rows: (0, k),
         first_j,
         first_grad,

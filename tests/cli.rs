@@ -13,7 +13,11 @@ fn chainrule() -> Command {
 
 fn json(cmd: &mut Command) -> Value {
     let out = cmd.output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -37,17 +41,26 @@ fn demo_runs_the_nine_lessons() {
     for l in lessons {
         let what = format!("{} {}", l["preset"], l["mode"]);
         // The three modes are the same arithmetic in another order.
-        assert!(l["modes_max_difference"].as_f64().unwrap() < 1e-12, "{what}");
+        assert!(
+            l["modes_max_difference"].as_f64().unwrap() < 1e-12,
+            "{what}"
+        );
         // The built-in data have noise SD ≤ 0.3 (src/data/builtin.rs), so
         // every trained θ lies within 0.5 of the θ they were drawn from.
         let theta = l["theta"].as_array().unwrap();
         let truth = l["true_theta"].as_array().unwrap();
         for (t, u) in theta.iter().zip(truth) {
-            assert!((t.as_f64().unwrap() - u.as_f64().unwrap()).abs() < 0.5, "{what}");
+            assert!(
+                (t.as_f64().unwrap() - u.as_f64().unwrap()).abs() < 0.5,
+                "{what}"
+            );
         }
         // Full-batch descent converges to the least-squares answer itself.
         if l["mode"] == "vectorized" {
-            assert!(l["digits_vs_closed_form"].as_f64().unwrap() >= 9.0, "{what}");
+            assert!(
+                l["digits_vs_closed_form"].as_f64().unwrap() >= 9.0,
+                "{what}"
+            );
         }
     }
 }
@@ -104,7 +117,9 @@ fn train_fit_predict_round_trip() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("plane.csv");
     chainrule()
-        .args(["synth", "--model", "plane", "--n", "200", "--noise", "0.1", "--seed", "1", "--out"])
+        .args([
+            "synth", "--model", "plane", "--n", "200", "--noise", "0.1", "--seed", "1", "--out",
+        ])
         .arg(&data)
         .assert()
         .success();
@@ -113,28 +128,59 @@ fn train_fit_predict_round_trip() {
         chainrule()
             .arg("train")
             .arg(&data)
-            .args(["--formula", "y ~ x1 + x2", "--check", "--json", "--epochs", "5000", "--out"])
+            .args([
+                "--formula",
+                "y ~ x1 + x2",
+                "--check",
+                "--json",
+                "--epochs",
+                "5000",
+                "--out",
+            ])
             .arg(&model),
     );
     // Full-batch descent at lr auto converges to the closed form.
     assert!(out["check"]["digits"].as_f64().unwrap() >= 9.0, "{out}");
     // synth's plane is y = 1 + 2·x1 − 3·x2 + N(0, 0.1²) (src/data/synth.rs):
     // with 200 rows θ lies well within 0.1 of it.
-    for (t, truth) in out["theta"].as_array().unwrap().iter().zip([1.0, 2.0, -3.0]) {
+    for (t, truth) in out["theta"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip([1.0, 2.0, -3.0])
+    {
         assert!((t["value"].as_f64().unwrap() - truth).abs() < 0.1, "{out}");
     }
-    let fit = json(chainrule().arg("fit").arg(&data).args(["-f", "y ~ x1 + x2", "--json"]));
-    let predicted = chainrule().arg("predict").arg(&model).arg(&data).output().unwrap();
+    let fit = json(
+        chainrule()
+            .arg("fit")
+            .arg(&data)
+            .args(["-f", "y ~ x1 + x2", "--json"]),
+    );
+    let predicted = chainrule()
+        .arg("predict")
+        .arg(&model)
+        .arg(&data)
+        .output()
+        .unwrap();
     assert!(predicted.status.success());
     let text = String::from_utf8(predicted.stdout).unwrap();
     let mut lines = text.lines();
     assert_eq!(lines.next().unwrap(), "x1,x2,y,y_pred");
-    let theta: Vec<f64> = fit["theta"].as_array().unwrap().iter().map(|t| t["value"].as_f64().unwrap()).collect();
+    let theta: Vec<f64> = fit["theta"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["value"].as_f64().unwrap())
+        .collect();
     for line in lines.take(5) {
         let v: Vec<f64> = line.split(',').map(|c| c.parse().unwrap()).collect();
         // y_pred = θ0 + θ1·x1 + θ2·x2 with θ from the closed form (to 1e-9).
         let expect = theta[0] + theta[1] * v[0] + theta[2] * v[1];
-        assert!((v[3] - expect).abs() < 1e-8 * expect.abs().max(1.0), "{line}");
+        assert!(
+            (v[3] - expect).abs() < 1e-8 * expect.abs().max(1.0),
+            "{line}"
+        );
     }
 }
 
@@ -194,7 +240,10 @@ fn bad_flags_are_usage_errors() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--lr fast"));
-    chainrule().args(["train", &ok, "--mode", "bogus"]).assert().code(2);
+    chainrule()
+        .args(["train", &ok, "--mode", "bogus"])
+        .assert()
+        .code(2);
     chainrule()
         .args(["train", &ok, "--mode", "sample", "--batch-size", "2"])
         .assert()
@@ -213,7 +262,11 @@ fn a_failed_run_leaves_the_old_model_whole() {
     let dir = tempfile::tempdir().unwrap();
     let data = write(dir.path(), "d.csv", "x,y\n1,2\n2,4.1\n3,5.9\n");
     let model = dir.path().join("model.json");
-    chainrule().args(["train", &data, "--out"]).arg(&model).assert().success();
+    chainrule()
+        .args(["train", &data, "--out"])
+        .arg(&model)
+        .assert()
+        .success();
     let before = std::fs::read(&model).unwrap();
     // lr 100 diverges (the stable bound here is 2/λmax ≈ 0.2).
     chainrule()

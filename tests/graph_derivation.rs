@@ -63,7 +63,10 @@ fn one_sample_of_y_equals_theta_x() {
     g.set(y, &[3.0]).unwrap();
     g.forward();
     g.backward(l).unwrap();
-    assert_eq!((g.value(z1), g.value(z2), g.value(l)), (&[1.0][..], &[2.0][..], &[4.0][..]));
+    assert_eq!(
+        (g.value(z1), g.value(z2), g.value(l)),
+        (&[1.0][..], &[2.0][..], &[4.0][..])
+    );
     assert_eq!(g.grad(theta).unwrap(), &[-8.0]);
     // Inputs carry no gradient: nothing needs it.
     assert!(g.grad(x).is_none());
@@ -140,12 +143,18 @@ fn errors_are_values_not_panics() {
     let m = g.input("M", Shape::Matrix(3, 2)).unwrap();
     let v = g.input("v", Shape::Vector(3)).unwrap();
     let err = g.matvec(m, v).unwrap_err().to_string();
-    assert!(err.contains("matrix[3×2]") && err.contains("vector[3]"), "{err}");
+    assert!(
+        err.contains("matrix[3×2]") && err.contains("vector[3]"),
+        "{err}"
+    );
     let err = g.backward(v).unwrap_err().to_string();
     assert!(err.contains("scalar root"), "{err}");
     let err = g.set(v, &[1.0]).unwrap_err().to_string();
     assert!(err.contains("3 values"), "{err}");
     let mut small = Graph::with_limit(100);
-    let err = small.input("big", Shape::Matrix(1_000_000, 1_000_000)).unwrap_err().to_string();
+    let err = small
+        .input("big", Shape::Matrix(1_000_000, 1_000_000))
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("limit of 100"), "{err}");
 }

@@ -26,8 +26,7 @@ fn by_hand(model: &LinearModel, batch: Batch<'_>, theta: &[f64]) -> (f64, Vec<f6
 }
 
 fn close(a: f64, b: f64, rel: f64) -> bool {
-    (a - b).abs() <= rel * a.abs().max(b.abs()).max(1e-300)
-        || (a - b).abs() <= 1e-14
+    (a - b).abs() <= rel * a.abs().max(b.abs()).max(1e-300) || (a - b).abs() <= 1e-14
 }
 
 proptest! {

@@ -35,8 +35,11 @@ fn standardized_descent_reaches_six_digits() {
     let text = std::fs::read_to_string(nist_dir().join("certified.json")).unwrap();
     let certified: Value = serde_json::from_str(&text).unwrap();
     for (name, formula, epochs) in CASES {
-        let (data, _) = read_csv(&nist_dir().join(format!("{name}.csv")), &ReadOptions::default())
-            .unwrap();
+        let (data, _) = read_csv(
+            &nist_dir().join(format!("{name}.csv")),
+            &ReadOptions::default(),
+        )
+        .unwrap();
         let design = Formula::parse(formula).unwrap().design(&data).unwrap();
         let cfg = TrainConfig {
             lr: LearningRate::Auto,
@@ -45,8 +48,14 @@ fn standardized_descent_reaches_six_digits() {
             ..TrainConfig::default()
         };
         let model = LinearModel::new(design.d, design.intercept);
-        let fit = train(Batch::new(&design.x, &design.y, design.d), model, &cfg, None, &mut Quiet)
-            .unwrap();
+        let fit = train(
+            Batch::new(&design.x, &design.y, design.d),
+            model,
+            &cfg,
+            None,
+            &mut Quiet,
+        )
+        .unwrap();
         // θ[k] is NIST's B(k) with an intercept, B(k+1) without.
         let params = certified[name]["parameters"].as_object().unwrap();
         assert_eq!(params.len(), fit.theta.len(), "{name}");
@@ -55,7 +64,10 @@ fn standardized_descent_reaches_six_digits() {
             let b = format!("B{}", k + usize::from(!design.intercept));
             let c: f64 = params[&b]["estimate"].as_str().unwrap().parse().unwrap();
             let digits = lre(fit.theta[k], c);
-            eprintln!("{name} {b}: trained {:.15e} certified {c:.15e} LRE {digits:.1}", fit.theta[k]);
+            eprintln!(
+                "{name} {b}: trained {:.15e} certified {c:.15e} LRE {digits:.1}",
+                fit.theta[k]
+            );
             worst = worst.min(digits);
         }
         eprintln!("{name}: worst LRE {worst:.1} after {} epochs", fit.epochs);

@@ -77,7 +77,10 @@ fn full_batch_descent_reaches_the_exact_fit() {
 fn standardized_training_reports_original_units() {
     let (x, y) = plane();
     let mut shifted = x.clone();
-    shifted.iter_mut().step_by(2).for_each(|v| *v = *v * 1000.0 + 5000.0);
+    shifted
+        .iter_mut()
+        .step_by(2)
+        .for_each(|v| *v = *v * 1000.0 + 5000.0);
     // y = 1 + 2·x1 − 3·x2 with x1 = (x1′ − 5000)/1000 ⇒ θ1′ = 0.002, θ0′ = −9.
     let c = TrainConfig {
         lr: LearningRate::Auto,
@@ -85,10 +88,20 @@ fn standardized_training_reports_original_units() {
         standardize: true,
         ..TrainConfig::default()
     };
-    let fit = train(Batch::new(&shifted, &y, 2), LinearModel::new(2, true), &c, None, &mut Quiet)
-        .unwrap();
+    let fit = train(
+        Batch::new(&shifted, &y, 2),
+        LinearModel::new(2, true),
+        &c,
+        None,
+        &mut Quiet,
+    )
+    .unwrap();
     for (t, truth) in fit.theta.iter().zip([-9.0, 0.002, -3.0]) {
-        assert!((t - truth).abs() < 1e-9 * truth.abs().max(1.0), "{:?}", fit.theta);
+        assert!(
+            (t - truth).abs() < 1e-9 * truth.abs().max(1.0),
+            "{:?}",
+            fit.theta
+        );
     }
 }
 
@@ -100,11 +113,20 @@ fn too_large_a_step_is_named() {
         epochs: 1000,
         ..TrainConfig::default()
     };
-    let err = train(Batch::new(&x, &y, 2), LinearModel::new(2, true), &c, None, &mut Quiet)
-        .unwrap_err();
+    let err = train(
+        Batch::new(&x, &y, 2),
+        LinearModel::new(2, true),
+        &c,
+        None,
+        &mut Quiet,
+    )
+    .unwrap_err();
     assert!(matches!(err, TrainError::Diverged { .. }), "{err}");
     let msg = err.to_string();
-    assert!(msg.contains("learning rate 10") && msg.contains("--lr auto"), "{msg}");
+    assert!(
+        msg.contains("learning rate 10") && msg.contains("--lr auto"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -116,7 +138,14 @@ fn tolerance_stops_early() {
         tol: Some(1e-6),
         ..TrainConfig::default()
     };
-    let fit = train(Batch::new(&x, &y, 2), LinearModel::new(2, true), &c, None, &mut Quiet).unwrap();
+    let fit = train(
+        Batch::new(&x, &y, 2),
+        LinearModel::new(2, true),
+        &c,
+        None,
+        &mut Quiet,
+    )
+    .unwrap();
     assert_eq!(fit.stop, StopReason::Converged);
     assert!(fit.epochs < 100_000);
 }
@@ -124,7 +153,13 @@ fn tolerance_stops_early() {
 #[test]
 fn sample_mode_refuses_batches() {
     let (x, y) = plane();
-    let err = train(Batch::new(&x, &y, 2), LinearModel::new(2, true), &cfg(Mode::Sample, 4, 1), None, &mut Quiet)
-        .unwrap_err();
+    let err = train(
+        Batch::new(&x, &y, 2),
+        LinearModel::new(2, true),
+        &cfg(Mode::Sample, 4, 1),
+        None,
+        &mut Quiet,
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("--mode sample"), "{err}");
 }

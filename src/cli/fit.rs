@@ -49,13 +49,20 @@ pub fn run(args: Args) -> Result<()> {
         }));
         return Ok(());
     }
-    println!("{}: {formula}  ({} rows, closed form)", args.data.display(), s.n);
+    println!(
+        "{}: {formula}  ({} rows, closed form)",
+        args.data.display(),
+        s.n
+    );
     let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
-    println!("  {:<width$}  {:>22}  {:>12}  {:>10}", "", "θ", "std error", "t");
-    for k in 0..names.len() {
+    println!(
+        "  {:<width$}  {:>22}  {:>12}  {:>10}",
+        "", "θ", "std error", "t"
+    );
+    for (k, name) in names.iter().enumerate() {
         println!(
-            "  {:<width$}  {:>+22.15e}  {:>12.4e}  {:>10.3}",
-            names[k], s.theta[k], s.std_errors[k], s.t_stats[k]
+            "  {name:<width$}  {:>+22.15e}  {:>12.4e}  {:>10.3}",
+            s.theta[k], s.std_errors[k], s.t_stats[k]
         );
     }
     println!(

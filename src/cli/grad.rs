@@ -90,8 +90,16 @@ pub fn run(args: Args) -> Result<()> {
         return Ok(());
     }
     let root = t.node(t.root).label();
-    let width = ev.names.iter().map(|(n, _)| n.chars().count()).max().unwrap_or(1);
-    println!("{:<width$}  {:<10}  {:<24}  ∂{root}/∂·", "node", "op", "value");
+    let width = ev
+        .names
+        .iter()
+        .map(|(n, _)| n.chars().count())
+        .max()
+        .unwrap_or(1);
+    println!(
+        "{:<width$}  {:<10}  {:<24}  ∂{root}/∂·",
+        "node", "op", "value"
+    );
     for (name, id) in &ev.names {
         let node = t.node(id.index());
         let grad = node.grad.as_deref().map_or("—".into(), tensor);
@@ -116,7 +124,10 @@ fn print_edges(t: &Trace) {
         let Some(up) = &node.grad else { continue };
         for e in &node.edges {
             let from = t.node(e.from).label();
-            let local = e.local.as_ref().map_or("(large: not shown)".into(), jacobian);
+            let local = e
+                .local
+                .as_ref()
+                .map_or("(large: not shown)".into(), jacobian);
             let product = e.product.as_deref().map_or("—".into(), tensor);
             println!(
                 "  {from} → {}: ∂{}/∂{from} = {local};  ∂{root}/∂{} = {};  product = {product}",

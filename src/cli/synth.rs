@@ -30,13 +30,16 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<()> {
     let features = args.model.parse().ok().map(SynthModel::Features);
-    let model = SynthModel::from_name(&args.model).or(features).ok_or_else(|| {
-        usage(format!(
-            "--model {}: use origin, line, plane or a number of features",
-            args.model
-        ))
-    })?;
-    let (data, theta) = synth(model, args.n, args.noise, args.seed).map_err(|e| usage(e.to_string()))?;
+    let model = SynthModel::from_name(&args.model)
+        .or(features)
+        .ok_or_else(|| {
+            usage(format!(
+                "--model {}: use origin, line, plane or a number of features",
+                args.model
+            ))
+        })?;
+    let (data, theta) =
+        synth(model, args.n, args.noise, args.seed).map_err(|e| usage(e.to_string()))?;
     eprintln!("true θ = {theta:?}");
     match &args.out {
         Some(path) => chainrule::data::write_csv(path, &data)

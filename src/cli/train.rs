@@ -95,7 +95,7 @@ struct Progress(ProgressBar);
 
 impl Observer for Progress {
     fn on_epoch(&mut self, epoch: usize, j: f64) -> ControlFlow<()> {
-        if epoch % 64 == 0 || epoch as u64 == self.0.length().unwrap_or(0) {
+        if epoch.is_multiple_of(64) || epoch as u64 == self.0.length().unwrap_or(0) {
             self.0.set_position(epoch as u64);
             self.0.set_message(format!("J = {j:.6e}"));
         }
@@ -210,7 +210,11 @@ pub fn run(args: Args) -> Result<()> {
         cfg.mode,
         fit.batch_size,
         fit.lr,
-        if matches!(cfg.lr, LearningRate::Auto) { " auto" } else { "" },
+        if matches!(cfg.lr, LearningRate::Auto) {
+            " auto"
+        } else {
+            ""
+        },
     );
     let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
     for (k, (name, t)) in names.iter().zip(&fit.theta).enumerate() {

@@ -144,7 +144,12 @@ impl Graph {
         Ok(id)
     }
 
-    fn leaf(&mut self, name: Option<&str>, kind: LeafKind, shape: Shape) -> Result<NodeId, GraphError> {
+    fn leaf(
+        &mut self,
+        name: Option<&str>,
+        kind: LeafKind,
+        shape: Shape,
+    ) -> Result<NodeId, GraphError> {
         let op = Box::new(Leaf { kind, shape });
         let id = self.append(op, &[], shape, kind == LeafKind::Param, Some(kind))?;
         self.nodes[id.index()].name = name.map(str::to_string);
@@ -248,7 +253,10 @@ impl Graph {
 
     /// The last node named `name` (a rebound name refers to its newest node).
     pub fn find(&self, name: &str) -> Option<NodeId> {
-        let i = self.nodes.iter().rposition(|n| n.name.as_deref() == Some(name))?;
+        let i = self
+            .nodes
+            .iter()
+            .rposition(|n| n.name.as_deref() == Some(name))?;
         Some(NodeId(i as u32))
     }
 
@@ -265,7 +273,11 @@ impl Graph {
     }
 
     pub fn inputs(&self, id: NodeId) -> Vec<NodeId> {
-        self.node(id).input_ids().iter().map(|&i| NodeId(i)).collect()
+        self.node(id)
+            .input_ids()
+            .iter()
+            .map(|&i| NodeId(i))
+            .collect()
     }
 
     pub fn value(&self, id: NodeId) -> &[f64] {
@@ -283,7 +295,10 @@ impl Graph {
     /// Writes a leaf's value in place (no allocation: call it every step).
     pub fn value_mut(&mut self, id: NodeId) -> Result<&mut [f64], GraphError> {
         let n = &self.nodes[id.index()];
-        if !matches!(n.leaf, Some(LeafKind::Input | LeafKind::Param | LeafKind::Constant)) {
+        if !matches!(
+            n.leaf,
+            Some(LeafKind::Input | LeafKind::Param | LeafKind::Constant)
+        ) {
             return Err(GraphError::NotALeaf {
                 name: self.name(id),
             });
@@ -312,8 +327,16 @@ impl Graph {
             let n = &nodes[node.inputs[i] as usize];
             (&values[n.offset..n.offset + n.shape.len()], n.shape)
         };
-        let (a, sa) = if node.arity() >= 1 { slice(0) } else { (&[][..], Shape::Scalar) };
-        let (b, sb) = if node.arity() >= 2 { slice(1) } else { (&[][..], Shape::Scalar) };
+        let (a, sa) = if node.arity() >= 1 {
+            slice(0)
+        } else {
+            (&[][..], Shape::Scalar)
+        };
+        let (b, sb) = if node.arity() >= 2 {
+            slice(1)
+        } else {
+            (&[][..], Shape::Scalar)
+        };
         Inputs { a, b, sa, sb }
     }
 
@@ -359,7 +382,8 @@ impl Graph {
                 let Some(gi) = from.grad_offset else { continue };
                 let (before, after) = grads.split_at_mut(g);
                 let upstream = &after[..node.shape.len()];
-                node.op.vjp(i, x, out, upstream, &mut before[gi..gi + from.shape.len()]);
+                node.op
+                    .vjp(i, x, out, upstream, &mut before[gi..gi + from.shape.len()]);
             }
         }
         Ok(())

@@ -70,7 +70,10 @@ impl Trace {
 
     /// The newest node called `name`.
     pub fn find(&self, name: &str) -> Option<&TraceNode> {
-        self.nodes.iter().rev().find(|n| n.name.as_deref() == Some(name))
+        self.nodes
+            .iter()
+            .rev()
+            .find(|n| n.name.as_deref() == Some(name))
     }
 }
 

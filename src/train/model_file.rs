@@ -96,11 +96,10 @@ impl ModelFile {
             path: shown.clone(),
             source,
         })?;
-        let model: ModelFile =
-            serde_json::from_str(&text).map_err(|e| ModelFileError::Parse {
-                path: shown.clone(),
-                detail: e.to_string(),
-            })?;
+        let model: ModelFile = serde_json::from_str(&text).map_err(|e| ModelFileError::Parse {
+            path: shown.clone(),
+            detail: e.to_string(),
+        })?;
         model.validate().map_err(|detail| ModelFileError::Invalid {
             path: shown,
             detail,
@@ -121,7 +120,11 @@ impl ModelFile {
                 "θ has {} entries but {} features{} need {p}",
                 self.theta.len(),
                 self.features.len(),
-                if self.intercept { " and an intercept" } else { "" }
+                if self.intercept {
+                    " and an intercept"
+                } else {
+                    ""
+                }
             ));
         }
         if let Some(k) = self.theta.iter().position(|t| !t.is_finite()) {

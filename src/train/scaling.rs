@@ -15,7 +15,7 @@ impl Scaling {
     /// Column means and standard deviations of a row-major n×d matrix
     /// (RMS about 0 when `center` is false). A constant column keeps σ = 1.
     pub fn fit(x: &[f64], d: usize, center: bool) -> Self {
-        let n = if d == 0 { 0 } else { x.len() / d };
+        let n = x.len().checked_div(d).unwrap_or(0);
         let mut mean = vec![0.0; d];
         if center && n > 0 {
             for row in x.chunks_exact(d) {

@@ -130,8 +130,20 @@ impl<T: Binary> Op for Elementwise<T> {
 
     fn jacobian(&self, i: usize, x: Inputs<'_>, out: &[f64]) -> Jacobian {
         let lay = layout(x.sa, x.sb);
-        let at = |k: usize| if lay == Layout::AScalar { x.a[0] } else { x.a[k] };
-        let bt = |k: usize| if lay == Layout::BScalar { x.b[0] } else { x.b[k] };
+        let at = |k: usize| {
+            if lay == Layout::AScalar {
+                x.a[0]
+            } else {
+                x.a[k]
+            }
+        };
+        let bt = |k: usize| {
+            if lay == Layout::BScalar {
+                x.b[0]
+            } else {
+                x.b[k]
+            }
+        };
         let broadcast = Self::broadcast(i, lay);
         let n = out.len();
         let mut jac = Jacobian::zeros(n, if broadcast { 1 } else { n });
