@@ -38,6 +38,8 @@ pub fn build(program: &Program, limit: usize) -> Result<Built, ExprError> {
         graph: Graph::with_limit(limit),
         env: HashMap::new(),
         order: Vec::new(),
+        pending: Vec::new(),
+        done: Vec::new(),
     };
     let mut names = Vec::new();
     let mut last = None;
@@ -65,6 +67,9 @@ struct Builder<'p> {
     env: HashMap<String, NodeId>,
     /// Names in the order first bound, for "known: …" in errors.
     order: Vec<String>,
+    /// The walk's stacks, reused from statement to statement.
+    pending: Vec<(ExprId, bool)>,
+    done: Vec<NodeId>,
 }
 
 impl Builder<'_> {
@@ -105,8 +110,13 @@ impl Builder<'_> {
     /// The nodes of the tree under `root`, operands first (an explicit
     /// post-order walk; a pow's exponent is folded, not built).
     fn expr(&mut self, root: ExprId) -> Result<NodeId, ExprError> {
-        let mut pending = vec![(root, false)];
-        let mut done: Vec<NodeId> = Vec::new();
+        let (mut pending, mut done) = (
+            std::mem::take(&mut self.pending),
+            std::mem::take(&mut self.done),
+        );
+        pending.clear();
+        done.clear();
+        pending.push((root, false));
         while let Some((id, ready)) = pending.pop() {
             let operands = built_operands(&self.program.expr(id).kind);
             if !ready && !operands.is_empty() {
@@ -119,7 +129,9 @@ impl Builder<'_> {
             done.truncate(at);
             done.push(node);
         }
-        Ok(done.pop().expect("the root leaves one node"))
+        let root = done.pop().expect("the root leaves one node");
+        (self.pending, self.done) = (pending, done);
+        Ok(root)
     }
 
     /// The node for expression `id`, its operands already built as `args`.

@@ -17,6 +17,8 @@ pub fn parse(src: &str) -> Result<Program, ExprError> {
         tokens: lex(src)?,
         pos: 0,
         program: Program::default(),
+        ops: Vec::new(),
+        operands: Vec::new(),
     };
     p.program()?;
     Ok(p.program)
@@ -27,6 +29,8 @@ pub(super) struct Parser {
     /// Index of the next token; never past the final `Eof`.
     pub pos: usize,
     pub program: Program,
+    ops: Vec<Pending>,
+    operands: Vec<ExprId>,
 }
 
 /// An operator or bracket waiting for its right side.
@@ -54,6 +58,15 @@ impl Pending {
 }
 
 impl Parser {
+    /// The current identifier's text, moved out (the token is consumed
+    /// right after, so nothing reads it again).
+    fn take_ident(&mut self) -> String {
+        match &mut self.tokens[self.pos].tok {
+            Tok::Ident(name) => std::mem::take(name),
+            _ => String::new(),
+        }
+    }
+
     pub fn peek(&self) -> &Token {
         &self.tokens[self.pos]
     }
@@ -114,8 +127,8 @@ impl Parser {
     fn statement(&mut self) -> Result<Statement, ExprError> {
         let span = self.peek().span;
         let target = match (&self.peek().tok, self.peek_at(1)) {
-            (Tok::Ident(name), Tok::Eq) => {
-                let name = name.clone();
+            (Tok::Ident(_), Tok::Eq) => {
+                let name = self.take_ident();
                 self.bump();
                 self.bump();
                 Some(name)
@@ -132,12 +145,27 @@ impl Parser {
 
     /// One expression, up to the first token that cannot continue it.
     fn expression(&mut self) -> Result<ExprId, ExprError> {
-        let mut ops: Vec<Pending> = Vec::new();
-        let mut operands: Vec<ExprId> = Vec::new();
+        // The stacks are reused from statement to statement.
+        let (mut ops, mut operands) = (
+            std::mem::take(&mut self.ops),
+            std::mem::take(&mut self.operands),
+        );
+        ops.clear();
+        operands.clear();
+        let result = self.expression_with(&mut ops, &mut operands);
+        (self.ops, self.operands) = (ops, operands);
+        result
+    }
+
+    fn expression_with(
+        &mut self,
+        ops: &mut Vec<Pending>,
+        operands: &mut Vec<ExprId>,
+    ) -> Result<ExprId, ExprError> {
         loop {
             // Operand position: prefixes and openers, then one atom.
-            let Token { tok, span } = self.peek().clone();
-            let atom = match tok {
+            let span = self.peek().span;
+            let atom = match self.peek().tok {
                 Tok::Minus => {
                     self.bump();
                     ops.push(Pending::Neg(span));
@@ -148,7 +176,8 @@ impl Parser {
                     ops.push(Pending::Paren(span));
                     continue;
                 }
-                Tok::Ident(name) if *self.peek_at(1) == Tok::LParen => {
+                Tok::Ident(_) if *self.peek_at(1) == Tok::LParen => {
+                    let name = self.take_ident();
                     let func = Func::from_name(&name)
                         .ok_or_else(|| ExprError::new(span, ErrorKind::UnknownFunction { name }))?;
                     self.bump();
@@ -164,7 +193,8 @@ impl Parser {
                     });
                     continue;
                 }
-                Tok::Ident(name) => {
+                Tok::Ident(_) => {
+                    let name = self.take_ident();
                     self.bump();
                     self.program.push(ExprKind::Name(name), span)
                 }
@@ -174,7 +204,7 @@ impl Parser {
                 }
                 Tok::LBracket => self.literal()?,
                 Tok::Eof => {
-                    return Err(unclosed(&ops).unwrap_or_else(|| self.unexpected("an expression")))
+                    return Err(unclosed(ops).unwrap_or_else(|| self.unexpected("an expression")))
                 }
                 _ => return Err(self.unexpected("an expression")),
             };
@@ -190,7 +220,7 @@ impl Parser {
                     Tok::At => BinOp::MatVec,
                     Tok::Caret => BinOp::Pow,
                     Tok::RParen | Tok::Comma => {
-                        self.reduce_to_opener(&mut ops, &mut operands, None);
+                        self.reduce_to_opener(ops, operands, None);
                         match (ops.pop(), &tok) {
                             (Some(Pending::Paren(_)), Tok::RParen) => {}
                             (
@@ -233,11 +263,11 @@ impl Parser {
                         continue;
                     }
                     _ => {
-                        self.reduce_to_opener(&mut ops, &mut operands, None);
+                        self.reduce_to_opener(ops, operands, None);
                         if let Some(opener) = ops.last() {
                             return Err(match (tok, opener) {
                                 (Tok::Eof, _) => {
-                                    unclosed(&ops).unwrap_or_else(|| self.unexpected("')'"))
+                                    unclosed(ops).unwrap_or_else(|| self.unexpected("')'"))
                                 }
                                 (_, Pending::Call { open, .. }) => self.unexpected(&format!(
                                     "an operator, ',' or ')' to close the '(' at {open}"
@@ -251,7 +281,7 @@ impl Parser {
                         return Ok(operands.pop().expect("an expression leaves one operand"));
                     }
                 };
-                self.reduce_to_opener(&mut ops, &mut operands, Some(op));
+                self.reduce_to_opener(ops, operands, Some(op));
                 self.bump();
                 ops.push(Pending::Binary(op, span));
                 break;
