@@ -1,7 +1,8 @@
 //! The lesson data sets compiled into the binary: `origin`, `line`, `plane`.
 //!
 //! Each file was generated once from the synthetic presets and rounded to
-//! three decimals (the test below regenerates and compares them):
+//! three decimals, `format!("{:.3}", v)` per cell (the test below
+//! regenerates them and compares):
 //!
 //! | name   | generator                                 | true θ       |
 //! |--------|-------------------------------------------|--------------|
@@ -72,24 +73,5 @@ mod tests {
     fn unknown_builtin_lists_the_choices() {
         let msg = builtin("cube").unwrap_err().to_string();
         assert!(msg.contains("origin, line, plane"), "{msg}");
-    }
-
-    #[test]
-    #[ignore = "writes src/data/builtin/*.csv; run once when the generators change"]
-    fn regenerate_builtin_files() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/data/builtin");
-        for (name, model, n, noise, seed) in GENERATORS {
-            let (data, _) = synth(model, n, noise, seed).unwrap();
-            let mut text = data.names.join(",") + "\n";
-            for i in 0..n {
-                let row: Vec<String> = data
-                    .columns
-                    .iter()
-                    .map(|c| format!("{:.3}", c[i]))
-                    .collect();
-                text += &(row.join(",") + "\n");
-            }
-            std::fs::write(dir.join(format!("{name}.csv")), text).unwrap();
-        }
     }
 }

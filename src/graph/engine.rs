@@ -27,12 +27,26 @@ impl NodeId {
 /// gradients together): 2^28 elements = 2 GiB.
 pub const DEFAULT_MAX_ELEMENTS: usize = 1 << 28;
 
+/// Where an input's value and gradient live, copied into the reading node
+/// at build time so that forward and backward never look the input up.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Slot {
+    pub offset: usize,
+    pub len: usize,
+    pub shape: Shape,
+    pub grad_offset: Option<usize>,
+}
+
 #[derive(Debug)]
 pub(crate) struct Node {
     pub name: Option<String>,
     pub op: Box<dyn Op>,
+    pub arity: usize,
     pub inputs: [u32; 2],
+    pub slots: [Slot; 2],
     pub shape: Shape,
+    /// `shape.len()`, kept so the hot loops need not recompute it.
+    pub len: usize,
     pub offset: usize,
     /// Where its gradient lives, if any path leads from a param to it.
     pub grad_offset: Option<usize>,
@@ -40,12 +54,8 @@ pub(crate) struct Node {
 }
 
 impl Node {
-    pub fn arity(&self) -> usize {
-        self.op.arity()
-    }
-
     pub fn input_ids(&self) -> &[u32] {
-        &self.inputs[..self.arity()]
+        &self.inputs[..self.arity]
     }
 }
 
@@ -129,14 +139,31 @@ impl Graph {
             g
         });
         let mut ids = [0u32; 2];
-        for (slot, i) in ids.iter_mut().zip(inputs) {
-            *slot = i.0;
+        let empty = Slot {
+            offset: 0,
+            len: 0,
+            shape: Shape::Vector(0),
+            grad_offset: None,
+        };
+        let mut slots = [empty; 2];
+        for ((id, slot), i) in ids.iter_mut().zip(&mut slots).zip(inputs) {
+            let from = &self.nodes[i.index()];
+            *id = i.0;
+            *slot = Slot {
+                offset: from.offset,
+                len: from.len,
+                shape: from.shape,
+                grad_offset: from.grad_offset,
+            };
         }
         self.nodes.push(Node {
             name: None,
+            arity: op.arity(),
             op,
             inputs: ids,
+            slots,
             shape,
+            len,
             offset,
             grad_offset,
             leaf,
@@ -322,32 +349,25 @@ impl Graph {
         Ok(())
     }
 
-    pub(crate) fn inputs_of<'a>(nodes: &'a [Node], values: &'a [f64], node: &Node) -> Inputs<'a> {
-        let slice = |i: usize| {
-            let n = &nodes[node.inputs[i] as usize];
-            (&values[n.offset..n.offset + n.shape.len()], n.shape)
-        };
-        let (a, sa) = if node.arity() >= 1 {
-            slice(0)
-        } else {
-            (&[][..], Shape::Scalar)
-        };
-        let (b, sb) = if node.arity() >= 2 {
-            slice(1)
-        } else {
-            (&[][..], Shape::Scalar)
-        };
-        Inputs { a, b, sa, sb }
+    /// The values of a node's inputs (empty slices past its arity).
+    pub(crate) fn inputs_of<'a>(values: &'a [f64], node: &Node) -> Inputs<'a> {
+        let [a, b] = node.slots;
+        Inputs {
+            a: &values[a.offset..a.offset + a.len],
+            b: &values[b.offset..b.offset + b.len],
+            sa: a.shape,
+            sb: b.shape,
+        }
     }
 
     /// Computes every node's value from the leaves, in index order.
     pub fn forward(&mut self) {
         let Graph { nodes, values, .. } = self;
-        for node in nodes.iter().filter(|n| n.arity() > 0) {
+        for node in nodes.iter().filter(|n| n.arity > 0) {
             // Inputs precede the node, so they lie wholly before its offset.
             let (before, after) = values.split_at_mut(node.offset);
-            let x = Self::inputs_of(nodes, before, node);
-            node.op.forward(x, &mut after[..node.shape.len()]);
+            let x = Self::inputs_of(before, node);
+            node.op.forward(x, &mut after[..node.len]);
         }
     }
 
@@ -374,16 +394,17 @@ impl Graph {
         };
         grads[root_grad] = 1.0;
         for node in nodes[..=root.index()].iter().rev() {
-            let Some(g) = node.grad_offset else { continue };
-            let x = Self::inputs_of(nodes, values, node);
-            let out = &values[node.offset..node.offset + node.shape.len()];
-            for (i, &input) in node.input_ids().iter().enumerate() {
-                let from = &nodes[input as usize];
-                let Some(gi) = from.grad_offset else { continue };
+            let Some(g) = node.grad_offset.filter(|_| node.arity > 0) else {
+                continue;
+            };
+            let x = Self::inputs_of(values, node);
+            let out = &values[node.offset..node.offset + node.len];
+            for (i, slot) in node.slots[..node.arity].iter().enumerate() {
+                let Some(gi) = slot.grad_offset else { continue };
                 let (before, after) = grads.split_at_mut(g);
-                let upstream = &after[..node.shape.len()];
-                node.op
-                    .vjp(i, x, out, upstream, &mut before[gi..gi + from.shape.len()]);
+                let upstream = &after[..node.len];
+                let grad_in = &mut before[gi..gi + slot.len];
+                node.op.vjp(i, x, out, upstream, grad_in);
             }
         }
         Ok(())

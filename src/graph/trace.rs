@@ -89,7 +89,7 @@ impl Graph {
             .iter()
             .enumerate()
             .map(|(id, node)| {
-                let x = Graph::inputs_of(&self.nodes, &self.values, node);
+                let x = Graph::inputs_of(&self.values, node);
                 let out = self.value(NodeId(id as u32));
                 let upstream = self.grad(NodeId(id as u32));
                 let edges = node

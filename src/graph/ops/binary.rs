@@ -58,6 +58,31 @@ impl<T: Binary> Elementwise<T> {
         }
     }
 
+    /// grad += upstream ∘ ∂out/∂input_i, summed into one number when input i
+    /// is the broadcast scalar.
+    #[inline(always)]
+    fn accumulate(
+        i: usize,
+        lay: Layout,
+        at: impl Fn(usize) -> f64,
+        bt: impl Fn(usize) -> f64,
+        out: &[f64],
+        upstream: &[f64],
+        grad: &mut [f64],
+    ) {
+        if Self::broadcast(i, lay) {
+            let mut sum = 0.0;
+            for (k, (&u, &o)) in upstream.iter().zip(out).enumerate() {
+                sum += u * Self::partial(i, at(k), bt(k), o);
+            }
+            grad[0] += sum;
+        } else {
+            for (k, ((g, &u), &o)) in grad.iter_mut().zip(upstream).zip(out).enumerate() {
+                *g += u * Self::partial(i, at(k), bt(k), o);
+            }
+        }
+    }
+
     /// Whether input i is the scalar side of a broadcast.
     fn broadcast(i: usize, lay: Layout) -> bool {
         matches!((i, lay), (0, Layout::AScalar) | (1, Layout::BScalar))
@@ -89,6 +114,10 @@ impl<T: Binary> Op for Elementwise<T> {
     }
 
     fn forward(&self, x: Inputs<'_>, out: &mut [f64]) {
+        if let ([a], [b], [o]) = (x.a, x.b, &mut *out) {
+            *o = T::f(*a, *b);
+            return;
+        }
         match layout(x.sa, x.sb) {
             Layout::Same => {
                 for ((o, &a), &b) in out.iter_mut().zip(x.a).zip(x.b) {
@@ -111,19 +140,24 @@ impl<T: Binary> Op for Elementwise<T> {
     }
 
     fn vjp(&self, i: usize, x: Inputs<'_>, out: &[f64], upstream: &[f64], grad: &mut [f64]) {
+        if let ([a], [b], [o], [u], [g]) = (x.a, x.b, out, upstream, &mut *grad) {
+            // Scalar graphs (one sample) spend their time here.
+            *g += u * Self::partial(i, *a, *b, *o);
+            return;
+        }
+        // One loop per layout, each with its operand lookups fixed, so the
+        // hot loops carry no branches and vectorize.
+        let (a0, b0) = (x.a.first().copied(), x.b.first().copied());
         let lay = layout(x.sa, x.sb);
-        let (a0, b0) = (x.a[0], x.b[0]);
-        let at = |k: usize| if lay == Layout::AScalar { a0 } else { x.a[k] };
-        let bt = |k: usize| if lay == Layout::BScalar { b0 } else { x.b[k] };
-        if Self::broadcast(i, lay) {
-            let mut sum = 0.0;
-            for (k, (&u, &o)) in upstream.iter().zip(out).enumerate() {
-                sum += u * Self::partial(i, at(k), bt(k), o);
+        match lay {
+            Layout::Same => Self::accumulate(i, lay, |k| x.a[k], |k| x.b[k], out, upstream, grad),
+            Layout::AScalar => {
+                let a0 = a0.unwrap_or_default();
+                Self::accumulate(i, lay, |_| a0, |k| x.b[k], out, upstream, grad)
             }
-            grad[0] += sum;
-        } else {
-            for (k, ((g, &u), &o)) in grad.iter_mut().zip(upstream).zip(out).enumerate() {
-                *g += u * Self::partial(i, at(k), bt(k), o);
+            Layout::BScalar => {
+                let b0 = b0.unwrap_or_default();
+                Self::accumulate(i, lay, |k| x.a[k], |_| b0, out, upstream, grad)
             }
         }
     }
