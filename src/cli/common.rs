@@ -2,8 +2,8 @@
 //! printing tables and JSON.
 
 use anyhow::{Context, Result};
+use chainrule::data::Design;
 use chainrule::data::{read_csv, DataError, Dataset, ReadOptions};
-use chainrule::model::design::Design;
 use chainrule::model::formula::Formula;
 use std::path::Path;
 

@@ -4,6 +4,7 @@
 pub mod atomic;
 mod builtin;
 mod dataset;
+mod design;
 mod error;
 mod read;
 mod synth;
@@ -11,6 +12,7 @@ mod write;
 
 pub use builtin::{builtin, builtin_names};
 pub use dataset::Dataset;
+pub use design::Design;
 pub use error::DataError;
 pub use read::{read_csv, read_csv_str, ReadOptions, ReadReport};
 pub use synth::{synth, SynthModel, X_HIGH, X_LOW};

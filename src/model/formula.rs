@@ -25,8 +25,8 @@ mod parse;
 
 use parse::{is_name_char, is_name_start, Parser};
 
-use super::design::Design;
 use crate::data::Dataset;
+use crate::data::Design;
 use crate::solve::exact::power;
 
 /// `response ~ terms`, with or without an intercept θ0.

@@ -2,7 +2,6 @@
 //! derivation (sample, unrolled, vectorized), all behind `Gradient`.
 
 mod branch;
-pub mod design;
 pub mod formula;
 pub mod gradient;
 pub mod linear;

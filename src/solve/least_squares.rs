@@ -20,7 +20,7 @@ use super::exact::Dd;
 use super::metrics::{self, total_sum_of_squares};
 use super::qr::{norm, Qr};
 use super::SolveError;
-use crate::model::design::Design;
+use crate::data::Design;
 
 /// A column whose part not explained by earlier columns is below this
 /// fraction of its norm counts as dependent. Measured: Filip's x¹⁰ keeps

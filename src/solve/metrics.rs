@@ -1,6 +1,6 @@
 //! Goodness of fit for any θ: J (MSE), RMSE and R².
 
-use crate::model::design::Design;
+use crate::data::Design;
 
 /// How well θ fits the design's rows.
 #[derive(Debug, Clone, Copy, PartialEq)]
