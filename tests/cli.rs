@@ -224,6 +224,19 @@ fn bad_data_names_file_line_and_column() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("--drop-missing"));
+    for (name, text, expect) in [
+        ("empty.csv", "", "empty.csv"),
+        ("ragged.csv", "x,y\n1,2\n2,4,5\n", "ragged.csv:3"),
+        ("nan.csv", "x,y\n1,NaN\n2,4\n", "nan.csv:2"),
+        ("inf.csv", "x,y\n1,2\ninf,4\n", "inf.csv:3"),
+    ] {
+        let path = write(dir.path(), name, text);
+        chainrule()
+            .args(["train", &path])
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(expect));
+    }
     chainrule()
         .args(["train", &holes, "--drop-missing"])
         .assert()
