@@ -3,7 +3,9 @@
 
 use anyhow::{Context, Result};
 use chainrule::data::Design;
-use chainrule::data::{read_csv, DataError, Dataset, ReadOptions};
+use chainrule::data::{
+    read_csv, DataError, Dataset, ReadOptions, DEFAULT_MAX_CELLS, DEFAULT_MAX_COLUMNS,
+};
 use chainrule::model::formula::Formula;
 use std::path::Path;
 
@@ -24,13 +26,45 @@ pub fn parse_formula(text: &str) -> Result<Formula> {
     Formula::parse(text).map_err(|e| usage(format!("--formula:\n{e}")))
 }
 
-/// Reads DATA and builds the design matrix the formula asks for.
+/// Resource limits on the data file, shared by the commands that read one.
+#[derive(clap::Args, Clone, Copy)]
+pub struct DataLimits {
+    /// Refuse data files with more columns than this
+    #[arg(long, default_value_t = DEFAULT_MAX_COLUMNS, value_name = "N")]
+    pub max_columns: usize,
+    /// Refuse data files with more cells (rows × columns) than this; memory
+    /// for the data is about 8 bytes per cell, plus the design matrix
+    #[arg(long, default_value_t = DEFAULT_MAX_CELLS, value_name = "N")]
+    pub max_cells: usize,
+}
+
+impl DataLimits {
+    pub fn read_options(self, drop_missing: bool) -> ReadOptions {
+        ReadOptions {
+            drop_missing,
+            max_columns: self.max_columns,
+            max_cells: self.max_cells,
+        }
+    }
+}
+
+/// Reads DATA and builds the design matrix the formula asks for (default
+/// limits).
+#[allow(dead_code)] // for subcommands without limit flags
 pub fn load(path: &Path, formula: &Formula, drop_missing: bool) -> Result<(Dataset, Design)> {
-    let opts = ReadOptions {
-        drop_missing,
-        ..ReadOptions::default()
-    };
-    let (data, report) = read_csv(path, &opts).map_err(with_hint)?;
+    load_with(
+        path,
+        formula,
+        &ReadOptions {
+            drop_missing,
+            ..ReadOptions::default()
+        },
+    )
+}
+
+/// Reads DATA with `opts` and builds the design matrix the formula asks for.
+pub fn load_with(path: &Path, formula: &Formula, opts: &ReadOptions) -> Result<(Dataset, Design)> {
+    let (data, report) = read_csv(path, opts).map_err(with_hint)?;
     if report.rows_dropped > 0 {
         eprintln!(
             "note: dropped {} of {} rows with missing values (--drop-missing)",

@@ -1,7 +1,7 @@
 //! `chainrule fit`: the closed-form least-squares answer, the referee that
 //! every trained θ is checked against.
 
-use super::common::{load, parse_formula, print_json};
+use super::common::{load_with, parse_formula, print_json, DataLimits};
 use anyhow::{Context, Result};
 use chainrule::solve::least_squares;
 use serde_json::json;
@@ -22,6 +22,8 @@ pub struct Args {
     /// Skip rows with empty, NaN or infinite cells (and say how many)
     #[arg(long)]
     pub drop_missing: bool,
+    #[command(flatten)]
+    pub limits: DataLimits,
     /// Print the result as JSON on stdout
     #[arg(long)]
     pub json: bool,
@@ -29,7 +31,8 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<()> {
     let formula = parse_formula(&args.formula)?;
-    let (_, design) = load(&args.data, &formula, args.drop_missing)?;
+    let read = args.limits.read_options(args.drop_missing);
+    let (_, design) = load_with(&args.data, &formula, &read)?;
     let s = least_squares(&design).with_context(|| format!("solving {formula}"))?;
     for w in &s.warnings {
         eprintln!("warning: {w}");

@@ -1,8 +1,8 @@
 //! `chainrule predict`: a saved model applied to new rows.
 
-use super::common::parse_formula;
+use super::common::{parse_formula, DataLimits};
 use anyhow::{Context, Result};
-use chainrule::data::{read_csv, to_csv_string, Dataset, ReadOptions};
+use chainrule::data::{read_csv, to_csv_string, Dataset};
 use chainrule::train::ModelFile;
 use std::path::PathBuf;
 
@@ -22,16 +22,15 @@ pub struct Args {
     /// Skip rows with empty, NaN or infinite cells (and say how many)
     #[arg(long)]
     pub drop_missing: bool,
+    #[command(flatten)]
+    pub limits: DataLimits,
 }
 
 pub fn run(args: Args) -> Result<()> {
     let model = ModelFile::load(&args.model)?;
     let formula = parse_formula(&model.formula)
         .with_context(|| format!("{}: the stored formula", args.model.display()))?;
-    let opts = ReadOptions {
-        drop_missing: args.drop_missing,
-        ..ReadOptions::default()
-    };
+    let opts = args.limits.read_options(args.drop_missing);
     let (data, _) = read_csv(&args.data, &opts)?;
     // The formula builds features beside its response; new data may lack
     // the response, so a placeholder column stands in for it.

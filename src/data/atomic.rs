@@ -2,8 +2,14 @@
 //!
 //! The bytes go to a temporary file in the target's own directory (so the
 //! final `rename` stays on one file system and is atomic), are flushed to
-//! disk, and only then renamed over the target. On any error the temporary
-//! file is removed and the target is untouched.
+//! disk, and only then renamed over the target; the directory is synced
+//! after the rename so the new name survives a crash. On any error the
+//! temporary file is removed and the target is untouched.
+//!
+//! A process killed mid-write (SIGKILL, power loss) cannot remove its
+//! temporary file. Temp names carry the writer's pid
+//! (`.model.json.tmp-<pid>-<n>`), so the next write to the same path
+//! removes those whose process is gone (on Linux, where `/proc` says so).
 
 use std::fs::{self, File};
 use std::io::{self, Write};
@@ -13,6 +19,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Writes `bytes` to `path` atomically (temp file in the same dir + rename).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let tmp = temp_path(path)?;
+    remove_stale_temps(path);
     let result = write_then_rename(&tmp, path, bytes);
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
@@ -25,7 +32,57 @@ fn write_then_rename(tmp: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
     file.write_all(bytes)?;
     file.sync_all()?;
     drop(file);
-    fs::rename(tmp, path)
+    fs::rename(tmp, path)?;
+    sync_dir(path);
+    Ok(())
+}
+
+/// Makes the rename durable: fsync the directory that holds `path`. Best
+/// effort (some file systems refuse to open directories for syncing).
+fn sync_dir(path: &Path) {
+    #[cfg(unix)]
+    if let Some(dir) = path.parent() {
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        let _ = File::open(dir).and_then(|d| d.sync_all());
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
+/// Removes `dir/.name.tmp-<pid>-<n>` files left by writers that died (their
+/// pid no longer runs). Only where `/proc` lists processes; elsewhere stale
+/// files stay until removed by hand.
+fn remove_stale_temps(path: &Path) {
+    let proc = Path::new("/proc/self");
+    let (Some(name), true) = (path.file_name(), proc.exists()) else {
+        return;
+    };
+    let prefix = format!(".{}.tmp-", name.to_string_lossy());
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(pid) = file_name
+            .to_str()
+            .and_then(|f| f.strip_prefix(&prefix))
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// `dir/.name.tmp-<pid>-<counter>`: unique per process and per call, so two
@@ -60,6 +117,21 @@ mod tests {
         assert_eq!(fs::read(&path).unwrap(), b"new");
         let entries: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(entries.len(), 1);
+    }
+
+    #[test]
+    fn stale_temps_of_dead_writers_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("model.json");
+        // A pid above the kernel's maximum (2^22) never runs.
+        let stale = dir.path().join(".model.json.tmp-4999999-0");
+        let unrelated = dir.path().join(".other.json.tmp-4999999-0");
+        fs::write(&stale, b"half").unwrap();
+        fs::write(&unrelated, b"keep").unwrap();
+        write_atomic(&path, b"new").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"new");
+        assert!(unrelated.exists());
+        assert_eq!(stale.exists(), !Path::new("/proc/self").exists());
     }
 
     #[test]

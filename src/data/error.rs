@@ -86,13 +86,19 @@ pub enum DataError {
 
     #[error(
         "{file}:1: the header has {found} columns, more than the limit of {max}; \
-         keep only the columns you need, or raise the column limit"
+         keep only the columns you need, or raise the limit with --max-columns"
     )]
     TooManyColumns {
         file: String,
         found: usize,
         max: usize,
     },
+
+    #[error(
+        "{file}:{line}: the data has more than {max} cells (rows × columns), the limit; \
+         raise it with --max-cells, or keep fewer rows or columns"
+    )]
+    TooManyCells { file: String, line: u64, max: usize },
 
     #[error("{file}:{line}: {message}; check that the file is UTF-8 text in CSV form")]
     Csv {

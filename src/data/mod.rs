@@ -14,6 +14,8 @@ pub use builtin::{builtin, builtin_names};
 pub use dataset::Dataset;
 pub use design::Design;
 pub use error::DataError;
-pub use read::{read_csv, read_csv_str, ReadOptions, ReadReport};
+pub use read::{
+    read_csv, read_csv_str, ReadOptions, ReadReport, DEFAULT_MAX_CELLS, DEFAULT_MAX_COLUMNS,
+};
 pub use synth::{synth, SynthModel, X_HIGH, X_LOW};
 pub use write::{format_number, to_csv_string, write_csv};

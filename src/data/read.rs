@@ -22,13 +22,25 @@ pub struct ReadOptions {
     /// Refuse headers with more columns than this (guards against reading a
     /// wide binary or transposed file into memory).
     pub max_columns: usize,
+    /// Refuse files with more cells (rows × columns) than this, checked row
+    /// by row before the row is stored, so memory stays under 8 bytes × the
+    /// limit however large the file is.
+    pub max_cells: usize,
 }
+
+/// Default cell limit: 10⁸ cells, 800 MB of f64 (a design matrix and the
+/// trainer's copies come on top).
+pub const DEFAULT_MAX_CELLS: usize = 100_000_000;
+
+/// Default column limit.
+pub const DEFAULT_MAX_COLUMNS: usize = 10_000;
 
 impl Default for ReadOptions {
     fn default() -> Self {
         ReadOptions {
             drop_missing: false,
-            max_columns: 10_000,
+            max_columns: DEFAULT_MAX_COLUMNS,
+            max_cells: DEFAULT_MAX_CELLS,
         }
     }
 }
@@ -146,6 +158,15 @@ fn read_from<R: Read>(
                     missing.get_or_insert((j, what));
                 }
             }
+        }
+        // Rows kept so far, this one included.
+        let kept = report.rows_read - report.rows_dropped;
+        if missing.is_none() && kept.saturating_mul(width) > opts.max_cells {
+            return Err(DataError::TooManyCells {
+                file: file.into(),
+                line: line(),
+                max: opts.max_cells,
+            });
         }
         match missing {
             None => columns.iter_mut().zip(&row).for_each(|(c, &v)| c.push(v)),

@@ -155,6 +155,10 @@ impl Builder<'_> {
                 BinOp::Pow => {
                     let p = constant(self.program, operands[1])
                         .map_err(|bad| non_constant(self.program, bad))?;
+                    if !(p.abs() <= MAX_EXPONENT) {
+                        let at = self.program.expr(operands[1]).span;
+                        return Err(ExprError::new(at, ErrorKind::ExponentTooLarge(p)));
+                    }
                     g.pow(args[0], p)
                 }
             },
@@ -163,6 +167,12 @@ impl Builder<'_> {
         made.map_err(|e| ExprError::from_graph(expr.span, e))
     }
 }
+
+/// The largest |p| in `x ^ p`. Beyond it x^p is 0, 1 or ±inf for every x
+/// but those within a factor 2^(1024/|p|) < 2 of ±1, and a non-finite p
+/// (from `1e300 * 1e300`, `0/0`) means nothing at all. Fixed; a larger
+/// exponent is still `exp(p * log(x))`.
+pub const MAX_EXPONENT: f64 = 1024.0;
 
 /// The operands that become graph nodes: all but a pow's exponent.
 fn built_operands(kind: &ExprKind) -> &[ExprId] {

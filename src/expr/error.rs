@@ -57,6 +57,8 @@ pub enum ErrorKind {
     },
     #[error("the exponent of '^' must be a constant number (the engine's pow has a fixed exponent), but {what} is not; for a variable exponent y write exp(y * log(x))")]
     NonConstantExponent { what: String },
+    #[error("the exponent of '^' is {}, beyond the limit of ±1024 (x^p overflows or underflows for almost every x); the limit is fixed: for such powers write exp(p * log(x))", crate::expr::format_number(*.0))]
+    ExponentTooLarge(f64),
     #[error("empty program: write at least one statement, e.g. `x = 3` and `y = x * x`")]
     EmptyProgram,
     #[error("backward needs a scalar, but {name} is a {shape}; wrap it in sum(...) or mean(...)")]

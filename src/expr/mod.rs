@@ -40,7 +40,7 @@ mod print;
 mod run;
 
 pub use ast::{BinOp, Expr, ExprId, ExprKind, Func, Program, Span, Statement};
-pub use build::{build, Built};
+pub use build::{build, Built, MAX_EXPONENT};
 pub use error::{ErrorKind, ExprError};
 pub use parser::parse;
 pub use print::format_number;

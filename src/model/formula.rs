@@ -53,7 +53,7 @@ pub enum Term {
     Dot,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum FormulaError {
     /// `column` is 1-based, counted in characters of `text`.
     #[error("{text}\n{caret}^ {message}", caret = " ".repeat(column - 1))]
@@ -75,10 +75,22 @@ pub enum FormulaError {
 
     #[error("the response \"{name}\" also appears on the right of `~`; remove it from the terms")]
     ResponseOnBothSides { name: String },
+
+    #[error(
+        "feature {feature} overflows at data row {row}: it is {value}, beyond f64's range \
+         (about 1.8e308); rescale the column (divide it by a power of 10) or lower the power"
+    )]
+    Overflow {
+        feature: String,
+        /// 1-based, counting the rows read (after any dropped ones).
+        row: usize,
+        value: f64,
+    },
 }
 
 /// Largest power or polynomial degree accepted: beyond it x^k over- or
-/// underflows for everyday x and the fit is meaningless anyway.
+/// underflows for everyday x and the fit is meaningless anyway. Fixed: a
+/// higher degree needs rescaled data more than a higher limit.
 pub const MAX_DEGREE: u32 = 30;
 
 impl Formula {
@@ -112,6 +124,15 @@ impl Formula {
         let mut x = vec![0.0; n * d];
         for (j, feature) in features.iter().enumerate() {
             let values = feature.values(data)?;
+            // Columns are finite (the reader refuses the rest), so only a
+            // power or a product can leave f64's range.
+            if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+                return Err(FormulaError::Overflow {
+                    feature: feature.name(),
+                    row: i + 1,
+                    value: values[i],
+                });
+            }
             for (i, v) in values.into_iter().enumerate() {
                 x[i * d + j] = v;
             }

@@ -96,12 +96,18 @@ impl ModelFile {
             path: shown.clone(),
             source,
         })?;
-        let model: ModelFile = serde_json::from_str(&text).map_err(|e| ModelFileError::Parse {
-            path: shown.clone(),
+        Self::parse(&text, &shown)
+    }
+
+    /// Parses and validates model-file text; `label` (usually the path)
+    /// names the file in errors.
+    pub fn parse(text: &str, label: &str) -> Result<Self, ModelFileError> {
+        let model: ModelFile = serde_json::from_str(text).map_err(|e| ModelFileError::Parse {
+            path: label.into(),
             detail: e.to_string(),
         })?;
         model.validate().map_err(|detail| ModelFileError::Invalid {
-            path: shown,
+            path: label.into(),
             detail,
         })?;
         Ok(model)
@@ -129,6 +135,19 @@ impl ModelFile {
         }
         if let Some(k) = self.theta.iter().position(|t| !t.is_finite()) {
             return Err(format!("θ[{k}] is {}, not a finite number", self.theta[k]));
+        }
+        if let Some(s) = &self.scaling {
+            let d = self.features.len();
+            if s.mean.len() != d || s.scale.len() != d {
+                return Err(format!(
+                    "the scaling has {} means and {} scales but there are {d} features",
+                    s.mean.len(),
+                    s.scale.len()
+                ));
+            }
+            if s.mean.iter().chain(&s.scale).any(|v| !v.is_finite()) {
+                return Err("the scaling holds a number that is not finite".into());
+            }
         }
         Ok(())
     }

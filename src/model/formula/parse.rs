@@ -183,9 +183,14 @@ impl<'a> Parser<'a> {
         if !self.chars.get(start).is_some_and(char::is_ascii_digit) {
             return self.error_at(start, hint);
         }
-        match self.integer()? {
-            k @ 1..=MAX_DEGREE => Ok(k),
-            _ => self.error_at(start, hint),
+        let limit = format!(
+            "{hint}: {MAX_DEGREE} is the limit on powers and degrees, since x^k beyond it \
+             overflows f64 for everyday x; it is fixed, so fit fewer powers or rescale x"
+        );
+        match self.integer() {
+            Ok(k @ 1..=MAX_DEGREE) => Ok(k),
+            Ok(0) => self.error_at(start, hint),
+            _ => self.error_at(start, limit),
         }
     }
 
