@@ -1,10 +1,12 @@
 //! One file per subcommand: each parses its flags, calls the library and
-//! prints. Exit codes: 0 success, 1 runtime error, 2 usage error.
+//! prints. Exit codes: 0 success, 1 runtime error, 2 usage error, 130
+//! interrupted by Ctrl-C (see `interrupt.rs`).
 
 mod common;
 mod demo;
 mod fit;
 mod grad;
+mod interrupt;
 mod predict;
 mod synth;
 mod train;
@@ -49,6 +51,10 @@ pub fn main() -> i32 {
     };
     match result {
         Ok(()) => 0,
+        Err(e) if e.downcast_ref::<interrupt::Interrupted>().is_some() => {
+            eprintln!("{e:#}");
+            interrupt::EXIT_INTERRUPTED
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             if e.downcast_ref::<common::UsageError>().is_some() {

@@ -1,6 +1,7 @@
 //! `chainrule train`: gradient descent by backpropagation on a data file.
 
-use super::common::{digits, load, parse_formula, print_json, usage};
+use super::common::{digits, load_with, parse_formula, print_json, usage, DataLimits};
+use super::interrupt::{self, Interrupted};
 use anyhow::{Context, Result};
 use chainrule::model::{Batch, LinearModel, Mode};
 use chainrule::solve::{least_squares, metrics};
@@ -77,6 +78,8 @@ pub struct Args {
     /// Skip rows with empty, NaN or infinite cells (and say how many)
     #[arg(long)]
     pub drop_missing: bool,
+    #[command(flatten)]
+    pub limits: DataLimits,
     /// Compare θ with the closed-form least-squares answer
     #[arg(long)]
     pub check: bool,
@@ -94,6 +97,14 @@ pub struct Args {
 struct Progress(ProgressBar);
 
 impl Observer for Progress {
+    fn on_step(&mut self, _step: usize) -> ControlFlow<()> {
+        if interrupt::requested() {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    }
+
     fn on_epoch(&mut self, epoch: usize, j: f64) -> ControlFlow<()> {
         if epoch.is_multiple_of(64) || epoch as u64 == self.0.length().unwrap_or(0) {
             self.0.set_position(epoch as u64);
@@ -127,7 +138,8 @@ pub fn run(args: Args) -> Result<()> {
         tol: (args.tol > 0.0).then_some(args.tol),
         standardize: args.standardize,
     };
-    let (_, design) = load(&args.data, &formula, args.drop_missing)?;
+    let read = args.limits.read_options(args.drop_missing);
+    let (_, design) = load_with(&args.data, &formula, &read)?;
     let model = LinearModel::new(design.d, design.intercept);
     let data = Batch::new(&design.x, &design.y, design.d);
     cfg.resolved_batch(design.n).map_err(usage)?;
@@ -136,6 +148,7 @@ pub fn run(args: Args) -> Result<()> {
         ProgressStyle::with_template("{bar:30} epoch {pos}/{len} {msg} ({elapsed}, eta {eta})")
             .expect("the template is valid"),
     );
+    interrupt::install();
     let fit = train(data, model, &cfg, None, &mut Progress(bar.clone()))
         .with_context(|| format!("training on {}", args.data.display()))?;
     bar.finish_and_clear();
@@ -146,6 +159,16 @@ pub fn run(args: Args) -> Result<()> {
     } else {
         None
     };
+    for w in check.iter().flat_map(|s| &s.warnings) {
+        eprintln!("warning: {w}");
+    }
+    if let Some(s) = check.as_ref().filter(|s| s.rank < s.p) {
+        eprintln!(
+            "warning: rank {} < {} parameters: θ is not unique, so the trained θ may differ \
+             from the closed form's even where J agrees",
+            s.rank, s.p
+        );
+    }
     let names = design.param_names();
 
     if let Some(path) = &args.out {
@@ -200,7 +223,7 @@ pub fn run(args: Args) -> Result<()> {
             })),
             "out": args.out,
         }));
-        return Ok(());
+        return interrupted(&fit, args.out.as_deref());
     }
 
     println!(
@@ -247,5 +270,21 @@ pub fn run(args: Args) -> Result<()> {
     if let Some(path) = &args.out {
         println!("model written to {}", path.display());
     }
-    Ok(())
+    interrupted(&fit, args.out.as_deref())
+}
+
+/// After Ctrl-C: the error that says what was kept (exit code 130).
+fn interrupted(fit: &chainrule::train::Fit, out: Option<&std::path::Path>) -> Result<()> {
+    if fit.stop != chainrule::train::StopReason::Interrupted {
+        return Ok(());
+    }
+    let kept = match out {
+        Some(path) => format!("the model so far was written to {}", path.display()),
+        None => "nothing was saved (no --out)".into(),
+    };
+    Err(Interrupted(format!(
+        "interrupted after {} whole epochs and {} steps; {kept}",
+        fit.epochs, fit.steps
+    ))
+    .into())
 }

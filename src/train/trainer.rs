@@ -75,9 +75,14 @@ pub struct Fit {
     pub seconds: f64,
 }
 
-/// Watches training; may stop it between epochs.
+/// Watches training; may stop it between epochs or between steps (θ is
+/// then the θ after the last whole step; `Fit::epochs` counts whole epochs).
 pub trait Observer {
     fn on_epoch(&mut self, _epoch: usize, _j: f64) -> ControlFlow<()> {
+        ControlFlow::Continue(())
+    }
+    /// Called after every step; keep it cheap (an atomic load, say).
+    fn on_step(&mut self, _step: usize) -> ControlFlow<()> {
         ControlFlow::Continue(())
     }
 }
@@ -149,7 +154,7 @@ pub fn train(
         seconds: 0.0,
     };
     let mut j0 = None;
-    for epoch in 1..=cfg.epochs {
+    'epochs: for epoch in 1..=cfg.epochs {
         if shuffle {
             order.shuffle(&mut rng);
         }
@@ -196,6 +201,10 @@ pub fn train(
             total += j * (end - start) as f64;
             for (t, g) in theta.iter_mut().zip(&grad) {
                 *t -= lr * g;
+            }
+            if observer.on_step(fit.steps).is_break() {
+                fit.stop = StopReason::Interrupted;
+                break 'epochs;
             }
         }
         let j = total / n as f64;
