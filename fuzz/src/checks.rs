@@ -27,7 +27,11 @@ pub fn check_expr(data: &[u8]) {
     let again = parse(&printed).unwrap_or_else(|e| panic!("{printed:?} does not reparse: {e}"));
     assert_eq!(again, program, "print then parse changed {printed:?}");
     if let Ok(ev) = run_with_limit(src, None, EXPR_LIMIT) {
-        assert_eq!(ev.trace.node(ev.trace.root).value.len(), 1, "root not scalar");
+        assert_eq!(
+            ev.trace.node(ev.trace.root).value.len(),
+            1,
+            "root not scalar"
+        );
     }
 }
 

@@ -127,6 +127,8 @@ fn parse_lr(text: &str) -> Result<LearningRate> {
 }
 
 pub fn run(args: Args) -> Result<()> {
+    // First, so that a Ctrl-C while the data loads also stops cleanly.
+    interrupt::install();
     let formula = parse_formula(&args.formula)?;
     let cfg = TrainConfig {
         mode: args.mode.into(),
@@ -148,7 +150,6 @@ pub fn run(args: Args) -> Result<()> {
         ProgressStyle::with_template("{bar:30} epoch {pos}/{len} {msg} ({elapsed}, eta {eta})")
             .expect("the template is valid"),
     );
-    interrupt::install();
     let fit = train(data, model, &cfg, None, &mut Progress(bar.clone()))
         .with_context(|| format!("training on {}", args.data.display()))?;
     bar.finish_and_clear();

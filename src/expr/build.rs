@@ -155,7 +155,7 @@ impl Builder<'_> {
                 BinOp::Pow => {
                     let p = constant(self.program, operands[1])
                         .map_err(|bad| non_constant(self.program, bad))?;
-                    if !(p.abs() <= MAX_EXPONENT) {
+                    if p.is_nan() || p.abs() > MAX_EXPONENT {
                         let at = self.program.expr(operands[1]).span;
                         return Err(ExprError::new(at, ErrorKind::ExponentTooLarge(p)));
                     }

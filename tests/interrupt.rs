@@ -1,0 +1,153 @@
+//! Nothing lost: a long `train --out` is stopped by SIGINT or SIGKILL at
+//! random moments. Whatever the moment, the model file is the previous
+//! one byte for byte or a complete, valid newer one. After SIGINT the run
+//! says what it kept, exits 130 and leaves no temporary file; after
+//! SIGKILL a stale temp file may remain, and the next write removes it.
+#![cfg(unix)]
+
+use assert_cmd::cargo::cargo_bin;
+use chainrule::train::ModelFile;
+use rand::{Rng, SeedableRng};
+use std::os::unix::process::ExitStatusExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+fn temp_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp-"))
+        .collect()
+}
+
+fn run_ok(args: &[&str]) {
+    let out = Command::new(cargo_bin("chainrule"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn signal(pid: u32, sig: i32) {
+    // SAFETY: kill(2) on our own child's pid; it has not been reaped yet.
+    unsafe { libc::kill(pid as libc::pid_t, sig) };
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Stop {
+    Int,
+    Kill,
+    /// SIGINT, then SIGKILL a few ms later: likely inside the final save.
+    IntThenKill(u64),
+}
+
+#[test]
+fn sigint_and_sigkill_never_corrupt_the_model_file() {
+    let seed: u64 = std::env::var("INTERRUPT_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos() as u64
+        });
+    eprintln!("INTERRUPT_SEED={seed}");
+    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed);
+
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("big.csv").display().to_string();
+    let model = dir.path().join("model.json");
+    let model_arg = model.display().to_string();
+    run_ok(&["synth", "--model", "3", "--n", "20000", "--out", &data]);
+    run_ok(&["train", &data, "--epochs", "1", "--out", &model_arg]);
+
+    for trial in 0..8 {
+        let before = std::fs::read(&model).unwrap();
+        let stop = match rng.random_range(0..3) {
+            0 => Stop::Int,
+            1 => Stop::Kill,
+            _ => Stop::IntThenKill(rng.random_range(0..5)),
+        };
+        // One row per step, a million epochs: it runs until stopped.
+        let child = Command::new(cargo_bin("chainrule"))
+            .args(["train", &data, "--mode", "sample", "--epochs", "1000000"])
+            .args(["--out", &model_arg])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(rng.random_range(50..400)));
+        match stop {
+            Stop::Int => signal(child.id(), libc::SIGINT),
+            Stop::Kill => signal(child.id(), libc::SIGKILL),
+            Stop::IntThenKill(ms) => {
+                signal(child.id(), libc::SIGINT);
+                std::thread::sleep(Duration::from_millis(ms));
+                signal(child.id(), libc::SIGKILL);
+            }
+        }
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let what = format!(
+            "trial {trial} ({stop:?}, seed {seed}): {:?} {stderr}",
+            out.status
+        );
+
+        let after = std::fs::read(&model).unwrap();
+        let valid = ModelFile::load(&model);
+        assert!(valid.is_ok(), "{what}: {:?}", valid.err());
+        if after != before {
+            assert_eq!(
+                out.status.code(),
+                Some(130),
+                "{what}: changed without a save"
+            );
+        }
+        match (stop, out.status.code()) {
+            (Stop::Int, code) => {
+                assert_eq!(code, Some(130), "{what}");
+                assert!(stderr.contains("the model so far was written to"), "{what}");
+                assert_eq!(
+                    valid.unwrap().stop,
+                    chainrule::train::StopReason::Interrupted
+                );
+                assert_eq!(temp_files(dir.path()), Vec::<String>::new(), "{what}");
+            }
+            (_, Some(130)) => {} // the save finished before SIGKILL
+            (_, _) => assert_eq!(out.status.signal(), Some(libc::SIGKILL), "{what}"),
+        }
+    }
+
+    // Whatever stale temp files SIGKILL left, the next write removes them.
+    run_ok(&["train", &data, "--epochs", "1", "--out", &model_arg]);
+    assert_eq!(temp_files(dir.path()), Vec::<String>::new());
+}
+
+#[test]
+fn sigint_without_out_saves_nothing_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d.csv").display().to_string();
+    run_ok(&["synth", "--n", "5000", "--out", &data]);
+    let child = Command::new(cargo_bin("chainrule"))
+        .args(["train", &data, "--mode", "sample", "--epochs", "1000000"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    signal(child.id(), libc::SIGINT);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("nothing was saved (no --out)"), "{stderr}");
+    // The result so far is still printed, marked as interrupted.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("(interrupted)"), "{stdout}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
