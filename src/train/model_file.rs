@@ -152,3 +152,19 @@ impl ModelFile {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn theta_reads_back_to_the_same_bits() {
+        // Found by the model_file fuzzer: serde_json's default float parser
+        // read this 17-digit θ one ulp off (…2337 instead of …2334), so a
+        // saved model predicted with a θ it was never trained to. The
+        // `float_roundtrip` feature parses correctly rounded, as str::parse.
+        let text = "1.1485185345442334";
+        let parsed: f64 = serde_json::from_str(text).unwrap();
+        assert_eq!(parsed.to_bits(), text.parse::<f64>().unwrap().to_bits());
+    }
+}
