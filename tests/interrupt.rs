@@ -151,3 +151,63 @@ fn sigint_without_out_saves_nothing_and_says_so() {
     assert!(stdout.contains("(interrupted)"), "{stdout}");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
+
+/// The library side: an observer that breaks after step 5 of a one-row-per-
+/// step run leaves θ after exactly 5 updates, no whole epoch, and says so.
+#[test]
+fn an_observer_stops_training_between_steps() {
+    use chainrule::model::{Batch, LinearModel, Mode};
+    use chainrule::train::{train, Observer, StopReason, TrainConfig};
+    use std::ops::ControlFlow;
+
+    struct StopAt(usize);
+    impl Observer for StopAt {
+        fn on_step(&mut self, step: usize) -> ControlFlow<()> {
+            if step == self.0 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        }
+    }
+    let x: Vec<f64> = (0..100).map(f64::from).collect();
+    let y: Vec<f64> = x.iter().map(|v| 2.0 * v).collect();
+    let cfg = TrainConfig {
+        mode: Mode::Sample,
+        epochs: 10,
+        ..TrainConfig::default()
+    };
+    let model = LinearModel::new(1, false);
+    let fit = train(Batch::new(&x, &y, 1), model, &cfg, None, &mut StopAt(5)).unwrap();
+    assert_eq!(
+        (fit.steps, fit.epochs, fit.stop),
+        (5, 0, StopReason::Interrupted)
+    );
+    // The same 5 steps without a stop: 5 epochs of one row each (x = 0..5 in
+    // file order, no shuffle) end at the same θ.
+    let cfg5 = TrainConfig {
+        shuffle: Some(false),
+        epochs: 1,
+        ..cfg.clone()
+    };
+    let first5 = train(
+        Batch::new(&x[..5], &y[..5], 1),
+        model,
+        &cfg5,
+        None,
+        &mut chainrule::train::Quiet,
+    )
+    .unwrap();
+    let stopped = train(
+        Batch::new(&x, &y, 1),
+        model,
+        &TrainConfig {
+            shuffle: Some(false),
+            ..cfg
+        },
+        None,
+        &mut StopAt(5),
+    )
+    .unwrap();
+    assert_eq!(stopped.theta, first5.theta);
+}

@@ -272,3 +272,19 @@ fn constant_and_collinear_columns_warn_and_still_answer() {
         .stderr(predicate::str::contains("warning: column \"x2\""))
         .stderr(predicate::str::contains("θ is not unique"));
 }
+
+#[test]
+fn a_first_row_fitted_exactly_is_not_divergence() {
+    // Found while testing interrupts: θ starts at 0 and row 1 is (0, 0), so
+    // the first step's J is 0; the divergence check compared every later J
+    // with that 0 and stopped a healthy run ("diverged at step 2"). It now
+    // compares with J over all rows at the start.
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "d.csv", "x,y\n0,0\n1,2\n2,4\n3,6\n");
+    chainrule()
+        .args(["train", &data, "--formula", "y ~ x - 1", "--mode", "sample"])
+        .args(["--no-shuffle", "--lr", "0.01", "--epochs", "50"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("θ1 (x)  +1.99999"));
+}

@@ -153,6 +153,13 @@ pub fn train(
         scaling: scaling.clone(),
         seconds: 0.0,
     };
+    // Divergence is judged against J over all rows at the start, not the
+    // first batch's J: one row's J can be 0 or tiny by chance (y = 0 where
+    // θ starts at 0), and every later batch would then look diverged.
+    let j_start = (0..n)
+        .map(|i| (data.y[i] - model.predict_row(&theta, data.row(i))).powi(2))
+        .sum::<f64>()
+        / n as f64;
     let mut j0 = None;
     'epochs: for epoch in 1..=cfg.epochs {
         if shuffle {
@@ -182,7 +189,7 @@ pub fn train(
                     lr,
                 });
             }
-            let j0 = *j0.get_or_insert(j);
+            let j0 = *j0.get_or_insert(j.max(j_start));
             if j > j0.max(f64::MIN_POSITIVE) * 1e8 {
                 let lam = lambda();
                 return Err(TrainError::Diverged {
