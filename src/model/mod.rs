@@ -6,6 +6,7 @@ pub mod formula;
 pub mod gradient;
 pub mod linear;
 pub mod mode;
+pub mod per_size;
 pub mod sample;
 pub mod unrolled;
 pub mod vectorized;
