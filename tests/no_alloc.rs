@@ -47,3 +47,28 @@ fn steps_allocate_nothing() {
     // z2 = 1.9, ∂L/∂θ0 = −2·z2 = −3.8 (the same for every row of the batch).
     assert!((grad[0] - (-3.8)).abs() < 1e-12);
 }
+
+#[test]
+fn kernel_steps_allocate_nothing() {
+    // The fused kernel keeps its block buffer: after `with_capacity(rows)`,
+    // batches up to that many rows — mini-batches, and full batches below
+    // the thread threshold, which run on the calling thread — allocate
+    // nothing. (Through the pool, rayon's job queues may allocate; that is
+    // per epoch, not per step.)
+    use chainrule::kernel::{FusedKernel, PARALLEL_MIN_ROWS};
+    let rows = PARALLEL_MIN_ROWS - 1;
+    let (x, y) = (vec![2.0; rows * 2], vec![3.0; rows]);
+    let mut kernel = FusedKernel::with_capacity(2, true, rows);
+    let mut grad = vec![0.0; 3];
+    let theta = [0.1, 0.5, 0.0];
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    for k in [1, 2, 64, rows] {
+        for _ in 0..100 {
+            kernel.cost_and_grad(Batch::new(&x[..2 * k], &y[..k], 2), &theta, &mut grad);
+        }
+    }
+    let after = ALLOCATIONS.load(Ordering::Relaxed);
+    assert_eq!(after - before, 0, "allocations during kernel steps");
+    // z1 = 0.1 + 0.5·2 + 0·2 = 1.1, z2 = 1.9 on every row: ∂J/∂θ0 = −3.8.
+    assert!((grad[0] - (-3.8)).abs() < 1e-12);
+}
