@@ -186,10 +186,10 @@ fn f32_storage_agrees_with_f64_to_the_rounding_of_the_inputs() {
     let b = Batch::new(&x, &y, d);
     let nf = n as f64;
     let (mut bj, mut bg) = (0.0, vec![0.0; d + 1]);
-    for i in 0..n {
+    for (i, yi) in y.iter().enumerate() {
         let row = b.row(i);
-        let z2 = (y[i] - model.predict_row(&theta, row)).abs();
-        let a = y[i].abs()
+        let z2 = (yi - model.predict_row(&theta, row)).abs();
+        let a = yi.abs()
             + row
                 .iter()
                 .zip(&theta[1..])

@@ -24,8 +24,12 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
+/// The count is global, so tests that count take turns.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[test]
 fn steps_allocate_nothing() {
+    let _turn = SERIAL.lock().unwrap();
     // y = θ1·x + θ0, one sample: the graph of the engine benchmark.
     let model = LinearModel::new(1, true);
     let mut sample = SampleGraph::new(&model).unwrap();
@@ -56,6 +60,7 @@ fn kernel_steps_allocate_nothing() {
     // nothing. (Through the pool, rayon's job queues may allocate; that is
     // per epoch, not per step.)
     use chainrule::kernel::{FusedKernel, PARALLEL_MIN_ROWS};
+    let _turn = SERIAL.lock().unwrap();
     let rows = PARALLEL_MIN_ROWS - 1;
     let (x, y) = (vec![2.0; rows * 2], vec![3.0; rows]);
     let mut kernel = FusedKernel::with_capacity(2, true, rows);
