@@ -12,8 +12,10 @@
 //!   row-major [x1, x2] pairs are loaded as whole vectors. Larger d has
 //!   enough bytes per row to hide one sum's latency, so the general path
 //!   keeps one sum per quantity and vectorizes along the row instead.
-//! - Rust never fuses a·b + c into an FMA, so the bits are the same on
-//!   every x86-64 (and any IEEE 754 machine), with or without AVX.
+//! - Rust never fuses a·b + c into an FMA and never reorders float adds,
+//!   so the bits are the same on any IEEE 754 machine.
+//! - A mini-batch shorter than LANES rows takes one sum per quantity in row
+//!   order (zeroing and reducing 8 lanes would cost more than its rows).
 
 use super::Element;
 
@@ -49,6 +51,7 @@ fn reduce(a: [f64; LANES]) -> f64 {
 }
 
 /// d = 0: z1 = θ0 on every row.
+#[inline(always)]
 fn intercept_only<T: Element>(y: &[T], t0: f64, out: &mut [f64]) {
     let (mut q, mut s) = ([0.0; LANES], [0.0; LANES]);
     let (chunks, tail) = y.as_chunks::<LANES>();
@@ -73,6 +76,27 @@ fn intercept_only<T: Element>(y: &[T], t0: f64, out: &mut [f64]) {
 fn fixed<T: Element, const D: usize>(x: &[T], y: &[T], t0: f64, w: &[f64], out: &mut [f64]) {
     let w: [f64; D] = w.try_into().expect("w has D weights");
     let (rows, _) = x.as_chunks::<D>();
+    if y.len() < LANES {
+        // A mini-batch shorter than the lanes: one sum each, in row order,
+        // without zeroing and reducing 8 lanes it would not fill.
+        let (mut q, mut s, mut g) = (0.0, 0.0, [0.0; D]);
+        for (r, yi) in rows.iter().zip(y) {
+            let mut z1 = t0;
+            for j in 0..D {
+                z1 += w[j] * r[j].to_f64();
+            }
+            let z2 = yi.to_f64() - z1;
+            q += z2 * z2;
+            s += z2;
+            for j in 0..D {
+                g[j] += z2 * r[j].to_f64();
+            }
+        }
+        out[SUM_Z2_SQ] = q;
+        out[SUM_Z2] = s;
+        out[SUM_Z2_X..].copy_from_slice(&g);
+        return;
+    }
     let (mut q, mut s) = ([0.0; LANES], [0.0; LANES]);
     let mut g = [[0.0; LANES]; D];
     // One row into lane l. z1 sums θ0 first, then the weights in order.
@@ -107,6 +131,7 @@ fn fixed<T: Element, const D: usize>(x: &[T], y: &[T], t0: f64, w: &[f64], out: 
 
 /// Any d ≥ 1: one sum per quantity, the row's dot product in four partial
 /// sums, and Σ z2·x updated along the row (contiguous, so it vectorizes).
+#[inline(always)]
 fn general<T: Element>(x: &[T], y: &[T], t0: f64, w: &[f64], out: &mut [f64]) {
     let d = w.len();
     let (head, g) = out.split_at_mut(SUM_Z2_X);

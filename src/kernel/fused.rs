@@ -109,7 +109,7 @@ impl FusedKernel {
 
     /// Fills `total` with the raw sums of all rows.
     fn sum<T: Element>(&mut self, x: &[T], y: &[T], theta: &[f64]) {
-        let (d, n, width) = (self.d, y.len(), self.d + 2);
+        let (d, n) = (self.d, y.len());
         assert_eq!(x.len(), n * d, "x has n rows of d = {d}");
         assert_eq!(theta.len(), self.n_params(), "θ has d (+1) entries");
         let (t0, w) = if self.intercept {
@@ -120,8 +120,16 @@ impl FusedKernel {
         if n <= BLOCK_ROWS {
             // One block: its sums are the total (no buffer, no threads).
             block_sums(x, y, t0, w, &mut self.total);
-            return;
+        } else {
+            self.sum_blocks(x, y, t0, w);
         }
+    }
+
+    /// `sum` for more than one block, kept out of line so that mini-batch
+    /// steps do not carry its code.
+    #[inline(never)]
+    fn sum_blocks<T: Element>(&mut self, x: &[T], y: &[T], t0: f64, w: &[f64]) {
+        let (d, n, width) = (self.d, y.len(), self.d + 2);
         let blocks = n.div_ceil(BLOCK_ROWS);
         if self.partials.len() < blocks * width {
             self.partials.resize(blocks * width, 0.0);
