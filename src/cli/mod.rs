@@ -2,6 +2,7 @@
 //! prints. Exit codes: 0 success, 1 runtime error, 2 usage error, 130
 //! interrupted by Ctrl-C (see `interrupt.rs`).
 
+mod bench;
 mod common;
 mod demo;
 mod fit;
@@ -37,6 +38,8 @@ enum Command {
     Predict(predict::Args),
     /// Write a synthetic data set with a known true θ
     Synth(synth::Args),
+    /// Time the fused kernel and the graphs against a plain memory read
+    Bench(bench::Args),
 }
 
 pub fn main() -> i32 {
@@ -48,6 +51,7 @@ pub fn main() -> i32 {
         Command::Fit(a) => fit::run(a),
         Command::Predict(a) => predict::run(a),
         Command::Synth(a) => synth::run(a),
+        Command::Bench(a) => bench::run(a),
     };
     match result {
         Ok(()) => 0,

@@ -3,7 +3,7 @@
 use super::common::{digits, load_with, parse_formula, print_json, usage, DataLimits};
 use super::interrupt::{self, Interrupted};
 use anyhow::{Context, Result};
-use chainrule::model::{Batch, LinearModel, Mode};
+use chainrule::model::{Batch, Engine, LinearModel, Mode};
 use chainrule::solve::{least_squares, metrics};
 use chainrule::train::{train, LearningRate, Metrics, ModelFile, Observer, TrainConfig};
 use clap::ValueEnum;
@@ -32,6 +32,23 @@ impl From<ModeArg> for Mode {
     }
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+pub enum EngineArg {
+    /// the fused kernel: one multi-threaded pass over the rows (vectorized only)
+    Kernel,
+    /// the computational graph, node by node
+    Graph,
+}
+
+impl From<EngineArg> for Engine {
+    fn from(e: EngineArg) -> Engine {
+        match e {
+            EngineArg::Kernel => Engine::Kernel,
+            EngineArg::Graph => Engine::Graph,
+        }
+    }
+}
+
 /// Train y ~ features by gradient descent, every gradient by backpropagation
 /// through the mode's computational graph.
 ///
@@ -48,6 +65,11 @@ pub struct Args {
     /// How the gradient is computed (all three give the same numbers)
     #[arg(long, value_enum, default_value = "vectorized")]
     pub mode: ModeArg,
+    /// What computes the vectorized mode's gradient (same numbers to
+    /// rounding) [default: kernel for vectorized, graph for sample and
+    /// unrolled, which only the graph runs]
+    #[arg(long, value_enum)]
+    pub engine: Option<EngineArg>,
     /// Learning rate: a number, or `auto` = 1/λmax of the cost's Hessian
     /// (2/n)·XᵀX, the largest step with monotone full-batch descent
     #[arg(long, default_value = "auto")]
@@ -130,7 +152,7 @@ pub fn run(args: Args) -> Result<()> {
     // First, so that a Ctrl-C while the data loads also stops cleanly.
     interrupt::install();
     let formula = parse_formula(&args.formula)?;
-    let cfg = TrainConfig {
+    let mut cfg = TrainConfig {
         mode: args.mode.into(),
         lr: parse_lr(&args.lr)?,
         epochs: args.epochs,
@@ -139,7 +161,11 @@ pub fn run(args: Args) -> Result<()> {
         seed: args.seed,
         tol: (args.tol > 0.0).then_some(args.tol),
         standardize: args.standardize,
+        engine: args.engine.map(Engine::from),
     };
+    // Recorded resolved, so model.json says which engine ran.
+    let engine = cfg.resolved_engine().map_err(usage)?;
+    cfg.engine = Some(engine);
     let read = args.limits.read_options(args.drop_missing);
     let (_, design) = load_with(&args.data, &formula, &read)?;
     let model = LinearModel::new(design.d, design.intercept);
@@ -215,6 +241,7 @@ pub fn run(args: Args) -> Result<()> {
         print_json(&json!({
             "formula": formula.to_string(),
             "mode": cfg.mode,
+            "engine": engine,
             "theta": params,
             "j": m.mse, "rmse": m.rmse, "r_squared": m.r_squared,
             "epochs": fit.epochs, "steps": fit.steps, "stop": fit.stop,
@@ -228,7 +255,7 @@ pub fn run(args: Args) -> Result<()> {
     }
 
     println!(
-        "{}: {formula}  ({} rows, mode {}, batch {}, lr {:.6e}{})",
+        "{}: {formula}  ({} rows, mode {} on {engine}, batch {}, lr {:.6e}{})",
         args.data.display(),
         design.n,
         cfg.mode,

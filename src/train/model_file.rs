@@ -155,8 +155,6 @@ impl ModelFile {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn theta_reads_back_to_the_same_bits() {
         // Found by the model_file fuzzer: serde_json's default float parser
