@@ -82,7 +82,9 @@ fn sigint_and_sigkill_never_corrupt_the_model_file() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(rng.random_range(50..400)));
+        // At least 300 ms: the Ctrl-C handler is installed at start-up, and
+        // a loaded CI machine can take a while to get there.
+        std::thread::sleep(Duration::from_millis(rng.random_range(300..700)));
         match stop {
             Stop::Int => signal(child.id(), libc::SIGINT),
             Stop::Kill => signal(child.id(), libc::SIGKILL),
@@ -103,9 +105,12 @@ fn sigint_and_sigkill_never_corrupt_the_model_file() {
         let valid = ModelFile::load(&model);
         assert!(valid.is_ok(), "{what}: {:?}", valid.err());
         if after != before {
+            // Only the Ctrl-C path saves; a SIGKILL may land after its
+            // rename and before the exit, so the exit code can be either.
+            let newer = valid.as_ref().unwrap();
             assert_eq!(
-                out.status.code(),
-                Some(130),
+                newer.stop,
+                chainrule::train::StopReason::Interrupted,
                 "{what}: changed without a save"
             );
         }
