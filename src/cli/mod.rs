@@ -3,6 +3,7 @@
 
 mod common;
 mod demo;
+mod explain;
 mod fit;
 mod grad;
 mod predict;
@@ -25,6 +26,8 @@ struct Cli {
 enum Command {
     /// The nine lessons on built-in data: three models × three modes
     Demo(demo::Args),
+    /// One step of backpropagation written out: values, partials, chain rule, update
+    Explain(explain::Args),
     /// Differentiate a small program of formulas by backpropagation
     Grad(grad::Args),
     /// Train a linear model by gradient descent on a CSV/TSV file
@@ -41,6 +44,7 @@ pub fn main() -> i32 {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo(a) => demo::run(a),
+        Command::Explain(a) => explain::run(a),
         Command::Grad(a) => grad::run(a),
         Command::Train(a) => train::run(a),
         Command::Fit(a) => fit::run(a),
