@@ -11,7 +11,9 @@ fn chainrule() -> Command {
 fn explain_by_flags_writes_the_derivations_numbers() {
     // By hand: x = 2, y = 3, θ = 0.5 ⇒ ∂L/∂θ = (2·2)·(−1)·2 = −8, θ ← 1.3.
     chainrule()
-        .args(["explain", "--model", "origin", "--x", "2", "--y", "3", "--theta", "0.5"])
+        .args([
+            "explain", "--model", "origin", "--x", "2", "--y", "3", "--theta", "0.5",
+        ])
         .assert()
         .success()
         .stdout(contains("(2·2)·(−1)·2 = −8"))
@@ -31,7 +33,15 @@ fn explain_with_no_values_uses_the_lesson_data() {
 #[test]
 fn explain_json_is_the_trace() {
     let out = chainrule()
-        .args(["explain", "--model", "line", "--mode", "vectorized", "--format", "json"])
+        .args([
+            "explain",
+            "--model",
+            "line",
+            "--mode",
+            "vectorized",
+            "--format",
+            "json",
+        ])
         .assert()
         .success()
         .get_output()
@@ -44,7 +54,17 @@ fn explain_json_is_the_trace() {
 #[test]
 fn explain_batches_as_comma_lists_and_rows_of_a_file() {
     chainrule()
-        .args(["explain", "--model", "origin", "--mode", "vectorized", "--x", "4,5,6", "--y", "3,4,4"])
+        .args([
+            "explain",
+            "--model",
+            "origin",
+            "--mode",
+            "vectorized",
+            "--x",
+            "4,5,6",
+            "--y",
+            "3,4,4",
+        ])
         .assert()
         .success()
         .stdout(contains("(1/3)·1ᵀ"));
@@ -52,7 +72,9 @@ fn explain_batches_as_comma_lists_and_rows_of_a_file() {
     let csv = dir.path().join("d.csv");
     std::fs::write(&csv, "x,y\n1,2\n2,4\n3,7\n").unwrap();
     chainrule()
-        .args(["explain", "--model", "line", "--mode", "unrolled", "--rows", "2-3"])
+        .args([
+            "explain", "--model", "line", "--mode", "unrolled", "--rows", "2-3",
+        ])
         .arg("--data")
         .arg(&csv)
         .assert()
@@ -67,7 +89,9 @@ fn explain_refuses_mismatched_input_as_usage_errors() {
         .assert()
         .code(2);
     chainrule()
-        .args(["explain", "--model", "line", "--x", "1", "--y", "3", "--theta", "1"])
+        .args([
+            "explain", "--model", "line", "--x", "1", "--y", "3", "--theta", "1",
+        ])
         .assert()
         .code(2)
         .stderr(contains("θ0, θ1"));

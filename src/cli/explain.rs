@@ -31,6 +31,16 @@ pub enum Format {
 ///   chainrule explain --program examples/one_sample.expr
 #[derive(clap::Args)]
 pub struct Args {
+    #[command(flatten)]
+    pub step: StepArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+/// Which step to show (shared by `explain` and `graph`).
+#[derive(clap::Args)]
+pub struct StepArgs {
     /// origin (y = θ·x), line (y = θ1·x + θ0), plane (y = θ2·x2 + θ1·x1 + θ0),
     /// or a formula such as "y ~ x + I(x^2)"
     #[arg(long, default_value = "origin")]
@@ -66,9 +76,6 @@ pub struct Args {
     /// Explain a `grad` program instead (backward from its last statement)
     #[arg(long, conflicts_with_all = ["data", "x", "x1", "x2", "y", "theta", "rows"])]
     pub program: Option<PathBuf>,
-    /// Output format
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: Format,
 }
 
 /// A comma list of numbers from a flag.
@@ -105,7 +112,7 @@ pub fn rows(text: &str) -> Result<std::ops::Range<usize>> {
 }
 
 /// The step the flags ask for.
-pub fn step(args: &Args) -> Result<Step> {
+pub fn step(args: &StepArgs) -> Result<Step> {
     if let Some(path) = &args.program {
         let src = std::fs::read_to_string(path)
             .with_context(|| format!("{}: cannot read the program", path.display()))?;
@@ -183,7 +190,7 @@ pub fn step(args: &Args) -> Result<Step> {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let step = step(&args)?;
+    let step = step(&args.step)?;
     match args.format {
         Format::Json => print_json(&serde_json::to_value(&step.trace)?),
         Format::Text => print!("{}", derive(&step).text()),

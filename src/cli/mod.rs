@@ -6,7 +6,9 @@ mod demo;
 mod explain;
 mod fit;
 mod grad;
+mod graph;
 mod predict;
+mod report;
 mod synth;
 mod train;
 
@@ -30,12 +32,16 @@ enum Command {
     Explain(explain::Args),
     /// Differentiate a small program of formulas by backpropagation
     Grad(grad::Args),
+    /// Draw the computational graph of a step: DOT, Mermaid or SVG
+    Graph(graph::Args),
     /// Train a linear model by gradient descent on a CSV/TSV file
     Train(train::Args),
     /// Solve least squares in closed form (Householder QR): the referee
     Fit(fit::Args),
     /// Add a prediction column to a data set, from a saved model
     Predict(predict::Args),
+    /// Write a self-contained HTML report: graph player, derivation, plots
+    Report(report::Args),
     /// Write a synthetic data set with a known true θ
     Synth(synth::Args),
 }
@@ -46,9 +52,11 @@ pub fn main() -> i32 {
         Command::Demo(a) => demo::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Grad(a) => grad::run(a),
+        Command::Graph(a) => graph::run(a),
         Command::Train(a) => train::run(a),
         Command::Fit(a) => fit::run(a),
         Command::Predict(a) => predict::run(a),
+        Command::Report(a) => report::run(a),
         Command::Synth(a) => synth::run(a),
     };
     match result {

@@ -87,6 +87,10 @@ pub struct Args {
     /// Print the result as JSON on stdout
     #[arg(long)]
     pub json: bool,
+    /// Also write a self-contained HTML report of the run (graph player,
+    /// derivation of the first step, plots of J and of the fit)
+    #[arg(long)]
+    pub report: Option<PathBuf>,
 }
 
 /// A progress bar on stderr; indicatif draws nothing when stderr is not a
@@ -164,6 +168,11 @@ pub fn run(args: Args) -> Result<()> {
         );
         file.save(path)
             .with_context(|| format!("--out {}: cannot write the model file", path.display()))?;
+    }
+
+    if let Some(path) = &args.report {
+        let source = args.data.display().to_string();
+        super::report::write_training_report(path, design.clone(), fit.clone(), cfg.mode, &source)?;
     }
 
     let agreement = check.as_ref().map(|s| {

@@ -4,8 +4,11 @@
 //! report. Nothing here reaches into the engine.
 
 pub mod explain;
+pub mod graph;
 pub mod math;
 pub mod num;
+pub mod plot;
+pub mod report;
 pub mod step;
 pub mod view;
 
