@@ -101,3 +101,104 @@ fn explain_refuses_mismatched_input_as_usage_errors() {
         .code(2)
         .stderr(contains("one sample"));
 }
+
+#[test]
+fn graph_in_three_formats() {
+    let args = ["graph", "--model", "line", "--mode", "unrolled", "--format"];
+    chainrule()
+        .args(args)
+        .arg("dot")
+        .assert()
+        .success()
+        .stdout(contains("digraph chainrule"))
+        .stdout(contains("∂J/∂L⁽²⁾ = 1/2 = 0.5"));
+    chainrule()
+        .args(args)
+        .arg("mermaid")
+        .assert()
+        .success()
+        .stdout(contains("flowchart LR"));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("g.svg");
+    chainrule()
+        .args(args)
+        .arg("svg")
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(&out).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("J = (L⁽¹⁾ + L⁽²⁾) / 2"));
+}
+
+/// Nothing in the page is fetched: the only URL is the SVG namespace.
+fn assert_self_contained(html: &str) {
+    let mut rest = html;
+    while let Some(i) = rest.find("http") {
+        assert!(
+            rest[i..].starts_with("http://www.w3.org/2000/svg"),
+            "the report refers to the network: {}",
+            &rest[i..(i + 60).min(rest.len())]
+        );
+        rest = &rest[i + 4..];
+    }
+    for tag in ["<link", "<img", "<iframe", "src=\""] {
+        assert!(!html.contains(tag), "the report has {tag}");
+    }
+}
+
+#[test]
+fn report_of_the_lessons_and_of_a_training_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let lessons = dir.path().join("lessons.html");
+    chainrule()
+        .args(["report", "--out"])
+        .arg(&lessons)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(&lessons).unwrap();
+    assert_self_contained(&html);
+    for id in ["origin-sample", "line-unrolled", "plane-vectorized"] {
+        assert!(html.contains(&format!("id=\"{id}\"")), "{id}");
+    }
+    assert!(html.contains("contours of J(θ0, θ1)"));
+    assert!(html.contains("J(θ) and the gradient-descent steps"));
+
+    let csv = dir.path().join("plane.csv");
+    chainrule()
+        .args([
+            "synth", "--model", "plane", "--n", "50", "--seed", "1", "--out",
+        ])
+        .arg(&csv)
+        .assert()
+        .success();
+    let run = dir.path().join("run.html");
+    chainrule()
+        .arg("train")
+        .arg(&csv)
+        .args(["--formula", "plane", "--epochs", "20", "--report"])
+        .arg(&run)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(&run).unwrap();
+    assert_self_contained(&html);
+    assert!(html.contains("predicted vs actual"));
+    let own = dir.path().join("own.html");
+    chainrule()
+        .args([
+            "report",
+            "--formula",
+            "y ~ x1 + x2",
+            "--mode",
+            "unrolled",
+            "--epochs",
+            "5",
+            "--out",
+        ])
+        .arg(&own)
+        .arg("--data")
+        .arg(&csv)
+        .assert()
+        .success();
+    assert_self_contained(&std::fs::read_to_string(&own).unwrap());
+}

@@ -54,7 +54,7 @@ pub fn node_text(view: &View<'_>, id: usize) -> NodeText {
         value: format!("value {}", short(&n.value)),
         grad: match &n.grad {
             Some(g) => format!("∂{root}/∂{name} = {}", short(g)),
-            None => "no gradient (nothing to learn here)".to_string(),
+            None => "no gradient".to_string(),
         },
     }
 }
@@ -154,7 +154,9 @@ pub struct Placed {
 
 const BOX_H: f64 = 58.0;
 const V_GAP: f64 = 22.0;
-const H_GAP: f64 = 150.0;
+const MIN_H_GAP: f64 = 70.0;
+/// Approximate advance of one character of an edge label (11 px).
+const LABEL_CHAR_W: f64 = 6.0;
 const MARGIN: f64 = 16.0;
 /// Approximate advance of one character at the box font size (13 px).
 const CHAR_W: f64 = 6.9;
@@ -218,9 +220,20 @@ pub fn layout(view: &View<'_>) -> Layout {
     }
     let tallest = columns.iter().map(Vec::len).max().unwrap_or(1) as f64;
     let height = tallest * BOX_H + (tallest - 1.0) * V_GAP + 2.0 * MARGIN;
+    // The gap before a column fits the longest edge label entering it.
+    let gap_before = |c: usize| {
+        columns[c]
+            .iter()
+            .flat_map(|&id| view.edges_into(id))
+            .map(|e| edge_text(view, e).chars().count() as f64 * LABEL_CHAR_W + 40.0)
+            .fold(MIN_H_GAP, f64::max)
+    };
     let mut boxes = Vec::new();
     let mut x = MARGIN;
-    for col in &columns {
+    for (c, col) in columns.iter().enumerate() {
+        if c > 0 {
+            x += gap_before(c);
+        }
         let w = col
             .iter()
             .map(|&id| {
@@ -246,11 +259,11 @@ pub fn layout(view: &View<'_>) -> Layout {
             });
             y += BOX_H + V_GAP;
         }
-        x += w + H_GAP;
+        x += w;
     }
     Layout {
         boxes,
-        width: x - H_GAP + MARGIN,
+        width: x + MARGIN,
         height,
     }
 }
@@ -309,7 +322,7 @@ pub fn svg(view: &View<'_>) -> String {
             u * u * u * p0 + 3.0 * u * u * t * p1 + 3.0 * u * t * t * p2 + t * t * t * p3
         };
         let (lx, ly) = (bez(x1, x1 + dx, x2 - dx, x2), bez(y1, y1, y2, y2));
-        let lw = label.chars().count() as f64 * 6.3 + 6.0;
+        let lw = label.chars().count() as f64 * LABEL_CHAR_W + 6.0;
         let _ = writeln!(
             out,
             r#"<g class="edge" id="e{f}-{to}"><path d="M{x1:.1},{y1:.1} C{c1:.1},{y1:.1} {c2:.1},{y2:.1} {x2:.1},{y2:.1}" marker-end="url(#cr-arrow)"/><rect class="labbg" x="{rx:.1}" y="{ry:.1}" width="{lw:.1}" height="15" rx="3"/><text class="lab" x="{lx:.1}" y="{ty:.1}" text-anchor="middle">{label}</text></g>"#,

@@ -208,8 +208,16 @@ impl Plot {
         }
         let (y_lo, y_hi) = (f.y0, f.y1);
         let y_ticks: Vec<(f64, String)> = if f.log_y {
-            (y_lo.ceil() as i64..=y_hi.floor() as i64)
-                .map(|k| (10f64.powi(k as i32), format!("1e{k}").replace('-', "−")))
+            // 1, 2 and 5 × 10^k, or only the powers of ten over many decades.
+            let mults: &[f64] = if y_hi - y_lo > 3.0 {
+                &[1.0]
+            } else {
+                &[1.0, 2.0, 5.0]
+            };
+            (y_lo.floor() as i32..=y_hi.ceil() as i32)
+                .flat_map(|k| mults.iter().map(move |m| m * 10f64.powi(k)))
+                .filter(|v| (y_lo..=y_hi).contains(&v.log10()))
+                .map(|v| (v, num::uni(v)))
                 .collect()
         } else {
             ticks(y_lo, y_hi, 5)
@@ -316,8 +324,10 @@ mod tests {
 
     #[test]
     fn ticks_are_round() {
-        assert_eq!(ticks(0.0, 10.0, 5), [0.0, 2.0, 4.0, 6.0, 8.0, 10.0]);
-        assert_eq!(ticks(0.13, 0.61, 5), [0.2, 0.3, 0.4, 0.5, 0.6]);
+        let labels =
+            |lo, hi| -> Vec<String> { ticks(lo, hi, 5).into_iter().map(num::ascii).collect() };
+        assert_eq!(labels(0.0, 10.0), ["0", "2", "4", "6", "8", "10"]);
+        assert_eq!(labels(0.13, 0.61), ["0.2", "0.3", "0.4", "0.5", "0.6"]);
     }
 
     #[test]
