@@ -321,9 +321,17 @@ fn sum_or_one(terms: Vec<Math>) -> Math {
     }
 }
 
+/// Whether substituting values changes the formula and leaves no tensor
+/// named in it: every node in it is a scalar (and there is one).
 fn has_scalar_node(view: &View<'_>, e: &Expr) -> bool {
-    e.0.iter()
-        .any(|p| matches!(p, super::view::Piece::Node(id) if view.node(*id).shape.is_scalar()))
+    let nodes: Vec<usize> =
+        e.0.iter()
+            .filter_map(|p| match p {
+                super::view::Piece::Node(id) => Some(*id),
+                _ => None,
+            })
+            .collect();
+    !nodes.is_empty() && nodes.iter().all(|&id| view.node(id).shape.is_scalar())
 }
 
 fn has_node(e: &Expr) -> bool {

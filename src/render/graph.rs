@@ -72,6 +72,30 @@ pub fn edge_text(view: &View<'_>, e: &Edge) -> String {
     }
 }
 
+/// What an edge shows while the gradient flows back along it:
+/// upstream × local = contribution (this edge's share of ∂root/∂from), on
+/// two lines split before the `=`.
+pub fn flow_text(view: &View<'_>, e: &Edge) -> String {
+    let r = Render { trace: view.trace };
+    // A tensor upstream goes by name (its numbers are in its box).
+    let to = view.node(e.to);
+    let up = match to.grad.as_deref() {
+        Some([g]) => num::uni(*g),
+        Some(_) => format!("∂{}/∂{}", r.name_text(view.root()), r.name_text(e.to)),
+        None => "—".into(),
+    };
+    let local = match &e.local {
+        Some(j) if j.rows * j.cols == 1 && j.data[0] < 0.0 => format!("({})", num::uni(j.data[0])),
+        Some(j) if j.rows * j.cols == 1 => num::uni(j.data[0]),
+        _ => format!(
+            "({})",
+            r.text(&super::math::Math::Expr(e.sym.clone(), false))
+        ),
+    };
+    let product = e.product.as_deref().map_or("—".into(), short);
+    format!("{up} × {local}\n= {product}")
+}
+
 fn dot_escape(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"")
 }
@@ -225,7 +249,16 @@ pub fn layout(view: &View<'_>) -> Layout {
         columns[c]
             .iter()
             .flat_map(|&id| view.edges_into(id))
-            .map(|e| edge_text(view, e).chars().count() as f64 * LABEL_CHAR_W + 40.0)
+            .map(|e| {
+                let text = edge_text(view, e).chars().count();
+                let flow = if view.node(e.from).grad.is_some() {
+                    let f = flow_text(view, e);
+                    f.lines().map(|l| l.chars().count()).max().unwrap_or(0)
+                } else {
+                    0
+                };
+                text.max(flow) as f64 * LABEL_CHAR_W + 40.0
+            })
             .fold(MIN_H_GAP, f64::max)
     };
     let mut boxes = Vec::new();

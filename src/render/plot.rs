@@ -30,7 +30,12 @@ impl Frame {
         let log_y = log_y && ys.iter().all(|&y| y > 0.0);
         let t = |y: f64| if log_y { y.log10() } else { y };
         let (x0, x1) = padded(xs.iter().copied(), 0.0);
-        let (y0, y1) = padded(ys.iter().map(|&y| t(y)), if log_y { 0.0 } else { 0.05 });
+        let (mut y0, y1) = padded(ys.iter().map(|&y| t(y)), if log_y { 0.0 } else { 0.05 });
+        if log_y {
+            // Six decades below the largest value are plenty; a step whose
+            // J is 1e-25 would squash the rest into a line.
+            y0 = y0.max(y1 - 6.0);
+        }
         Frame {
             x0,
             x1,
@@ -208,13 +213,17 @@ impl Plot {
         }
         let (y_lo, y_hi) = (f.y0, f.y1);
         let y_ticks: Vec<(f64, String)> = if f.log_y {
-            // 1, 2 and 5 × 10^k, or only the powers of ten over many decades.
-            let mults: &[f64] = if y_hi - y_lo > 3.0 {
+            // 1, 2 and 5 × 10^k within a decade and a half; beyond, powers
+            // of ten, every `stride`-th so that about six remain.
+            let decades = y_hi - y_lo;
+            let mults: &[f64] = if decades > 1.5 {
                 &[1.0]
             } else {
                 &[1.0, 2.0, 5.0]
             };
+            let stride = ((decades / 6.0).ceil() as usize).max(1);
             (y_lo.floor() as i32..=y_hi.ceil() as i32)
+                .step_by(stride)
                 .flat_map(|k| mults.iter().map(move |m| m * 10f64.powi(k)))
                 .filter(|v| (y_lo..=y_hi).contains(&v.log10()))
                 .map(|v| (v, num::uni(v)))

@@ -192,18 +192,9 @@ pub fn player_data(step: &Step) -> serde_json::Value {
         let edges: Vec<serde_json::Value> = view
             .edges_from(id)
             .map(|e| {
-                let up = view.node(e.to).grad.as_deref().map_or("—".into(), short);
-                let local = match &e.local {
-                    Some(j) if j.rows * j.cols == 1 && j.data[0] < 0.0 => {
-                        format!("({})", num::uni(j.data[0]))
-                    }
-                    Some(j) if j.rows * j.cols == 1 => num::uni(j.data[0]),
-                    _ => r.text(&Math::Expr(e.sym.clone(), false)),
-                };
-                let product = e.product.as_deref().map_or("—".into(), short);
                 json!({
                     "id": format!("e{}-{}", e.from, e.to),
-                    "text": format!("{up} × {local} = {product}"),
+                    "text": graph::flow_text(&view, e),
                 })
             })
             .collect();

@@ -16,8 +16,10 @@
     this.caption = root.querySelector(".caption");
     this.counter = root.querySelector(".counter");
     this.playButton = root.querySelector('[data-act="play"]');
-    root.querySelectorAll(".edge .lab").forEach(function (lab) {
+    root.querySelectorAll(".edge").forEach(function (edge) {
+      var lab = edge.querySelector(".lab"), bg = edge.querySelector(".labbg");
       lab.dataset.local = lab.textContent;
+      ["x", "y", "width", "height"].forEach(function (a) { bg.dataset[a] = bg.getAttribute(a); });
     });
     var self = this;
     root.querySelectorAll("[data-act]").forEach(function (b) {
@@ -69,11 +71,13 @@
   // Steps 1..F are forward, F+1..F+B backward; step k is the k-th done.
   Player.prototype.show = function () {
     var self = this, F = this.forward.length, k = this.k;
+    this.root.querySelectorAll(".edge.flow").forEach(function (edge) {
+      var lab = edge.querySelector(".lab"), bg = edge.querySelector(".labbg");
+      lab.textContent = lab.dataset.local;
+      ["x", "y", "width", "height"].forEach(function (a) { bg.setAttribute(a, bg.dataset[a]); });
+    });
     this.root.querySelectorAll(".box, .edge").forEach(function (el) {
       el.classList.remove("has-val", "has-grad", "current", "flow", "on");
-    });
-    this.root.querySelectorAll(".edge .lab").forEach(function (lab) {
-      lab.textContent = lab.dataset.local;
     });
     this.forward.slice(0, Math.min(k, F)).forEach(function (s) {
       s.nodes.forEach(function (id) {
@@ -90,7 +94,7 @@
       (current.edges || []).forEach(function (e) {
         var el = self.root.querySelector("#" + e.id);
         el.classList.add("flow");
-        el.querySelector(".lab").textContent = e.text;
+        setLabel(el, e.text);
       });
     }
     this.caption.textContent = current ? current.caption
@@ -98,6 +102,25 @@
     this.counter.textContent = k === 0 ? "start"
       : (k <= F ? "forward " + k + " / " + F : "backward " + (k - F) + " / " + this.backward.length);
   };
+
+  // An edge label of one or more lines ("\n"), its white backing resized.
+  function setLabel(edge, text) {
+    var lab = edge.querySelector(".lab"), bg = edge.querySelector(".labbg");
+    var lines = text.split("\n");
+    lab.textContent = "";
+    lines.forEach(function (line, i) {
+      var t = document.createElementNS("http://www.w3.org/2000/svg", "tspan");
+      t.setAttribute("x", lab.getAttribute("x"));
+      if (i > 0) { t.setAttribute("dy", "1.15em"); }
+      t.textContent = i < lines.length - 1 ? line + " " : line;
+      lab.appendChild(t);
+    });
+    var box = lab.getBBox();
+    bg.setAttribute("x", box.x - 3);
+    bg.setAttribute("y", box.y - 1);
+    bg.setAttribute("width", box.width + 6);
+    bg.setAttribute("height", box.height + 2);
+  }
 
   var players = {};
   document.querySelectorAll(".player").forEach(function (root) {
