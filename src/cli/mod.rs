@@ -1,6 +1,7 @@
 //! One file per subcommand: each parses its flags, calls the library and
 //! prints. Exit codes: 0 success, 1 runtime error, 2 usage error.
 
+mod bench;
 mod common;
 mod demo;
 mod explain;
@@ -44,6 +45,8 @@ enum Command {
     Report(report::Args),
     /// Write a synthetic data set with a known true θ
     Synth(synth::Args),
+    /// Time the fused kernel and the graphs against a plain memory read
+    Bench(bench::Args),
 }
 
 pub fn main() -> i32 {
@@ -58,6 +61,7 @@ pub fn main() -> i32 {
         Command::Predict(a) => predict::run(a),
         Command::Report(a) => report::run(a),
         Command::Synth(a) => synth::run(a),
+        Command::Bench(a) => bench::run(a),
     };
     match result {
         Ok(()) => 0,

@@ -2,14 +2,18 @@
 //! derivation (sample, unrolled, vectorized), all behind `Gradient`.
 
 mod branch;
+pub mod engine;
 pub mod formula;
+mod fused;
 pub mod gradient;
 pub mod linear;
 pub mod mode;
+pub mod per_size;
 pub mod sample;
 pub mod unrolled;
 pub mod vectorized;
 
+pub use engine::Engine;
 pub use gradient::{Batch, Gradient};
 pub use linear::LinearModel;
 pub use mode::Mode;

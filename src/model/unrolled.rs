@@ -3,7 +3,8 @@
 //! sum of what flows back along each branch — gradient accumulation, seen.
 
 use super::branch::{Branch, ThetaNodes};
-use super::{Batch, Gradient, LinearModel};
+use super::per_size::{BatchGraph, PerBatchSize};
+use super::{Batch, LinearModel};
 use crate::graph::{Graph, GraphError, NodeId, Shape};
 
 pub struct UnrolledGraph {
@@ -51,47 +52,22 @@ impl UnrolledGraph {
     }
 }
 
-/// Unrolled graphs for each batch size met so far (a data set whose size is
-/// not a multiple of the batch ends with a shorter batch).
-pub struct Unrolled {
-    model: LinearModel,
-    graphs: Vec<UnrolledGraph>,
-}
+/// Unrolled graphs for each batch size met so far.
+pub type Unrolled = PerBatchSize<UnrolledGraph>;
 
-impl Unrolled {
-    /// Builds the graphs for the given batch sizes up front, so that a size
-    /// too large for memory is an error here rather than mid-training.
-    pub fn new(model: LinearModel, sizes: &[usize]) -> Result<Self, GraphError> {
-        let mut me = Unrolled {
-            model,
-            graphs: Vec::new(),
-        };
-        for &size in sizes {
-            me.graph_for(size)?;
-        }
-        Ok(me)
+impl BatchGraph for UnrolledGraph {
+    fn build(model: &LinearModel, k: usize) -> Result<Self, GraphError> {
+        UnrolledGraph::new(model, k)
     }
 
-    pub fn graph_for(&mut self, k: usize) -> Result<&mut UnrolledGraph, GraphError> {
-        let i = match self.graphs.iter().position(|g| g.k() == k) {
-            Some(i) => i,
-            None => {
-                self.graphs.push(UnrolledGraph::new(&self.model, k)?);
-                self.graphs.len() - 1
-            }
-        };
-        Ok(&mut self.graphs[i])
+    fn size(&self) -> usize {
+        self.k()
     }
-}
 
-impl Gradient for Unrolled {
     fn cost_and_grad(&mut self, batch: Batch<'_>, theta: &[f64], grad: &mut [f64]) -> f64 {
-        let g = self
-            .graph_for(batch.len())
-            .expect("graphs for the trainer's batch sizes are built up front");
-        g.step(batch, theta);
+        self.step(batch, theta);
         grad.fill(0.0);
-        g.theta.add_grad(&g.graph, grad);
-        g.graph.value(g.j)[0]
+        self.theta.add_grad(&self.graph, grad);
+        self.graph.value(self.j)[0]
     }
 }

@@ -2,7 +2,8 @@
 //! L = Z2∘Z2, J = mean(L); backward multiplies the Jacobians
 //! ∂J/∂L = (1/n)·1ᵀ, ∂L/∂Z2 = diag(2·Z2), ∂Z2/∂Z1 = −I, ∂Z1/∂θ = X.
 
-use super::{Batch, Gradient, LinearModel};
+use super::per_size::{BatchGraph, PerBatchSize};
+use super::{Batch, LinearModel};
 use crate::graph::{Graph, GraphError, NodeId, Shape};
 
 pub struct VectorizedGraph {
@@ -86,44 +87,20 @@ impl VectorizedGraph {
 }
 
 /// Vectorized graphs for each batch size met so far.
-pub struct Vectorized {
-    model: LinearModel,
-    graphs: Vec<VectorizedGraph>,
-}
+pub type Vectorized = PerBatchSize<VectorizedGraph>;
 
-impl Vectorized {
-    /// Builds the graphs for the given batch sizes up front, so that a size
-    /// too large for memory is an error here rather than mid-training.
-    pub fn new(model: LinearModel, sizes: &[usize]) -> Result<Self, GraphError> {
-        let mut me = Vectorized {
-            model,
-            graphs: Vec::new(),
-        };
-        for &size in sizes {
-            me.graph_for(size)?;
-        }
-        Ok(me)
+impl BatchGraph for VectorizedGraph {
+    fn build(model: &LinearModel, n: usize) -> Result<Self, GraphError> {
+        VectorizedGraph::new(model, n)
     }
 
-    pub fn graph_for(&mut self, n: usize) -> Result<&mut VectorizedGraph, GraphError> {
-        let i = match self.graphs.iter().position(|g| g.n == n) {
-            Some(i) => i,
-            None => {
-                self.graphs.push(VectorizedGraph::new(&self.model, n)?);
-                self.graphs.len() - 1
-            }
-        };
-        Ok(&mut self.graphs[i])
+    fn size(&self) -> usize {
+        self.n
     }
-}
 
-impl Gradient for Vectorized {
     fn cost_and_grad(&mut self, batch: Batch<'_>, theta: &[f64], grad: &mut [f64]) -> f64 {
-        let g = self
-            .graph_for(batch.len())
-            .expect("graphs for the trainer's batch sizes are built up front");
-        g.step(batch, theta);
-        g.write_grad(grad);
-        g.graph.value(g.j)[0]
+        self.step(batch, theta);
+        self.write_grad(grad);
+        self.graph.value(self.j)[0]
     }
 }
