@@ -283,5 +283,8 @@ pub fn run(args: Args) -> Result<()> {
     if let Some(path) = &args.out {
         println!("model written to {}", path.display());
     }
+    if let Some(path) = &args.report {
+        println!("report written to {}", path.display());
+    }
     Ok(())
 }
