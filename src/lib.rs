@@ -10,5 +10,6 @@ pub mod graph;
 pub mod kernel;
 pub mod lessons;
 pub mod model;
+pub mod render;
 pub mod solve;
 pub mod train;

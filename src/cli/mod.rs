@@ -5,10 +5,13 @@
 mod bench;
 mod common;
 mod demo;
+mod explain;
 mod fit;
 mod grad;
+mod graph;
 mod interrupt;
 mod predict;
+mod report;
 mod synth;
 mod train;
 
@@ -28,14 +31,20 @@ struct Cli {
 enum Command {
     /// The nine lessons on built-in data: three models × three modes
     Demo(demo::Args),
+    /// One step of backpropagation written out: values, partials, chain rule, update
+    Explain(explain::Args),
     /// Differentiate a small program of formulas by backpropagation
     Grad(grad::Args),
+    /// Draw the computational graph of a step: DOT, Mermaid or SVG
+    Graph(graph::Args),
     /// Train a linear model by gradient descent on a CSV/TSV file
     Train(train::Args),
     /// Solve least squares in closed form (Householder QR): the referee
     Fit(fit::Args),
     /// Add a prediction column to a data set, from a saved model
     Predict(predict::Args),
+    /// Write a self-contained HTML report: graph player, derivation, plots
+    Report(report::Args),
     /// Write a synthetic data set with a known true θ
     Synth(synth::Args),
     /// Time the fused kernel and the graphs against a plain memory read
@@ -46,10 +55,13 @@ pub fn main() -> i32 {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo(a) => demo::run(a),
+        Command::Explain(a) => explain::run(a),
         Command::Grad(a) => grad::run(a),
+        Command::Graph(a) => graph::run(a),
         Command::Train(a) => train::run(a),
         Command::Fit(a) => fit::run(a),
         Command::Predict(a) => predict::run(a),
+        Command::Report(a) => report::run(a),
         Command::Synth(a) => synth::run(a),
         Command::Bench(a) => bench::run(a),
     };

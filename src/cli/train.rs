@@ -112,6 +112,10 @@ pub struct Args {
     /// Print the result as JSON on stdout
     #[arg(long)]
     pub json: bool,
+    /// Also write a self-contained HTML report of the run (graph player,
+    /// derivation of the first step, plots of J and of the fit)
+    #[arg(long)]
+    pub report: Option<PathBuf>,
 }
 
 /// A progress bar on stderr; indicatif draws nothing when stderr is not a
@@ -216,6 +220,11 @@ pub fn run(args: Args) -> Result<()> {
             .with_context(|| format!("--out {}: cannot write the model file", path.display()))?;
     }
 
+    if let Some(path) = &args.report {
+        let source = args.data.display().to_string();
+        super::report::write_training_report(path, design.clone(), fit.clone(), cfg.mode, &source)?;
+    }
+
     let agreement = check.as_ref().map(|s| {
         let largest = fit
             .theta
@@ -297,6 +306,9 @@ pub fn run(args: Args) -> Result<()> {
     }
     if let Some(path) = &args.out {
         println!("model written to {}", path.display());
+    }
+    if let Some(path) = &args.report {
+        println!("report written to {}", path.display());
     }
     interrupted(&fit, args.out.as_deref())
 }

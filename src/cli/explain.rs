@@ -1,0 +1,200 @@
+//! `chainrule explain`: one forward + backward + update step, written out
+//! as the derivation writes it.
+
+use super::common::{load, parse_formula, print_json, usage};
+use anyhow::{Context, Result};
+use chainrule::data::Dataset;
+use chainrule::model::Mode;
+use chainrule::render::step::{default_rows, design_step, program_step, DEFAULT_LR};
+use chainrule::render::{derive, Step};
+use clap::ValueEnum;
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    /// aligned Unicode for a terminal
+    Text,
+    /// LaTeX math in ```math blocks (renders on GitHub)
+    Markdown,
+    /// the trace, for scripts
+    Json,
+}
+
+/// Explain one step of backpropagation: node values, local partials, the
+/// chain rule in symbols and in numbers, and the update θ ← θ − lr·∂J/∂θ.
+///
+/// Examples:
+///   chainrule explain --model origin --x 2 --y 3 --theta 0.5
+///   chainrule explain --model line --mode unrolled          (built-in data)
+///   chainrule explain --model plane --mode vectorized --format markdown
+///   chainrule explain --data plane.csv --model "y ~ x1 + x2" --rows 1-3 --mode vectorized
+///   chainrule explain --program examples/one_sample.expr
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub step: StepArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+/// Which step to show (shared by `explain` and `graph`).
+#[derive(clap::Args)]
+pub struct StepArgs {
+    /// origin (y = θ·x), line (y = θ1·x + θ0), plane (y = θ2·x2 + θ1·x1 + θ0),
+    /// or a formula such as "y ~ x + I(x^2)"
+    #[arg(long, default_value = "origin")]
+    pub model: String,
+    /// sample (one row), unrolled (one branch per row), vectorized (matrices)
+    #[arg(long, default_value = "sample")]
+    pub mode: Mode,
+    /// Learning rate of the update
+    #[arg(long, default_value_t = DEFAULT_LR)]
+    pub lr: f64,
+    /// Feature x, one value per row: --x 2 or --x 4,5,6
+    #[arg(long, allow_hyphen_values = true)]
+    pub x: Option<String>,
+    /// Feature x1 (plane)
+    #[arg(long, allow_hyphen_values = true)]
+    pub x1: Option<String>,
+    /// Feature x2 (plane)
+    #[arg(long, allow_hyphen_values = true)]
+    pub x2: Option<String>,
+    /// Targets y, one per row
+    #[arg(long, allow_hyphen_values = true)]
+    pub y: Option<String>,
+    /// θ as a comma list θ0,θ1,… (θ0 first when the model has one) [default: zeros]
+    #[arg(long, allow_hyphen_values = true)]
+    pub theta: Option<String>,
+    /// Take the rows from a CSV/TSV file instead of flags
+    #[arg(long, conflicts_with_all = ["x", "x1", "x2", "y"])]
+    pub data: Option<PathBuf>,
+    /// Rows of --data (or of the built-in data) to use, from 1: `2` or `1-3`
+    /// [default: 1 row sample, 2 unrolled, 3 vectorized]
+    #[arg(long)]
+    pub rows: Option<String>,
+    /// Explain a `grad` program instead (backward from its last statement)
+    #[arg(long, conflicts_with_all = ["data", "x", "x1", "x2", "y", "theta", "rows"])]
+    pub program: Option<PathBuf>,
+}
+
+/// A comma list of numbers from a flag.
+pub fn numbers(flag: &str, text: &str) -> Result<Vec<f64>> {
+    text.split(',')
+        .map(|s| {
+            let s = s.trim();
+            s.replace('−', "-").parse::<f64>().map_err(|_| {
+                usage(format!(
+                    "--{flag} {text}: '{s}' is not a number; give numbers separated by commas, e.g. --{flag} 4,5,6"
+                ))
+            })
+        })
+        .collect()
+}
+
+/// `2` → 1..2, `1-3` → 0..3 (1-based, inclusive, in 0-based half-open).
+pub fn rows(text: &str) -> Result<std::ops::Range<usize>> {
+    let bad = || {
+        usage(format!(
+            "--rows {text}: expected a row like 2 or a range like 1-3 (rows count from 1)"
+        ))
+    };
+    let (a, b) = match text.split_once(['-', '–']) {
+        Some((a, b)) => (a.trim(), b.trim()),
+        None => (text.trim(), text.trim()),
+    };
+    let a: usize = a.parse().map_err(|_| bad())?;
+    let b: usize = b.parse().map_err(|_| bad())?;
+    if a == 0 || b < a {
+        return Err(bad());
+    }
+    Ok(a - 1..b)
+}
+
+/// The step the flags ask for.
+pub fn step(args: &StepArgs) -> Result<Step> {
+    if let Some(path) = &args.program {
+        let src = std::fs::read_to_string(path)
+            .with_context(|| format!("{}: cannot read the program", path.display()))?;
+        let lr = Some(args.lr);
+        return program_step(&path.display().to_string(), &src, lr).map_err(|e| match e {
+            chainrule::render::StepError::Program(e) => {
+                anyhow::anyhow!("{}:{}", path.display(), e.render(&src))
+            }
+            e => e.into(),
+        });
+    }
+    let formula = parse_formula(&args.model)?;
+    let theta = args
+        .theta
+        .as_deref()
+        .map(|t| numbers("theta", t))
+        .transpose()?;
+    let flags: Vec<(&str, &Option<String>)> = vec![
+        ("x", &args.x),
+        ("x1", &args.x1),
+        ("x2", &args.x2),
+        ("y", &args.y),
+    ];
+    let given: Vec<(String, Vec<f64>)> = flags
+        .into_iter()
+        .filter_map(|(name, v)| v.as_ref().map(|t| (name, t)))
+        .map(|(name, t)| Ok((name.to_string(), numbers(name, t)?)))
+        .collect::<Result<_>>()?;
+    let (design, source) = if let Some(path) = &args.data {
+        let (_, design) = load(path, &formula, false)?;
+        (design, path.display().to_string())
+    } else if !given.is_empty() {
+        let (names, columns): (Vec<_>, Vec<_>) = given.into_iter().unzip();
+        let data = Dataset::new(names, columns).map_err(|e| {
+            usage(format!(
+                "--x/--y: give the same number of values to each flag ({e})"
+            ))
+        })?;
+        let design = formula.design(&data).map_err(|e| {
+            usage(format!(
+                "--model {}: {e}; give its features as flags (--x, --x1, --x2) and --y",
+                args.model
+            ))
+        })?;
+        (design, "the flags".to_string())
+    } else {
+        let preset = ["origin", "line", "plane"]
+            .into_iter()
+            .find(|p| *p == args.model)
+            .ok_or_else(|| {
+                usage(format!(
+                    "--model {}: built-in data exists for origin, line and plane only; give values (--x … --y …) or --data FILE",
+                    args.model
+                ))
+            })?;
+        let data = chainrule::data::builtin(preset)?;
+        (formula.design(&data)?, format!("builtin:{preset}.csv"))
+    };
+    let range = match &args.rows {
+        Some(r) => rows(r)?,
+        None if args.data.is_some() || args.x.is_none() && args.x1.is_none() => {
+            0..default_rows(args.mode).min(design.n)
+        }
+        None => 0..design.n,
+    };
+    design_step(
+        &design,
+        range,
+        args.mode,
+        theta.as_deref(),
+        args.lr,
+        &source,
+    )
+    .map_err(|e| usage(e.to_string()))
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let step = step(&args.step)?;
+    match args.format {
+        Format::Json => print_json(&serde_json::to_value(&step.trace)?),
+        Format::Text => print!("{}", derive(&step).text()),
+        Format::Markdown => print!("{}", derive(&step).markdown()),
+    }
+    Ok(())
+}
