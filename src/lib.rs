@@ -8,5 +8,6 @@ pub mod expr;
 pub mod graph;
 pub mod lessons;
 pub mod model;
+pub mod scale;
 pub mod solve;
 pub mod train;
