@@ -6,6 +6,7 @@ mod demo;
 mod fit;
 mod grad;
 mod predict;
+mod stream;
 mod synth;
 mod train;
 
@@ -35,6 +36,8 @@ enum Command {
     Predict(predict::Args),
     /// Write a synthetic data set with a known true θ
     Synth(synth::Args),
+    /// Write a binary design cache that train and fit memory-map
+    Convert(stream::ConvertArgs),
 }
 
 pub fn main() -> i32 {
@@ -46,6 +49,7 @@ pub fn main() -> i32 {
         Command::Fit(a) => fit::run(a),
         Command::Predict(a) => predict::run(a),
         Command::Synth(a) => synth::run(a),
+        Command::Convert(a) => stream::convert(a),
     };
     match result {
         Ok(()) => 0,

@@ -87,6 +87,8 @@ pub struct Args {
     /// Print the result as JSON on stdout
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub scale: super::stream::ScaleArgs,
 }
 
 /// A progress bar on stderr; indicatif draws nothing when stderr is not a
@@ -127,6 +129,9 @@ pub fn run(args: Args) -> Result<()> {
         tol: (args.tol > 0.0).then_some(args.tol),
         standardize: args.standardize,
     };
+    if args.scale.streams(&args.data) {
+        return super::stream::train(&args, &formula, &cfg);
+    }
     let (_, design) = load(&args.data, &formula, args.drop_missing)?;
     let model = LinearModel::new(design.d, design.intercept);
     let data = Batch::new(&design.x, &design.y, design.d);

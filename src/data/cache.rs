@@ -177,7 +177,7 @@ impl DesignCache {
         let (n, d) = (u64_at(16) as usize, u64_at(24) as usize);
         let data_at = FIXED + h;
         let expected = (n as u128) * (d as u128 + 1) * 8 + data_at as u128;
-        if h % 8 != 0 || map.len() as u128 != expected {
+        if !h.is_multiple_of(8) || map.len() as u128 != expected {
             return Err(bad(format!(
                 "design cache is {} bytes, its header says {expected} (n = {n}, d = {d}): the file is truncated or damaged; rebuild it",
                 map.len()

@@ -21,7 +21,9 @@ pub mod trainer;
 pub use convert::write_cache;
 pub use grad_stats::{block_stats, GradStats};
 pub use qr_stats::QrStats;
-pub use source::{CacheDesign, CsvDesign, DesignSource, MemoryDesign, DEFAULT_CHUNK_ROWS};
+pub use source::{
+    CacheDesign, ChainDesign, CsvDesign, DesignSource, MemoryDesign, DEFAULT_CHUNK_ROWS,
+};
 pub use trainer::{scan, stats_at, train_stream, StreamFit, StreamObserver};
 
 use crate::data::DataError;

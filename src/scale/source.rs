@@ -209,3 +209,59 @@ impl DesignSource for MemoryDesign<'_> {
         Ok(())
     }
 }
+
+/// Several files with the same columns, read one after the other as one
+/// data set (`data/part-*.csv`).
+pub struct ChainDesign {
+    pub parts: Vec<Box<dyn DesignSource>>,
+}
+
+impl ChainDesign {
+    /// Checks that every part has the first part's response and features.
+    pub fn new(parts: Vec<Box<dyn DesignSource>>) -> Result<Self, ScaleError> {
+        let first = parts
+            .first()
+            .ok_or_else(|| ScaleError::Engine("no data files given".into()))?;
+        for part in &parts[1..] {
+            if part.names() != first.names() || part.response() != first.response() {
+                return Err(ScaleError::Engine(format!(
+                    "{} has features {:?} (response {}), but {} has {:?} (response {}): \
+                     files read as one data set need the same columns",
+                    part.label(),
+                    part.names(),
+                    part.response(),
+                    first.label(),
+                    first.names(),
+                    first.response()
+                )));
+            }
+        }
+        Ok(ChainDesign { parts })
+    }
+}
+
+impl DesignSource for ChainDesign {
+    fn response(&self) -> &str {
+        self.parts[0].response()
+    }
+    fn names(&self) -> &[String] {
+        self.parts[0].names()
+    }
+    fn intercept(&self) -> bool {
+        self.parts[0].intercept()
+    }
+    fn label(&self) -> String {
+        format!("{} (+{} more)", self.parts[0].label(), self.parts.len() - 1)
+    }
+    fn bytes_total(&self) -> Option<u64> {
+        self.parts.iter().map(|p| p.bytes_total()).sum()
+    }
+    fn pass(&mut self, each: &mut ChunkFn<'_>) -> Result<(), ScaleError> {
+        let mut before = 0;
+        for part in &mut self.parts {
+            part.pass(&mut |batch, bytes| each(batch, before + bytes))?;
+            before += part.bytes_total().unwrap_or(0);
+        }
+        Ok(())
+    }
+}

@@ -315,6 +315,9 @@ fn widest_row(
     Ok(widest)
 }
 
+/// One mini-batch step: rows (x, y) and the epoch row the batch starts at.
+type StepFn<'f> = dyn FnMut(&[f64], &[f64], usize) -> Result<(), ScaleError> + 'f;
+
 /// Rows waiting to be dealt into mini-batches.
 struct Window {
     size: usize,
@@ -367,7 +370,7 @@ impl Window {
         shuffle: bool,
         rng: &mut Xoshiro256PlusPlus,
         last: bool,
-        step: &mut dyn FnMut(&[f64], &[f64], usize) -> Result<(), ScaleError>,
+        step: &mut StepFn<'_>,
     ) -> Result<(), ScaleError> {
         let (k, d) = (self.k, self.d);
         let rows = self.y.len().min(self.size);
