@@ -51,6 +51,7 @@ impl ScaleArgs {
             || self.cache.is_some()
             || !self.more.is_empty()
             || DesignCache::is_cache(data)
+            || is_parquet(data)
     }
 
     fn chunk_rows(&self) -> Result<usize> {
@@ -60,6 +61,20 @@ impl ScaleArgs {
             None => Ok(DEFAULT_CHUNK_ROWS),
         }
     }
+}
+
+#[cfg(feature = "parquet")]
+fn is_parquet(path: &Path) -> bool {
+    chainrule::scale::parquet::is_parquet(path)
+}
+
+/// Without the feature a Parquet file is refused by name, not misread as CSV.
+#[cfg(not(feature = "parquet"))]
+fn is_parquet(path: &Path) -> bool {
+    let mut magic = [0u8; 4];
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
+        .is_ok_and(|()| &magic == b"PAR1")
 }
 
 /// The rows of DATA (and MORE) through the formula, as a stream.
@@ -135,6 +150,14 @@ fn open_one(
             );
         }
         return Ok(Box::new(source));
+    }
+    #[cfg(not(feature = "parquet"))]
+    if is_parquet(path) {
+        bail!(
+            "{} is a Parquet file, and this chainrule was built without Parquet support; \
+             rebuild with `cargo build --release --features parquet`",
+            path.display()
+        );
     }
     #[cfg(feature = "parquet")]
     if chainrule::scale::parquet::is_parquet(path) {

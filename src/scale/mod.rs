@@ -14,6 +14,8 @@
 
 pub mod convert;
 pub mod grad_stats;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 pub mod qr_stats;
 pub mod source;
 pub mod trainer;
