@@ -95,6 +95,17 @@ fn main() {
 
     #[cfg(feature = "parquet")]
     if let Some(pq) = args.get(3) {
+        if !std::path::Path::new(pq).exists() {
+            // y, x1, x2 columns from the cache, one million rows per row group.
+            let mut columns = vec![design.y.clone()];
+            columns.extend((0..d).map(|j| (0..n).map(|i| design.x[i * d + j]).collect()));
+            let names = std::iter::once("y".to_string())
+                .chain(design.names.iter().cloned())
+                .collect();
+            let data = chainrule::data::Dataset::new(names, columns).unwrap();
+            chainrule::scale::parquet::write_parquet(std::path::Path::new(pq), &data, 1 << 20)
+                .unwrap();
+        }
         let formula = chainrule::model::formula::Formula::parse("y ~ x1 + x2").unwrap();
         let mut source = chainrule::scale::parquet::ParquetDesign::open(
             std::path::Path::new(pq),

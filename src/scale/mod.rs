@@ -26,7 +26,9 @@ pub use qr_stats::QrStats;
 pub use source::{
     CacheDesign, ChainDesign, CsvDesign, DesignSource, MemoryDesign, DEFAULT_CHUNK_ROWS,
 };
-pub use trainer::{scan, stats_at, train_stream, StreamFit, StreamObserver};
+pub use trainer::{
+    scan, stats_at, train_full_batch, train_stream, GradAtFn, Plan, StreamFit, StreamObserver,
+};
 
 use crate::data::DataError;
 use crate::model::formula::FormulaError;

@@ -88,55 +88,84 @@ pub fn stats_at(
     Ok(total)
 }
 
-/// Trains on `source` from θ = 0; `window` is the shuffle window in rows
-/// (at least the batch size).
-pub fn train_stream(
-    source: &mut dyn DesignSource,
-    cfg: &TrainConfig,
-    window: usize,
-    observer: &mut dyn StreamObserver,
-) -> Result<StreamFit, ScaleError> {
-    let start = Instant::now();
-    let model = LinearModel::new(source.d(), source.intercept());
-    let stats = scan(source, observer)?;
-    let n = stats.count as usize;
-    if n == 0 {
-        return Err(TrainError::Config("no rows to train on".into()).into());
-    }
-    let k = cfg.resolved_batch(n).map_err(TrainError::Config)?;
-    let scaling = cfg.standardize.then(|| stats.scaling(&model));
-    let scaled_stats = match &scaling {
-        Some(s) => stats.rescaled(s, model.intercept),
-        None => stats.clone(),
-    };
-    let p = model.n_params();
-    let hessian: Vec<f64> = scaled_stats
-        .gram()
-        .iter()
-        .map(|g| 2.0 * g / n as f64)
-        .collect();
-    let lambda = lambda_max(&hessian, p);
-    let lr = match cfg.lr {
-        LearningRate::Fixed(lr) if lr > 0.0 && lr.is_finite() => lr,
-        LearningRate::Fixed(lr) => {
-            return Err(
-                TrainError::Config(format!("--lr must be a positive number, not {lr}")).into(),
-            )
-        }
-        LearningRate::Auto if k >= n => 1.0 / lambda,
-        LearningRate::Auto => {
-            let widest = widest_row(source, scaling.as_ref(), &model, observer)?;
-            (1.0 / lambda).min(1.0 / (2.0 * widest))
-        }
-    };
+/// What a run settles before its first step, from the first pass's
+/// statistics: n, batch size, learning rate, λmax and the scaling.
+pub struct Plan {
+    pub model: LinearModel,
+    pub n: usize,
+    pub k: usize,
+    pub lr: f64,
+    pub lambda: f64,
+    pub scaling: Option<Scaling>,
+}
 
-    let to_original = |t: &[f64]| match &scaling {
-        Some(s) => s.to_original(t, model.intercept),
+impl Plan {
+    /// `widest`: max‖aᵢ‖² in training units, asked for only by `--lr auto`
+    /// with mini-batches (it needs another pass).
+    pub fn new(
+        stats: &QrStats,
+        model: LinearModel,
+        cfg: &TrainConfig,
+        widest: &mut dyn FnMut(Option<&Scaling>) -> Result<f64, ScaleError>,
+    ) -> Result<Plan, ScaleError> {
+        let n = stats.count as usize;
+        if n == 0 {
+            return Err(TrainError::Config("no rows to train on".into()).into());
+        }
+        let k = cfg.resolved_batch(n).map_err(TrainError::Config)?;
+        let scaling = cfg.standardize.then(|| stats.scaling(&model));
+        let scaled_stats = match &scaling {
+            Some(s) => stats.rescaled(s, model.intercept),
+            None => stats.clone(),
+        };
+        let hessian: Vec<f64> = scaled_stats
+            .gram()
+            .iter()
+            .map(|g| 2.0 * g / n as f64)
+            .collect();
+        let lambda = lambda_max(&hessian, model.n_params());
+        let lr = match cfg.lr {
+            LearningRate::Fixed(lr) if lr > 0.0 && lr.is_finite() => lr,
+            LearningRate::Fixed(lr) => {
+                return Err(
+                    TrainError::Config(format!("--lr must be a positive number, not {lr}")).into(),
+                )
+            }
+            LearningRate::Auto if k >= n => 1.0 / lambda,
+            LearningRate::Auto => (1.0 / lambda).min(1.0 / (2.0 * widest(scaling.as_ref())?)),
+        };
+        Ok(Plan {
+            model,
+            n,
+            k,
+            lr,
+            lambda,
+            scaling,
+        })
+    }
+}
+
+/// One epoch: takes the epoch number and the run (θ, the step), returns
+/// the epoch's J.
+type EpochFn<'f> =
+    dyn FnMut(usize, &mut Run, &mut dyn StreamObserver) -> Result<f64, ScaleError> + 'f;
+
+/// The epochs, stopping rules and records, around any epoch body.
+fn descend(
+    plan: &Plan,
+    cfg: &TrainConfig,
+    observer: &mut dyn StreamObserver,
+    epoch_body: &mut EpochFn<'_>,
+) -> Result<Fit, ScaleError> {
+    let start = Instant::now();
+    let p = plan.model.n_params();
+    let to_original = |t: &[f64]| match &plan.scaling {
+        Some(s) => s.to_original(t, plan.model.intercept),
         None => t.to_vec(),
     };
     let mut run = Run {
-        lr,
-        lambda,
+        lr: plan.lr,
+        lambda: plan.lambda,
         theta: vec![0.0; p],
         grad: vec![0.0; p],
         j0: None,
@@ -147,64 +176,16 @@ pub fn train_stream(
             theta_path: vec![vec![0.0; p]],
             epochs: 0,
             steps: 0,
-            lr,
-            batch_size: k,
+            lr: plan.lr,
+            batch_size: plan.k,
             stop: StopReason::Epochs,
-            scaling: scaling.clone(),
+            scaling: plan.scaling.clone(),
             seconds: 0.0,
         },
     };
-    let mut scaled = Vec::new();
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(cfg.seed);
-    let shuffle = cfg.shuffle.unwrap_or(k < n);
-    let sizes: Vec<usize> = [k, n % k].into_iter().filter(|&s| s > 0).collect();
-    let mut graphs = if k < n {
-        Some(gradient_source(cfg.mode, model, &sizes).map_err(TrainError::from)?)
-    } else {
-        None
-    };
-    let window = window.max(k);
-    let mut win = Window::new(window, k, model.d);
-
     for epoch in 1..=cfg.epochs {
         observer.on_pass("epoch");
-        let j = if let Some(graphs) = graphs.as_mut() {
-            let mut total = 0.0;
-            win.clear();
-            let mut step = |bx: &[f64], by: &[f64], start: usize, run: &mut Run| {
-                let batch = Batch::new(bx, by, model.d);
-                let j = graphs.cost_and_grad(batch, &run.theta, &mut run.grad);
-                total += j * batch.len() as f64;
-                run.step(epoch, j, start)
-            };
-            source.pass(&mut |batch, bytes| {
-                let batch = apply_scaling(batch, scaling.as_ref(), &mut scaled);
-                win.push(batch);
-                while win.full() {
-                    win.deal(shuffle, &mut rng, false, &mut |bx, by, s| {
-                        step(bx, by, s, &mut run)
-                    })?;
-                }
-                observer.on_chunk(batch.len(), bytes);
-                Ok(())
-            })?;
-            win.deal(shuffle, &mut rng, true, &mut |bx, by, s| {
-                step(bx, by, s, &mut run)
-            })?;
-            total / n as f64
-        } else {
-            let mut sum = GradStats::empty(p);
-            let theta = run.theta.clone();
-            source.pass(&mut |batch, bytes| {
-                let batch = apply_scaling(batch, scaling.as_ref(), &mut scaled);
-                sum.merge(&block_stats(batch, &model, &theta));
-                observer.on_chunk(batch.len(), bytes);
-                Ok(())
-            })?;
-            let j = sum.finish_into(&mut run.grad);
-            run.step(epoch, j, 0)?;
-            j
-        };
+        let j = epoch_body(epoch, &mut run, observer)?;
         let previous = run.fit.epoch_j.last().copied();
         run.fit.epoch_j.push(j);
         run.fit.epochs = epoch;
@@ -227,11 +208,104 @@ pub fn train_stream(
     fit.theta = to_original(&run.theta);
     fit.theta_path[0] = to_original(&fit.theta_path[0]);
     fit.seconds = start.elapsed().as_secs_f64();
+    Ok(fit)
+}
+
+/// The statistics of every row at θ (training units, `Scaling` applied).
+pub type GradAtFn<'f> = dyn FnMut(&[f64], Option<&Scaling>) -> Result<GradStats, ScaleError> + 'f;
+
+/// Full-batch descent where something else sums the rows: `grad_at(θ,
+/// scaling)` returns the [`GradStats`] of every row at θ (training units:
+/// features standardized by `scaling` when it is given). One call per epoch.
+/// This is how a DataFusion query drives the same loop.
+pub fn train_full_batch(
+    stats: &QrStats,
+    model: LinearModel,
+    cfg: &TrainConfig,
+    observer: &mut dyn StreamObserver,
+    grad_at: &mut GradAtFn<'_>,
+) -> Result<Fit, ScaleError> {
+    let full = TrainConfig {
+        batch_size: None,
+        ..cfg.clone()
+    };
+    let plan = Plan::new(stats, model, &full, &mut |_| Ok(0.0))?;
+    if plan.k < plan.n {
+        return Err(TrainError::Config("this engine runs full-batch descent only".into()).into());
+    }
+    descend(&plan, &full, observer, &mut |epoch, run, _| {
+        let sum = grad_at(&run.theta, plan.scaling.as_ref())?;
+        let j = sum.finish_into(&mut run.grad);
+        run.step(epoch, j, 0)?;
+        Ok(j)
+    })
+}
+
+/// Trains on `source` from θ = 0; `window` is the shuffle window in rows
+/// (at least the batch size).
+pub fn train_stream(
+    source: &mut dyn DesignSource,
+    cfg: &TrainConfig,
+    window: usize,
+    observer: &mut dyn StreamObserver,
+) -> Result<StreamFit, ScaleError> {
+    let model = LinearModel::new(source.d(), source.intercept());
+    let stats = scan(source, observer)?;
+    let plan = Plan::new(&stats, model, cfg, &mut |scaling| {
+        widest_row(source, scaling, &model, observer)
+    })?;
+    let (n, k) = (plan.n, plan.k);
+    let mut scaled = Vec::new();
+    let fit = if k >= n {
+        descend(&plan, cfg, observer, &mut |epoch, run, observer| {
+            let mut sum = GradStats::empty(model.n_params());
+            source.pass(&mut |batch, bytes| {
+                let batch = apply_scaling(batch, plan.scaling.as_ref(), &mut scaled);
+                sum.merge(&block_stats(batch, &model, &run.theta));
+                observer.on_chunk(batch.len(), bytes);
+                Ok(())
+            })?;
+            let j = sum.finish_into(&mut run.grad);
+            run.step(epoch, j, 0)?;
+            Ok(j)
+        })?
+    } else {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(cfg.seed);
+        let shuffle = cfg.shuffle.unwrap_or(true);
+        let sizes: Vec<usize> = [k, n % k].into_iter().filter(|&s| s > 0).collect();
+        let mut graphs = gradient_source(cfg.mode, model, &sizes).map_err(TrainError::from)?;
+        let mut win = Window::new(window.max(k), k, model.d);
+        descend(&plan, cfg, observer, &mut |epoch, run, observer| {
+            let mut total = 0.0;
+            win.clear();
+            let mut step = |bx: &[f64], by: &[f64], start: usize, run: &mut Run| {
+                let batch = Batch::new(bx, by, model.d);
+                let j = graphs.cost_and_grad(batch, &run.theta, &mut run.grad);
+                total += j * batch.len() as f64;
+                run.step(epoch, j, start)
+            };
+            source.pass(&mut |batch, bytes| {
+                let batch = apply_scaling(batch, plan.scaling.as_ref(), &mut scaled);
+                win.push(batch);
+                while win.full() {
+                    win.deal(shuffle, &mut rng, false, &mut |bx, by, s| {
+                        step(bx, by, s, run)
+                    })?;
+                }
+                observer.on_chunk(batch.len(), bytes);
+                Ok(())
+            })?;
+            win.deal(shuffle, &mut rng, true, &mut |bx, by, s| {
+                step(bx, by, s, run)
+            })?;
+            Ok(total / n as f64)
+        })?
+    };
     Ok(StreamFit { fit, stats, n })
 }
 
 /// The step and the checks the in-memory trainer makes after each batch.
-struct Run {
+pub struct Run {
     lr: f64,
     lambda: f64,
     theta: Vec<f64>,
