@@ -13,6 +13,8 @@
 //! - `convert`: a source written to a design cache (memory-mapped later).
 
 pub mod convert;
+#[cfg(feature = "distributed")]
+pub mod datafusion;
 pub mod grad_stats;
 #[cfg(feature = "parquet")]
 pub mod parquet;
