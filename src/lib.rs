@@ -1,11 +1,13 @@
 //! chainrule — backpropagation for linear regression.
 //!
 //! Layers, each looking only down (see `docs/ARCHITECTURE.md`):
-//! `cli` → `train` → `model` → `solve` / `graph` → `expr` / `data`.
+//! `cli` → `train` → `model` → `kernel` / `solve` / `graph` → `expr` / `data`.
 
+pub mod bench;
 pub mod data;
 pub mod expr;
 pub mod graph;
+pub mod kernel;
 pub mod lessons;
 pub mod model;
 pub mod scale;

@@ -69,8 +69,13 @@ fn full_batch_descent_reaches_the_exact_fit() {
     for (t, truth) in fit.theta.iter().zip([1.0, 2.0, -3.0]) {
         assert!((t - truth).abs() < 1e-9, "{:?}", fit.theta);
     }
-    // lr = 1/λmax ⇒ J never goes up on the quadratic cost.
-    assert!(fit.epoch_j.windows(2).all(|w| w[1] <= w[0]));
+    // lr = 1/λmax ⇒ J never goes up on the quadratic cost — in exact
+    // arithmetic. In f64 each residual carries rounding of a few ε·|y|
+    // (|y| ≤ 4.9 here, ε = 2.2e-16: about 1e-15), so once J is down to
+    // that floor, (1e-14)² = 1e-28 allowing for the sums, it wanders by
+    // rounding alone, whichever engine sums it.
+    let floor = 1e-28;
+    assert!(fit.epoch_j.windows(2).all(|w| w[1] <= w[0] || w[0] < floor));
 }
 
 #[test]

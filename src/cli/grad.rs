@@ -94,8 +94,7 @@ pub fn run(args: Args) -> Result<()> {
         .names
         .iter()
         .map(|(n, _)| n.chars().count())
-        .max()
-        .unwrap_or(1);
+        .fold("node".len(), usize::max);
     println!(
         "{:<width$}  {:<10}  {:<24}  ∂{root}/∂·",
         "node", "op", "value"

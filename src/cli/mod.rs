@@ -1,6 +1,7 @@
 //! One file per subcommand: each parses its flags, calls the library and
 //! prints. Exit codes: 0 success, 1 runtime error, 2 usage error.
 
+mod bench;
 mod common;
 mod demo;
 mod fit;
@@ -36,6 +37,8 @@ enum Command {
     Predict(predict::Args),
     /// Write a synthetic data set with a known true θ
     Synth(synth::Args),
+    /// Time the fused kernel and the graphs against a plain memory read
+    Bench(bench::Args),
     /// Write a binary design cache that train and fit memory-map
     Convert(stream::ConvertArgs),
 }
@@ -49,6 +52,7 @@ pub fn main() -> i32 {
         Command::Fit(a) => fit::run(a),
         Command::Predict(a) => predict::run(a),
         Command::Synth(a) => synth::run(a),
+        Command::Bench(a) => bench::run(a),
         Command::Convert(a) => stream::convert(a),
     };
     match result {

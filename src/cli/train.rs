@@ -2,7 +2,7 @@
 
 use super::common::{digits, load, parse_formula, print_json, usage};
 use anyhow::{Context, Result};
-use chainrule::model::{Batch, LinearModel, Mode};
+use chainrule::model::{Batch, Engine, LinearModel, Mode};
 use chainrule::solve::{least_squares, metrics};
 use chainrule::train::{train, LearningRate, Metrics, ModelFile, Observer, TrainConfig};
 use clap::ValueEnum;
@@ -31,6 +31,23 @@ impl From<ModeArg> for Mode {
     }
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+pub enum EngineArg {
+    /// the fused kernel: one multi-threaded pass over the rows (vectorized only)
+    Kernel,
+    /// the computational graph, node by node
+    Graph,
+}
+
+impl From<EngineArg> for Engine {
+    fn from(e: EngineArg) -> Engine {
+        match e {
+            EngineArg::Kernel => Engine::Kernel,
+            EngineArg::Graph => Engine::Graph,
+        }
+    }
+}
+
 /// Train y ~ features by gradient descent, every gradient by backpropagation
 /// through the mode's computational graph.
 ///
@@ -47,6 +64,11 @@ pub struct Args {
     /// How the gradient is computed (all three give the same numbers)
     #[arg(long, value_enum, default_value = "vectorized")]
     pub mode: ModeArg,
+    /// What computes the vectorized mode's gradient (same numbers to
+    /// rounding) [default: kernel for vectorized, graph for sample and
+    /// unrolled, which only the graph runs]
+    #[arg(long, value_enum)]
+    pub engine: Option<EngineArg>,
     /// Learning rate: a number, or `auto` = 1/λmax of the cost's Hessian
     /// (2/n)·XᵀX, the largest step with monotone full-batch descent
     #[arg(long, default_value = "auto")]
@@ -119,7 +141,7 @@ fn parse_lr(text: &str) -> Result<LearningRate> {
 
 pub fn run(args: Args) -> Result<()> {
     let formula = parse_formula(&args.formula)?;
-    let cfg = TrainConfig {
+    let mut cfg = TrainConfig {
         mode: args.mode.into(),
         lr: parse_lr(&args.lr)?,
         epochs: args.epochs,
@@ -128,7 +150,11 @@ pub fn run(args: Args) -> Result<()> {
         seed: args.seed,
         tol: (args.tol > 0.0).then_some(args.tol),
         standardize: args.standardize,
+        engine: args.engine.map(Engine::from),
     };
+    // Recorded resolved, so model.json says which engine ran.
+    let engine = cfg.resolved_engine().map_err(usage)?;
+    cfg.engine = Some(engine);
     if args.scale.streams(&args.data) {
         return super::stream::train(&args, &formula, &cfg);
     }
@@ -196,6 +222,7 @@ pub fn run(args: Args) -> Result<()> {
         print_json(&json!({
             "formula": formula.to_string(),
             "mode": cfg.mode,
+            "engine": engine,
             "theta": params,
             "j": m.mse, "rmse": m.rmse, "r_squared": m.r_squared,
             "epochs": fit.epochs, "steps": fit.steps, "stop": fit.stop,
@@ -209,7 +236,7 @@ pub fn run(args: Args) -> Result<()> {
     }
 
     println!(
-        "{}: {formula}  ({} rows, mode {}, batch {}, lr {:.6e}{})",
+        "{}: {formula}  ({} rows, mode {} on {engine}, batch {}, lr {:.6e}{})",
         args.data.display(),
         design.n,
         cfg.mode,

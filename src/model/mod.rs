@@ -2,7 +2,9 @@
 //! derivation (sample, unrolled, vectorized), all behind `Gradient`.
 
 mod branch;
+pub mod engine;
 pub mod formula;
+mod fused;
 pub mod gradient;
 pub mod linear;
 pub mod mode;
@@ -11,6 +13,7 @@ pub mod sample;
 pub mod unrolled;
 pub mod vectorized;
 
+pub use engine::Engine;
 pub use gradient::{Batch, Gradient};
 pub use linear::LinearModel;
 pub use mode::Mode;

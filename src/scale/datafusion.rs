@@ -218,9 +218,14 @@ enum StatsAccumulator {
 
 /// Column `j` of the arguments as f64 values, refusing nulls.
 fn values(columns: &[ArrayRef], j: usize) -> DfResult<&[f64]> {
-    let a = columns[j].as_primitive_opt::<Float64Type>().ok_or_else(|| {
-        DataFusionError::Execution(format!("chainrule statistics: argument {} is not Float64", j + 1))
-    })?;
+    let a = columns[j]
+        .as_primitive_opt::<Float64Type>()
+        .ok_or_else(|| {
+            DataFusionError::Execution(format!(
+                "chainrule statistics: argument {} is not Float64",
+                j + 1
+            ))
+        })?;
     if a.null_count() > 0 {
         return Err(DataFusionError::Execution(format!(
             "chainrule statistics: argument {} has null values; filter them out (IS NOT NULL) first",
@@ -292,7 +297,9 @@ impl Accumulator for StatsAccumulator {
     fn size(&self) -> usize {
         std::mem::size_of_val(self)
             + match self {
-                StatsAccumulator::Grad { stats, x, .. } => 8 * (stats.grad_sum.len() + x.capacity()),
+                StatsAccumulator::Grad { stats, x, .. } => {
+                    8 * (stats.grad_sum.len() + x.capacity())
+                }
                 StatsAccumulator::Qr { stats, x, .. } => 8 * (stats.r.len() + x.capacity()),
             }
     }

@@ -28,7 +28,8 @@ use super::grad_stats::{block_stats, GradStats};
 use super::qr_stats::QrStats;
 use super::source::DesignSource;
 use super::ScaleError;
-use crate::model::{gradient_source, Batch, LinearModel};
+use crate::kernel::FusedKernel;
+use crate::model::{gradient_source, Batch, Engine, Gradient, LinearModel};
 use crate::train::lr::lambda_max;
 use crate::train::{
     Fit, LearningRate, Observer, Quiet, Scaling, StopReason, TrainConfig, TrainError,
@@ -257,11 +258,12 @@ pub fn train_stream(
     let (n, k) = (plan.n, plan.k);
     let mut scaled = Vec::new();
     let fit = if k >= n {
+        let mut kernel = FusedKernel::new(model.d, model.intercept);
         descend(&plan, cfg, observer, &mut |epoch, run, observer| {
             let mut sum = GradStats::empty(model.n_params());
             source.pass(&mut |batch, bytes| {
                 let batch = apply_scaling(batch, plan.scaling.as_ref(), &mut scaled);
-                sum.merge(&block_stats(batch, &model, &run.theta));
+                sum.merge(&kernel.stats(batch.x, batch.y, &run.theta));
                 observer.on_chunk(batch.len(), bytes);
                 Ok(())
             })?;
@@ -273,7 +275,11 @@ pub fn train_stream(
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(cfg.seed);
         let shuffle = cfg.shuffle.unwrap_or(true);
         let sizes: Vec<usize> = [k, n % k].into_iter().filter(|&s| s > 0).collect();
-        let mut graphs = gradient_source(cfg.mode, model, &sizes).map_err(TrainError::from)?;
+        let engine = cfg.resolved_engine().map_err(TrainError::Config)?;
+        let mut graphs: Box<dyn Gradient> = match engine {
+            Engine::Graph => gradient_source(cfg.mode, model, &sizes).map_err(TrainError::from)?,
+            Engine::Kernel => Box::new(FusedKernel::with_capacity(model.d, model.intercept, k)),
+        };
         let mut win = Window::new(window.max(k), k, model.d);
         descend(&plan, cfg, observer, &mut |epoch, run, observer| {
             let mut total = 0.0;

@@ -1,6 +1,6 @@
 //! What a training run is asked to do.
 
-use crate::model::Mode;
+use crate::model::{Engine, Mode};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -28,6 +28,11 @@ pub struct TrainConfig {
     pub tol: Option<f64>,
     /// Train on standardized features; θ is reported in original units.
     pub standardize: bool,
+    /// What computes the gradient; `None` is the mode's default (kernel for
+    /// vectorized, graph otherwise). Model files written before the kernel
+    /// existed have no such field and load as `None`.
+    #[serde(default)]
+    pub engine: Option<Engine>,
 }
 
 impl Default for TrainConfig {
@@ -41,6 +46,7 @@ impl Default for TrainConfig {
             seed: 0,
             tol: None,
             standardize: false,
+            engine: None,
         }
     }
 }
@@ -50,6 +56,11 @@ impl Default for TrainConfig {
 pub const MAX_UNROLLED_BATCH: usize = 4096;
 
 impl TrainConfig {
+    /// The engine this run uses, or why it cannot run the mode.
+    pub fn resolved_engine(&self) -> Result<Engine, String> {
+        Engine::resolve(self.engine, self.mode)
+    }
+
     /// The batch size this run uses on `n` rows, or why the settings clash.
     pub fn resolved_batch(&self, n: usize) -> Result<usize, String> {
         let k = match (self.mode, self.batch_size) {

@@ -6,7 +6,8 @@ use super::config::{LearningRate, TrainConfig};
 use super::lr::{auto_lr, hessian_lambda_max};
 use super::scaling::Scaling;
 use crate::graph::GraphError;
-use crate::model::{gradient_source, Batch, Gradient, LinearModel};
+use crate::kernel::FusedKernel;
+use crate::model::{gradient_source, Batch, Engine, Gradient, LinearModel};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -101,6 +102,7 @@ pub fn train(
         return Err(TrainError::Config("no rows to train on".into()));
     }
     let k = cfg.resolved_batch(n).map_err(TrainError::Config)?;
+    let engine = cfg.resolved_engine().map_err(TrainError::Config)?;
     let scaling = cfg
         .standardize
         .then(|| Scaling::fit(data.x, model.d, model.intercept));
@@ -128,7 +130,10 @@ pub fn train(
         (None, _) => vec![0.0; model.n_params()],
     };
     let sizes: Vec<usize> = [k, n % k].into_iter().filter(|&s| s > 0).collect();
-    let mut source: Box<dyn Gradient> = gradient_source(cfg.mode, model, &sizes)?;
+    let mut source: Box<dyn Gradient> = match engine {
+        Engine::Graph => gradient_source(cfg.mode, model, &sizes)?,
+        Engine::Kernel => Box::new(FusedKernel::with_capacity(model.d, model.intercept, k)),
+    };
     let shuffle = cfg.shuffle.unwrap_or(k < n);
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(cfg.seed);
     let mut order: Vec<usize> = (0..n).collect();
