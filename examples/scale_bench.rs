@@ -77,7 +77,7 @@ fn main() {
         None,
     );
     let memory = time(repeats, || block_stats(all, &model, &theta).finish().0);
-    report("in memory, GradStats pass", n, memory, None);
+    report("in memory, fused kernel (trainer)", n, memory, None);
     let base = memory.0;
 
     // From the cache: the streamed trainer's epoch (chunks of the map).
@@ -91,7 +91,23 @@ fn main() {
             .unwrap();
         sum.finish().0
     });
-    report("design cache (mmap), streamed epoch", n, cached, Some(base));
+    report(
+        "design cache (mmap), chunks of 65536",
+        n,
+        cached,
+        Some(base),
+    );
+    let mut big = CacheDesign::open(path, true, 1 << 20).unwrap();
+    let cached = time(repeats, || {
+        let mut sum = GradStats::empty(model.n_params());
+        big.pass(&mut |b, _| {
+            sum.merge(&block_stats(b, &model, &theta));
+            Ok(())
+        })
+        .unwrap();
+        sum.finish().0
+    });
+    report("design cache (mmap), chunks of 2^20", n, cached, Some(base));
 
     #[cfg(feature = "parquet")]
     if let Some(pq) = args.get(3) {

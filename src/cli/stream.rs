@@ -41,6 +41,12 @@ pub struct ScaleArgs {
     /// writes one too; DATA may also be such a file
     #[arg(long, value_name = "FILE")]
     pub cache: Option<PathBuf>,
+    /// Train on a Ballista cluster: df://HOST:PORT of its scheduler (see
+    /// README, "Scaling out"); DATA and MORE are Parquet paths the
+    /// executors can read
+    #[cfg(feature = "distributed")]
+    #[arg(long, value_name = "URL")]
+    pub cluster: Option<String>,
 }
 
 impl ScaleArgs {
@@ -250,7 +256,6 @@ impl StreamObserver for Progress {
 /// `train` when streaming: the same output as the in-memory run.
 pub fn train(t: &super::train::Args, formula: &Formula, cfg: &TrainConfig) -> Result<()> {
     let (data, args) = (t.data.as_path(), &t.scale);
-    let (check, out, json_out) = (t.check, t.out.as_deref(), t.json);
     let drop_missing = t.drop_missing;
     let mut progress = Progress::new(None, cfg.epochs);
     let mut source = open_source(data, formula, drop_missing, args, &mut progress)?;
@@ -258,10 +263,36 @@ pub fn train(t: &super::train::Args, formula: &Formula, cfg: &TrainConfig) -> Re
     let chunk_rows = args.chunk_rows()?;
     let run = train_stream(&mut *source, cfg, chunk_rows, &mut progress)
         .with_context(|| format!("training on {}", source.label()))?;
-    let fit = &run.fit;
-    let at_theta = stats_at(&mut *source, &fit.theta, &mut progress)?;
+    let at_theta = stats_at(&mut *source, &run.fit.theta, &mut progress)?;
     progress.clear();
-    let rss = at_theta.j_sum;
+    let how = format!("streamed in chunks of {chunk_rows}");
+    let design = source.empty_design();
+    report(
+        t,
+        formula,
+        cfg,
+        &run,
+        at_theta.j_sum,
+        &design,
+        &source.label(),
+        &how,
+    )
+}
+
+/// Prints (or saves) a streamed run's result like the in-memory `train`.
+#[allow(clippy::too_many_arguments)]
+fn report(
+    t: &super::train::Args,
+    formula: &Formula,
+    cfg: &TrainConfig,
+    run: &chainrule::scale::StreamFit,
+    rss: f64,
+    design: &chainrule::data::Design,
+    label: &str,
+    how: &str,
+) -> Result<()> {
+    let (check, out, json_out) = (t.check, t.out.as_deref(), t.json);
+    let fit = &run.fit;
     let mse = rss / run.n as f64;
     let tss = run.stats.total_sum_of_squares(formula.intercept);
     let r_squared = match 1.0 - rss / tss {
@@ -271,13 +302,12 @@ pub fn train(t: &super::train::Args, formula: &Formula, cfg: &TrainConfig) -> Re
     let checked: Option<Solution> = if check {
         Some(
             run.stats
-                .solve(source.response(), source.names(), source.intercept())
+                .solve(&design.response, &design.names, design.intercept)
                 .context("closed-form check")?,
         )
     } else {
         None
     };
-    let design = source.empty_design();
     let names = design.param_names();
     if let Some(path) = out {
         let file = ModelFile::new(
@@ -318,7 +348,7 @@ pub fn train(t: &super::train::Args, formula: &Formula, cfg: &TrainConfig) -> Re
             "j": mse, "rmse": mse.sqrt(), "r_squared": r_squared,
             "epochs": fit.epochs, "steps": fit.steps, "stop": fit.stop,
             "lr": fit.lr, "batch_size": fit.batch_size, "seconds": fit.seconds,
-            "rows": run.n, "streamed": true, "chunk_rows": chunk_rows,
+            "rows": run.n, "streamed": true, "how": how,
             "check": checked.as_ref().zip(agreement).map(|(s, (largest, worst))| json!({
                 "closed_form_theta": s.theta, "largest_difference": largest, "digits": worst,
             })),
@@ -327,8 +357,7 @@ pub fn train(t: &super::train::Args, formula: &Formula, cfg: &TrainConfig) -> Re
         return Ok(());
     }
     println!(
-        "{}: {formula}  ({} rows streamed in chunks of {chunk_rows}, mode {}, batch {}, lr {:.6e}{})",
-        source.label(),
+        "{label}: {formula}  ({} rows {how}, mode {}, batch {}, lr {:.6e}{})",
         run.n,
         cfg.mode,
         fit.batch_size,
@@ -425,7 +454,7 @@ pub fn convert(args: ConvertArgs) -> Result<()> {
     let scale = ScaleArgs {
         more: args.more.clone(),
         chunk_rows: args.chunk_rows,
-        cache: None,
+        ..ScaleArgs::default()
     };
     let mut progress = Progress::new(None, 0);
     let mut source = open_source(
@@ -449,4 +478,52 @@ pub fn convert(args: ConvertArgs) -> Result<()> {
         start.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// `train --engine datafusion` (local session) or `--cluster df://…`
+/// (Ballista): the QR statistics in one aggregate query, then one query
+/// per epoch, then one for the metrics.
+#[cfg(feature = "distributed")]
+pub fn train_datafusion(
+    t: &super::train::Args,
+    formula: &Formula,
+    cfg: &TrainConfig,
+) -> Result<()> {
+    use chainrule::scale::datafusion::{train_engine, Engine};
+    let files: Vec<PathBuf> = std::iter::once(t.data.clone())
+        .chain(t.scale.more.iter().cloned())
+        .collect();
+    let engine = match &t.scale.cluster {
+        None => Engine::local()?,
+        #[cfg(feature = "ballista")]
+        Some(url) => chainrule::scale::ballista::connect(url)?,
+        #[cfg(not(feature = "ballista"))]
+        Some(_) => bail!(
+            "--cluster needs Ballista: rebuild with `cargo build --release --features ballista`"
+        ),
+    };
+    let table = engine.table(&files, formula)?;
+    let mut progress = Progress::new(None, cfg.epochs);
+    let run = train_engine(&engine, &table, cfg, &mut progress)
+        .with_context(|| format!("training on {}", files[0].display()))?;
+    let rss = engine.grad_stats(&table, &run.fit.theta, None)?.j_sum;
+    progress.clear();
+    let design = chainrule::data::Design {
+        response: table.response.clone(),
+        names: table.names.clone(),
+        intercept: formula.intercept,
+        n: run.n,
+        d: table.names.len(),
+        x: Vec::new(),
+        y: Vec::new(),
+    };
+    let label = match files.len() {
+        1 => files[0].display().to_string(),
+        k => format!("{} (+{} more)", files[0].display(), k - 1),
+    };
+    let how = match &t.scale.cluster {
+        Some(url) => format!("on the Ballista cluster {url}, one query per epoch"),
+        None => "in DataFusion, one query per epoch".to_string(),
+    };
+    report(t, formula, cfg, &run, rss, &design, &label, &how)
 }

@@ -37,6 +37,10 @@ pub enum EngineArg {
     Kernel,
     /// the computational graph, node by node
     Graph,
+    /// one DataFusion aggregate query per epoch over Parquet files, on a
+    /// local session (all cores, out of core); full batch only
+    #[cfg(feature = "distributed")]
+    Datafusion,
 }
 
 impl From<EngineArg> for Engine {
@@ -44,6 +48,10 @@ impl From<EngineArg> for Engine {
         match e {
             EngineArg::Kernel => Engine::Kernel,
             EngineArg::Graph => Engine::Graph,
+            // Epochs run as queries (cli/stream.rs); nothing local computes
+            // a gradient, so the record says kernel, the same sums.
+            #[cfg(feature = "distributed")]
+            EngineArg::Datafusion => Engine::Kernel,
         }
     }
 }
@@ -155,6 +163,10 @@ pub fn run(args: Args) -> Result<()> {
     // Recorded resolved, so model.json says which engine ran.
     let engine = cfg.resolved_engine().map_err(usage)?;
     cfg.engine = Some(engine);
+    #[cfg(feature = "distributed")]
+    if matches!(args.engine, Some(EngineArg::Datafusion)) || args.scale.cluster.is_some() {
+        return super::stream::train_datafusion(&args, &formula, &cfg);
+    }
     if args.scale.streams(&args.data) {
         return super::stream::train(&args, &formula, &cfg);
     }

@@ -15,6 +15,11 @@ use crate::model::Batch;
 /// columns is about a megabyte, enough to amortize per-chunk work.
 pub const DEFAULT_CHUNK_ROWS: usize = 1 << 16;
 
+/// Rows per chunk of a memory-mapped cache, at least (2^20 rows of d = 2
+/// are 24 MB of views, no copies; measured on 10^7 × 2: 1.3× the in-memory
+/// kernel's epoch against 1.4× with 65,536-row chunks).
+pub const MAP_CHUNK_ROWS: usize = 1 << 20;
+
 /// Called once per chunk: the rows, and the bytes of input consumed so far.
 pub type ChunkFn<'f> = dyn FnMut(Batch<'_>, u64) -> Result<(), ScaleError> + 'f;
 
@@ -136,12 +141,14 @@ pub struct CacheDesign {
 
 impl CacheDesign {
     /// `intercept`: whether the model fitted to the cached X has θ0 (the
-    /// cache holds X without the column of ones either way).
+    /// cache holds X without the column of ones either way). Chunks of a
+    /// map are views that cost no memory, so they are at least
+    /// [`MAP_CHUNK_ROWS`] rows: fewer, longer kernel calls.
     pub fn open(path: &Path, intercept: bool, chunk_rows: usize) -> Result<Self, ScaleError> {
         Ok(CacheDesign {
             cache: DesignCache::open(path)?,
             label: path.display().to_string(),
-            chunk_rows: chunk_rows.max(1),
+            chunk_rows: chunk_rows.max(MAP_CHUNK_ROWS),
             intercept,
         })
     }
