@@ -41,12 +41,6 @@ pub struct ScaleArgs {
     /// writes one too; DATA may also be such a file
     #[arg(long, value_name = "FILE")]
     pub cache: Option<PathBuf>,
-    /// Train on a Ballista cluster: df://HOST:PORT of its scheduler (see
-    /// README, "Scaling out"); DATA and MORE are Parquet paths the
-    /// executors can read
-    #[cfg(feature = "distributed")]
-    #[arg(long, value_name = "URL")]
-    pub cluster: Option<String>,
 }
 
 impl ScaleArgs {
@@ -480,9 +474,8 @@ pub fn convert(args: ConvertArgs) -> Result<()> {
     Ok(())
 }
 
-/// `train --engine datafusion` (local session) or `--cluster df://…`
-/// (Ballista): the QR statistics in one aggregate query, then one query
-/// per epoch, then one for the metrics.
+/// `train --engine datafusion` (a local session): the QR statistics in one
+/// aggregate query, then one query per epoch, then one for the metrics.
 #[cfg(feature = "distributed")]
 pub fn train_datafusion(
     t: &super::train::Args,
@@ -493,15 +486,7 @@ pub fn train_datafusion(
     let files: Vec<PathBuf> = std::iter::once(t.data.clone())
         .chain(t.scale.more.iter().cloned())
         .collect();
-    let engine = match &t.scale.cluster {
-        None => Engine::local()?,
-        #[cfg(feature = "ballista")]
-        Some(url) => chainrule::scale::ballista::connect(url)?,
-        #[cfg(not(feature = "ballista"))]
-        Some(_) => bail!(
-            "--cluster needs Ballista: rebuild with `cargo build --release --features ballista`"
-        ),
-    };
+    let engine = Engine::local()?;
     let table = engine.table(&files, formula)?;
     let mut progress = Progress::new(None, cfg.epochs);
     let run = train_engine(&engine, &table, cfg, &mut progress)
@@ -521,9 +506,6 @@ pub fn train_datafusion(
         1 => files[0].display().to_string(),
         k => format!("{} (+{} more)", files[0].display(), k - 1),
     };
-    let how = match &t.scale.cluster {
-        Some(url) => format!("on the Ballista cluster {url}, one query per epoch"),
-        None => "in DataFusion, one query per epoch".to_string(),
-    };
-    report(t, formula, cfg, &run, rss, &design, &label, &how)
+    let how = "in DataFusion, one query per epoch";
+    report(t, formula, cfg, &run, rss, &design, &label, how)
 }

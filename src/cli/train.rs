@@ -164,7 +164,7 @@ pub fn run(args: Args) -> Result<()> {
     let engine = cfg.resolved_engine().map_err(usage)?;
     cfg.engine = Some(engine);
     #[cfg(feature = "distributed")]
-    if matches!(args.engine, Some(EngineArg::Datafusion)) || args.scale.cluster.is_some() {
+    if matches!(args.engine, Some(EngineArg::Datafusion)) {
         return super::stream::train_datafusion(&args, &formula, &cfg);
     }
     if args.scale.streams(&args.data) {

@@ -307,9 +307,9 @@ impl Accumulator for StatsAccumulator {
 
 // ---- running the queries ----
 
-/// Where the queries run: a local session (all cores) or, with feature
-/// `ballista`, a remote cluster; both are a `SessionContext` with the
-/// functions registered.
+/// Where the queries run: a `SessionContext` with the functions
+/// registered — a local session on all cores (a Ballista client context
+/// would slot in here; see the README's "Scaling out").
 pub struct Engine {
     pub runtime: tokio::runtime::Runtime,
     pub ctx: SessionContext,
