@@ -190,6 +190,11 @@ impl AggregateUDFImpl for StatsUdaf {
                 })
             }
             Kind::Qr { intercept } => {
+                if count == 0 {
+                    return Err(DataFusionError::Plan(format!(
+                        "{QR}(y, x1…xd) needs at least y"
+                    )));
+                }
                 let model = LinearModel::new(count - 1, intercept);
                 Box::new(StatsAccumulator::Qr {
                     model,
@@ -232,7 +237,7 @@ fn values(columns: &[ArrayRef], j: usize) -> DfResult<&[f64]> {
             j + 1
         )));
     }
-    Ok(a.values())
+    Ok(&a.values()[..])
 }
 
 /// The batch's rows as X (row-major, into `x`) and y.
