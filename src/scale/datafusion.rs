@@ -128,7 +128,8 @@ impl StatsUdaf {
     fn new(kind: Kind) -> Self {
         StatsUdaf {
             kind,
-            signature: Signature::variadic(vec![DataType::Float64], Volatility::Immutable),
+            // Any number of numeric arguments, each cast to Float64 (`coerce_types`).
+            signature: Signature::user_defined(Volatility::Immutable),
         }
     }
 
@@ -161,6 +162,16 @@ impl AggregateUDFImpl for StatsUdaf {
 
     fn return_type(&self, _: &[DataType]) -> DfResult<DataType> {
         Ok(DataType::Binary)
+    }
+
+    fn coerce_types(&self, arg_types: &[DataType]) -> DfResult<Vec<DataType>> {
+        if let Some(t) = arg_types.iter().find(|t| !t.is_numeric() && !t.is_null()) {
+            return Err(DataFusionError::Plan(format!(
+                "{}: arguments must be numeric, not {t}",
+                self.name()
+            )));
+        }
+        Ok(vec![DataType::Float64; arg_types.len()])
     }
 
     fn state_fields(&self, args: StateFieldsArgs) -> DfResult<Vec<FieldRef>> {
