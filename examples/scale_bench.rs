@@ -143,14 +143,11 @@ fn main() {
         report("parquet, streamed epoch", n, parquet, Some(base));
         #[cfg(feature = "distributed")]
         {
-            let engine = chainrule::scale::datafusion::LocalEngine::new().unwrap();
+            let engine = chainrule::scale::datafusion::Engine::local().unwrap();
             let files = vec![std::path::PathBuf::from(pq)];
+            let table = engine.table(&files, &formula).unwrap();
             let df = time(repeats.min(3), || {
-                engine
-                    .grad_stats(&files, &formula, &theta)
-                    .unwrap()
-                    .finish()
-                    .0
+                engine.grad_stats(&table, &theta, None).unwrap().finish().0
             });
             report("datafusion aggregate, one epoch", n, df, Some(base));
         }
