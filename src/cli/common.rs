@@ -50,7 +50,6 @@ impl DataLimits {
 
 /// Reads DATA and builds the design matrix the formula asks for (default
 /// limits).
-#[allow(dead_code)] // for subcommands without limit flags
 pub fn load(path: &Path, formula: &Formula, drop_missing: bool) -> Result<(Dataset, Design)> {
     load_with(
         path,

@@ -27,13 +27,20 @@ pub struct Args {
     /// Print the result as JSON on stdout
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub scale: super::stream::ScaleArgs,
 }
 
 pub fn run(args: Args) -> Result<()> {
     let formula = parse_formula(&args.formula)?;
-    let read = args.limits.read_options(args.drop_missing);
-    let (_, design) = load_with(&args.data, &formula, &read)?;
-    let s = least_squares(&design).with_context(|| format!("solving {formula}"))?;
+    let (design, s) = if args.scale.streams(&args.data) {
+        super::stream::fit(&args.data, &formula, args.drop_missing, &args.scale)?
+    } else {
+        let read = args.limits.read_options(args.drop_missing);
+        let (_, design) = load_with(&args.data, &formula, &read)?;
+        let s = least_squares(&design).with_context(|| format!("solving {formula}"))?;
+        (design, s)
+    };
     for w in &s.warnings {
         eprintln!("warning: {w}");
     }

@@ -12,6 +12,7 @@ mod graph;
 mod interrupt;
 mod predict;
 mod report;
+mod stream;
 mod synth;
 mod train;
 
@@ -49,6 +50,8 @@ enum Command {
     Synth(synth::Args),
     /// Time the fused kernel and the graphs against a plain memory read
     Bench(bench::Args),
+    /// Write a binary design cache that train and fit memory-map
+    Convert(stream::ConvertArgs),
 }
 
 pub fn main() -> i32 {
@@ -64,6 +67,7 @@ pub fn main() -> i32 {
         Command::Report(a) => report::run(a),
         Command::Synth(a) => synth::run(a),
         Command::Bench(a) => bench::run(a),
+        Command::Convert(a) => stream::convert(a),
     };
     match result {
         Ok(()) => 0,

@@ -38,6 +38,10 @@ pub enum EngineArg {
     Kernel,
     /// the computational graph, node by node
     Graph,
+    /// one DataFusion aggregate query per epoch over Parquet files, on a
+    /// local session (all cores, out of core); full batch only
+    #[cfg(feature = "distributed")]
+    Datafusion,
 }
 
 impl From<EngineArg> for Engine {
@@ -45,6 +49,10 @@ impl From<EngineArg> for Engine {
         match e {
             EngineArg::Kernel => Engine::Kernel,
             EngineArg::Graph => Engine::Graph,
+            // Epochs run as queries (cli/stream.rs); nothing local computes
+            // a gradient, so the record says kernel, the same sums.
+            #[cfg(feature = "distributed")]
+            EngineArg::Datafusion => Engine::Kernel,
         }
     }
 }
@@ -116,6 +124,8 @@ pub struct Args {
     /// derivation of the first step, plots of J and of the fit)
     #[arg(long)]
     pub report: Option<PathBuf>,
+    #[command(flatten)]
+    pub scale: super::stream::ScaleArgs,
 }
 
 /// A progress bar on stderr; indicatif draws nothing when stderr is not a
@@ -170,6 +180,13 @@ pub fn run(args: Args) -> Result<()> {
     // Recorded resolved, so model.json says which engine ran.
     let engine = cfg.resolved_engine().map_err(usage)?;
     cfg.engine = Some(engine);
+    #[cfg(feature = "distributed")]
+    if matches!(args.engine, Some(EngineArg::Datafusion)) {
+        return super::stream::train_datafusion(&args, &formula, &cfg);
+    }
+    if args.scale.streams(&args.data) {
+        return super::stream::train(&args, &formula, &cfg);
+    }
     let read = args.limits.read_options(args.drop_missing);
     let (_, design) = load_with(&args.data, &formula, &read)?;
     let model = LinearModel::new(design.d, design.intercept);
@@ -314,7 +331,10 @@ pub fn run(args: Args) -> Result<()> {
 }
 
 /// After Ctrl-C: the error that says what was kept (exit code 130).
-fn interrupted(fit: &chainrule::train::Fit, out: Option<&std::path::Path>) -> Result<()> {
+pub(super) fn interrupted(
+    fit: &chainrule::train::Fit,
+    out: Option<&std::path::Path>,
+) -> Result<()> {
     if fit.stop != chainrule::train::StopReason::Interrupted {
         return Ok(());
     }

@@ -87,7 +87,7 @@ fn remove_stale_temps(path: &Path) {
 
 /// `dir/.name.tmp-<pid>-<counter>`: unique per process and per call, so two
 /// writers (threads or processes) never share a temporary file.
-fn temp_path(path: &Path) -> io::Result<PathBuf> {
+pub(crate) fn temp_path(path: &Path) -> io::Result<PathBuf> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let name = path.file_name().ok_or_else(|| {
         io::Error::new(

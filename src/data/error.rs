@@ -107,6 +107,10 @@ pub enum DataError {
         message: String,
     },
 
+    /// A binary input (design cache, Parquet) that cannot be used as it is.
+    #[error("{file}: {message}")]
+    Format { file: String, message: String },
+
     #[error("{file}: no column named \"{name}\"; the columns are: {}", available.join(", "))]
     UnknownColumn {
         file: String,

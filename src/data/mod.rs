@@ -3,19 +3,23 @@
 
 pub mod atomic;
 mod builtin;
+mod cache;
 mod dataset;
 mod design;
 mod error;
 mod read;
+mod stream;
 mod synth;
 mod write;
 
 pub use builtin::{builtin, builtin_names};
+pub use cache::{CacheHeader, CacheWriter, DesignCache};
 pub use dataset::Dataset;
 pub use design::Design;
 pub use error::DataError;
 pub use read::{
     read_csv, read_csv_str, ReadOptions, ReadReport, DEFAULT_MAX_CELLS, DEFAULT_MAX_COLUMNS,
 };
+pub use stream::CsvChunks;
 pub use synth::{synth, SynthModel, X_HIGH, X_LOW};
 pub use write::{format_number, to_csv_string, write_csv};

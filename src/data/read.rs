@@ -86,7 +86,7 @@ pub fn read_csv_str(
 /// The 1-based line of the record that the csv crate says starts at byte
 /// `start`. The crate puts that start *before* any blank lines it then
 /// skips, so blank lines right after `start` are counted too.
-fn line_at_byte<R: Read>(bytes: R, start: u64) -> std::io::Result<u64> {
+pub(super) fn line_at_byte<R: Read>(bytes: R, start: u64) -> std::io::Result<u64> {
     let mut line = 1;
     for (at, b) in std::io::BufReader::new(bytes).bytes().enumerate() {
         let b = b?;
@@ -98,7 +98,7 @@ fn line_at_byte<R: Read>(bytes: R, start: u64) -> std::io::Result<u64> {
     Ok(line)
 }
 
-fn delimiter_for(name: &str) -> u8 {
+pub(super) fn delimiter_for(name: &str) -> u8 {
     if name.to_ascii_lowercase().ends_with(".tsv") {
         b'\t'
     } else {
@@ -200,7 +200,7 @@ fn read_from<R: Read>(
     Ok((data, report))
 }
 
-fn next_record<R: Read>(
+pub(super) fn next_record<R: Read>(
     csv: &mut csv::Reader<R>,
     record: &mut csv::StringRecord,
     file: &str,
@@ -222,11 +222,11 @@ fn next_record<R: Read>(
     })
 }
 
-fn line_of(record: &csv::StringRecord, line_at: &dyn Fn(u64) -> u64) -> u64 {
+pub(super) fn line_of(record: &csv::StringRecord, line_at: &dyn Fn(u64) -> u64) -> u64 {
     record.position().map_or(0, |p| line_at(p.byte()))
 }
 
-fn header_names(
+pub(super) fn header_names(
     record: &csv::StringRecord,
     file: &str,
     opts: &ReadOptions,
@@ -264,7 +264,7 @@ fn header_names(
     Ok(names)
 }
 
-enum Cell {
+pub(super) enum Cell {
     Value(f64),
     /// Why the cell counts as missing, for the message.
     Missing(String),
@@ -274,7 +274,7 @@ enum Cell {
 /// Markers that spreadsheets, R and pandas write for a missing value.
 const MISSING_MARKERS: [&str; 7] = ["NA", "N/A", "na", "n/a", "null", "NULL", "None"];
 
-fn classify(text: &str) -> Cell {
+pub(super) fn classify(text: &str) -> Cell {
     if text.is_empty() {
         return Cell::Missing("empty cell".into());
     }

@@ -181,6 +181,23 @@ impl Formula {
     }
 }
 
+impl Formula {
+    /// The data columns this formula reads (response first), given the
+    /// columns a file has: `.` reads them all. Lets columnar readers skip
+    /// the rest.
+    pub fn columns_used(&self, available: &[String]) -> Vec<String> {
+        let mut out = vec![self.response.clone()];
+        let dot = self.terms.contains(&Term::Dot);
+        for c in available {
+            let named = self.terms.iter().any(|t| t.columns().contains(&c.as_str()));
+            if (dot || named) && !out.contains(c) {
+                out.push(c.clone());
+            }
+        }
+        out
+    }
+}
+
 impl Term {
     fn columns(&self) -> Vec<&str> {
         match self {

@@ -23,6 +23,12 @@ pub fn hessian_lambda_max(data: Batch<'_>, model: &LinearModel) -> f64 {
             }
         }
     }
+    lambda_max(&h, p)
+}
+
+/// λmax of a symmetric positive semidefinite p×p matrix `h` (row-major), by
+/// power iteration: ‖Hv‖ with ‖v‖ = 1 converges to λmax from below.
+pub fn lambda_max(h: &[f64], p: usize) -> f64 {
     let mut v = vec![1.0 / (p as f64).sqrt(); p];
     let mut lambda = 0.0;
     for _ in 0..500 {

@@ -1,0 +1,276 @@
+//! The binary design cache: a design matrix on disk in the layout the
+//! trainer reads, so an epoch is one memory-mapped pass with no parsing.
+//!
+//! ```text
+//! offset  size        field
+//! 0       8           magic  b"CRDESIGN"
+//! 8       4           version (u32 LE) = 1
+//! 12      4           header length h (u32 LE), a multiple of 8
+//! 16      8           n rows (u64 LE)
+//! 24      8           d features (u64 LE)
+//! 32      h           JSON {"response": "y", "names": ["x1", …], "formula": "…"},
+//!                     padded with spaces to a multiple of 8
+//! 32+h    8·n·d       X, row-major f64 LE (feature j of row i at i·d + j)
+//! …       8·n         y, f64 LE
+//! ```
+//!
+//! X and y are apart (not interleaved) so that a chunk of rows is two
+//! slices of the map, exactly the `Batch` the gradient sources take: no
+//! copy at all between the page cache and the kernel. f64 offsets are
+//! multiples of 8 from a page-aligned map, so the slices are aligned.
+//! Writing is atomic (temp file + rename); the map assumes nobody rewrites
+//! the file in place while it is open (chainrule never does).
+
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use memmap2::Mmap;
+use serde::{Deserialize, Serialize};
+
+use super::DataError;
+
+pub const MAGIC: &[u8; 8] = b"CRDESIGN";
+pub const VERSION: u32 = 1;
+const FIXED: usize = 32;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CacheHeader {
+    pub response: String,
+    pub names: Vec<String>,
+    /// The formula the design was made with (informational).
+    pub formula: String,
+}
+
+/// Writes a cache chunk by chunk: X goes straight to the file, y to a
+/// sidecar that is appended at the end, then n is patched in and the file
+/// renamed into place.
+pub struct CacheWriter {
+    path: PathBuf,
+    tmp: PathBuf,
+    tmp_y: PathBuf,
+    x: BufWriter<File>,
+    y: BufWriter<File>,
+    n: u64,
+    d: usize,
+}
+
+impl CacheWriter {
+    pub fn create(path: &Path, header: &CacheHeader) -> io::Result<Self> {
+        let tmp = super::atomic::temp_path(path)?;
+        let tmp_y = super::atomic::temp_path(path)?;
+        let mut json = serde_json::to_vec(header).map_err(io::Error::other)?;
+        json.resize(json.len().div_ceil(8) * 8, b' ');
+        let mut x = BufWriter::with_capacity(1 << 20, File::create_new(&tmp)?);
+        x.write_all(MAGIC)?;
+        x.write_all(&VERSION.to_le_bytes())?;
+        x.write_all(&(json.len() as u32).to_le_bytes())?;
+        x.write_all(&0u64.to_le_bytes())?;
+        x.write_all(&(header.names.len() as u64).to_le_bytes())?;
+        x.write_all(&json)?;
+        let y = BufWriter::with_capacity(1 << 20, File::create_new(&tmp_y)?);
+        Ok(CacheWriter {
+            path: path.to_path_buf(),
+            tmp,
+            tmp_y,
+            x,
+            y,
+            n: 0,
+            d: header.names.len(),
+        })
+    }
+
+    /// Appends rows (`x` row-major, d per row).
+    pub fn append(&mut self, x: &[f64], y: &[f64]) -> io::Result<()> {
+        assert_eq!(x.len(), y.len() * self.d, "x has d values per row");
+        for v in x {
+            self.x.write_all(&v.to_le_bytes())?;
+        }
+        for v in y {
+            self.y.write_all(&v.to_le_bytes())?;
+        }
+        self.n += y.len() as u64;
+        Ok(())
+    }
+
+    /// Appends y, writes n, syncs and renames into place.
+    pub fn finish(mut self) -> io::Result<u64> {
+        let result = self.finish_inner();
+        let _ = fs::remove_file(&self.tmp_y);
+        if result.is_err() {
+            let _ = fs::remove_file(&self.tmp);
+        }
+        result
+    }
+
+    fn finish_inner(&mut self) -> io::Result<u64> {
+        self.y.flush()?;
+        let mut y = File::open(&self.tmp_y)?;
+        io::copy(&mut y, &mut self.x)?;
+        self.x.flush()?;
+        let file = self.x.get_mut();
+        file.seek(SeekFrom::Start(16))?;
+        file.write_all(&self.n.to_le_bytes())?;
+        file.sync_all()?;
+        fs::rename(&self.tmp, &self.path)?;
+        Ok(self.n)
+    }
+}
+
+impl Drop for CacheWriter {
+    /// An unfinished writer (an error mid-way) leaves no temp files behind.
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.tmp_y);
+        if self.tmp.exists() && !self.path.exists() {
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// A cache file, memory-mapped.
+pub struct DesignCache {
+    map: Mmap,
+    pub header: CacheHeader,
+    pub n: usize,
+    pub d: usize,
+    data_at: usize,
+}
+
+impl DesignCache {
+    /// Whether the file starts with the cache's magic bytes.
+    pub fn is_cache(path: &Path) -> bool {
+        let mut magic = [0u8; 8];
+        File::open(path)
+            .and_then(|mut f| io::Read::read_exact(&mut f, &mut magic))
+            .is_ok_and(|()| &magic == MAGIC)
+    }
+
+    pub fn open(path: &Path) -> Result<Self, DataError> {
+        let bad = |message: String| DataError::Format {
+            file: path.display().to_string(),
+            message,
+        };
+        let file = File::open(path).map_err(|source| DataError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        // SAFETY: the map is read-only and chainrule never writes a cache in
+        // place (writes go to a temp file and are renamed over it).
+        let map = unsafe { Mmap::map(&file) }.map_err(|source| DataError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        if map.len() < FIXED || &map[..8] != MAGIC {
+            return Err(bad(
+                "not a chainrule design cache (no CRDESIGN magic)".into()
+            ));
+        }
+        let u32_at = |at: usize| u32::from_le_bytes(map[at..at + 4].try_into().unwrap());
+        let u64_at = |at: usize| u64::from_le_bytes(map[at..at + 8].try_into().unwrap());
+        let version = u32_at(8);
+        if version != VERSION {
+            return Err(bad(format!(
+                "design cache version {version}, this chainrule reads version {VERSION}; rebuild it with `chainrule convert`"
+            )));
+        }
+        let h = u32_at(12) as usize;
+        let (n, d) = (u64_at(16) as usize, u64_at(24) as usize);
+        let data_at = FIXED + h;
+        let expected = (n as u128) * (d as u128 + 1) * 8 + data_at as u128;
+        if !h.is_multiple_of(8) || map.len() as u128 != expected {
+            return Err(bad(format!(
+                "design cache is {} bytes, its header says {expected} (n = {n}, d = {d}): the file is truncated or damaged; rebuild it",
+                map.len()
+            )));
+        }
+        let header: CacheHeader = serde_json::from_slice(&map[FIXED..data_at])
+            .map_err(|e| bad(format!("design cache header: {e}")))?;
+        if header.names.len() != d {
+            return Err(bad(format!(
+                "design cache header names {} features, its size field says {d}",
+                header.names.len()
+            )));
+        }
+        if cfg!(target_endian = "big") {
+            return Err(bad(
+                "design caches are little-endian; this machine is not".into()
+            ));
+        }
+        Ok(DesignCache {
+            map,
+            header,
+            n,
+            d,
+            data_at,
+        })
+    }
+
+    fn f64s(&self, at: usize, len: usize) -> &[f64] {
+        let bytes = &self.map[at..at + 8 * len];
+        // SAFETY: in bounds (checked in `open`), 8-aligned (a page-aligned
+        // map plus a multiple of 8), any bit pattern is an f64, and the
+        // target is little-endian (checked in `open`).
+        assert_eq!(bytes.as_ptr().align_offset(8), 0, "the map is 8-aligned");
+        unsafe { std::slice::from_raw_parts(bytes.as_ptr().cast::<f64>(), len) }
+    }
+
+    /// X, row-major n × d.
+    pub fn x(&self) -> &[f64] {
+        self.f64s(self.data_at, self.n * self.d)
+    }
+
+    pub fn y(&self) -> &[f64] {
+        self.f64s(self.data_at + 8 * self.n * self.d, self.n)
+    }
+
+    /// Size of the file in bytes.
+    pub fn bytes(&self) -> u64 {
+        self.map.len() as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_in_two_appends() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.crd");
+        let header = CacheHeader {
+            response: "y".into(),
+            names: vec!["a".into(), "b".into()],
+            formula: "y ~ a + b".into(),
+        };
+        let mut w = CacheWriter::create(&path, &header).unwrap();
+        w.append(&[1.0, 2.0], &[3.0]).unwrap();
+        w.append(&[4.0, 5.0, 7.0, 8.0], &[6.0, 9.0]).unwrap();
+        assert_eq!(w.finish().unwrap(), 3);
+        assert!(DesignCache::is_cache(&path));
+        let c = DesignCache::open(&path).unwrap();
+        assert_eq!((c.n, c.d), (3, 2));
+        assert_eq!(c.header, header);
+        assert_eq!(c.x(), [1.0, 2.0, 4.0, 5.0, 7.0, 8.0]);
+        assert_eq!(c.y(), [3.0, 6.0, 9.0]);
+        // Only the cache is left in the directory: no temp files.
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn truncated_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.crd");
+        let header = CacheHeader {
+            response: "y".into(),
+            names: vec!["x".into()],
+            formula: String::new(),
+        };
+        let mut w = CacheWriter::create(&path, &header).unwrap();
+        w.append(&[1.0, 2.0], &[3.0, 4.0]).unwrap();
+        w.finish().unwrap();
+        let bytes = fs::read(&path).unwrap();
+        fs::write(&path, &bytes[..bytes.len() - 8]).unwrap();
+        let err = DesignCache::open(&path).err().unwrap().to_string();
+        assert!(err.contains("truncated"), "{err}");
+    }
+}

@@ -1,0 +1,216 @@
+//! CSV/TSV read in chunks of at most `chunk_rows` rows, so memory stays the
+//! size of one chunk however long the file is. The same checks and located
+//! errors as [`read_csv`](super::read_csv): each chunk is a small
+//! [`Dataset`] with the file's column names, and its cells are classified by
+//! the same rules.
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+
+use super::read::{
+    classify, delimiter_for, header_names, line_at_byte, line_of, next_record, Cell,
+};
+use super::{DataError, Dataset, ReadOptions, ReadReport};
+
+/// A CSV file open for one pass, chunk by chunk.
+pub struct CsvChunks {
+    path: PathBuf,
+    label: String,
+    csv: csv::Reader<BufReader<File>>,
+    record: csv::StringRecord,
+    names: Vec<String>,
+    opts: ReadOptions,
+    chunk_rows: usize,
+    report: ReadReport,
+    done: bool,
+}
+
+impl CsvChunks {
+    /// Opens `path` and reads its header.
+    pub fn open(path: &Path, opts: &ReadOptions, chunk_rows: usize) -> Result<Self, DataError> {
+        let io_error = |source| DataError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let file = File::open(path).map_err(io_error)?;
+        let label = path.display().to_string();
+        let mut csv = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .delimiter(delimiter_for(&label))
+            .from_reader(BufReader::new(file));
+        let mut record = csv::StringRecord::new();
+        let line_at = |byte: u64| {
+            File::open(path)
+                .and_then(|f| line_at_byte(f, byte))
+                .unwrap_or(0)
+        };
+        if !next_record(&mut csv, &mut record, &label, &line_at)? {
+            return Err(DataError::Empty { file: label });
+        }
+        let names = header_names(&record, &label, opts)?;
+        Ok(CsvChunks {
+            path: path.to_path_buf(),
+            label,
+            csv,
+            record,
+            names,
+            opts: opts.clone(),
+            chunk_rows: chunk_rows.max(1),
+            report: ReadReport::default(),
+            done: false,
+        })
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Bytes of the file consumed so far (for progress).
+    pub fn bytes_read(&self) -> u64 {
+        self.csv.position().byte()
+    }
+
+    /// Rows read and dropped so far.
+    pub fn report(&self) -> ReadReport {
+        self.report
+    }
+
+    /// Reads the next chunk into `chunk` (its columns are cleared and
+    /// refilled, so their capacity is reused). `Ok(false)` at the end of
+    /// the file; a file without data rows is an error, as in `read_csv`.
+    pub fn next_chunk(&mut self, chunk: &mut Dataset) -> Result<bool, DataError> {
+        if self.done {
+            return Ok(false);
+        }
+        let width = self.names.len();
+        if chunk.names != self.names {
+            chunk.names = self.names.clone();
+        }
+        chunk.path = Some(self.path.clone());
+        chunk.columns.resize_with(width, Vec::new);
+        chunk.columns.iter_mut().for_each(Vec::clear);
+        let mut row = vec![0.0; width];
+        let path = self.path.clone();
+        let line_at = |byte: u64| {
+            File::open(&path)
+                .and_then(|f| line_at_byte(f, byte))
+                .unwrap_or(0)
+        };
+        let file = self.label.as_str();
+        while chunk.columns.first().map_or(0, Vec::len) < self.chunk_rows {
+            if !next_record(&mut self.csv, &mut self.record, file, &line_at)? {
+                self.done = true;
+                break;
+            }
+            let record = &self.record;
+            let line = || line_of(record, &line_at);
+            self.report.rows_read += 1;
+            if record.len() != width {
+                return Err(DataError::Ragged {
+                    file: file.into(),
+                    line: line(),
+                    found: record.len(),
+                    expected: width,
+                });
+            }
+            let mut missing = None;
+            for (j, text) in record.iter().enumerate() {
+                match classify(text) {
+                    Cell::Value(v) => row[j] = v,
+                    Cell::NotANumber => {
+                        return Err(DataError::NotANumber {
+                            file: file.into(),
+                            line: line(),
+                            name: self.names[j].clone(),
+                            index: j + 1,
+                            text: text.into(),
+                        })
+                    }
+                    Cell::Missing(what) => {
+                        missing.get_or_insert((j, what));
+                    }
+                }
+            }
+            match missing {
+                None => chunk
+                    .columns
+                    .iter_mut()
+                    .zip(&row)
+                    .for_each(|(c, &v)| c.push(v)),
+                Some(_) if self.opts.drop_missing => self.report.rows_dropped += 1,
+                Some((j, what)) => {
+                    return Err(DataError::Missing {
+                        file: file.into(),
+                        line: line(),
+                        name: self.names[j].clone(),
+                        index: j + 1,
+                        what,
+                    })
+                }
+            }
+        }
+        if self.done {
+            if self.report.rows_read == 0 {
+                return Err(DataError::NoRows { file: file.into() });
+            }
+            if self.report.rows_dropped == self.report.rows_read {
+                return Err(DataError::AllRowsDropped {
+                    file: file.into(),
+                    dropped: self.report.rows_dropped,
+                });
+            }
+        }
+        Ok(chunk.n_rows() > 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::read_csv;
+
+    #[test]
+    fn chunks_concatenate_to_the_whole_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        let text: String = std::iter::once("x,y\n".to_string())
+            .chain((0..10).map(|i| format!("{i},{}\n", 2 * i)))
+            .collect();
+        std::fs::write(&path, text).unwrap();
+        let opts = ReadOptions::default();
+        let (whole, _) = read_csv(&path, &opts).unwrap();
+        let mut chunks = CsvChunks::open(&path, &opts, 3).unwrap();
+        let mut chunk = Dataset::new(vec![], vec![]).unwrap();
+        let mut got = vec![Vec::new(), Vec::new()];
+        let mut sizes = Vec::new();
+        while chunks.next_chunk(&mut chunk).unwrap() {
+            sizes.push(chunk.n_rows());
+            for (g, c) in got.iter_mut().zip(&chunk.columns) {
+                g.extend_from_slice(c);
+            }
+        }
+        // 10 rows in chunks of 3: 3 + 3 + 3 + 1.
+        assert_eq!(sizes, [3, 3, 3, 1]);
+        assert_eq!(got, whole.columns);
+        assert_eq!(chunks.bytes_read(), std::fs::metadata(&path).unwrap().len());
+    }
+
+    #[test]
+    fn errors_are_located_in_the_whole_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, "x,y\n1,2\n3,4\n5,oops\n").unwrap();
+        let mut chunks = CsvChunks::open(&path, &ReadOptions::default(), 1).unwrap();
+        let mut chunk = Dataset::new(vec![], vec![]).unwrap();
+        assert!(chunks.next_chunk(&mut chunk).unwrap());
+        assert!(chunks.next_chunk(&mut chunk).unwrap());
+        let err = chunks.next_chunk(&mut chunk).unwrap_err();
+        assert!(
+            matches!(err, DataError::NotANumber { line: 4, .. }),
+            "{err}"
+        );
+    }
+}
