@@ -373,19 +373,11 @@ fn report(
             ""
         },
     );
-    let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
-    for (k, (name, t)) in names.iter().zip(&fit.theta).enumerate() {
-        let cf = checked
-            .as_ref()
-            .map(|s| format!("   closed form {:>+.12e}", s.theta[k]))
-            .unwrap_or_default();
-        println!("  {name:<width$}  {t:>+.12e}{cf}");
-    }
-    println!(
-        "J (MSE) {:.6e}   RMSE {:.6e}   R² {:.10}",
-        mse,
-        mse.sqrt(),
-        r_squared
+    super::common::print_theta_table(
+        &names,
+        &fit.theta,
+        checked.as_ref().map(|s| s.theta.as_slice()),
+        (mse, mse.sqrt(), r_squared),
     );
     println!(
         "{} epochs ({}), {} steps, {:.3} s",
