@@ -1,0 +1,11 @@
+//! The command line's integration tests, in one binary: each module runs
+//! the built `chainrule` executable.
+
+mod cli;
+mod cli_render;
+mod cli_stream;
+mod datafusion_engine;
+mod interrupt;
+mod limits;
+mod parquet_input;
+mod stream_memory;

@@ -1,0 +1,86 @@
+//! Memory stays flat when streaming: peak RSS (`/usr/bin/time -v`, "Maximum
+//! resident set size") of `train --chunk-rows` on a file 100 chunks long
+//! stays within a small constant of the same run on a file one chunk long,
+//! while loading the big file whole takes tens of megabytes more.
+//!
+//! Needs GNU time at /usr/bin/time (`apt-get install time`; .ci/run installs
+//! it); without it the test fails and says so.
+
+use assert_cmd::cargo::CommandCargoExt;
+use chainrule::data::{synth, write_csv, SynthModel};
+use std::path::Path;
+use std::process::Command;
+
+const CHUNK_ROWS: usize = 10_000;
+
+/// Peak RSS in KiB of `chainrule args…`.
+fn peak_rss_kib(args: &[&str]) -> u64 {
+    let time = Path::new("/usr/bin/time");
+    assert!(
+        time.exists(),
+        "this test measures memory with GNU time: apt-get install time"
+    );
+    let bin = Command::cargo_bin("chainrule").unwrap();
+    let out = Command::new(time)
+        .arg("-v")
+        .arg(bin.get_program())
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "chainrule {args:?} failed:\n{stderr}");
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("Maximum resident set size"))
+        .expect("GNU time -v prints the peak RSS");
+    line.rsplit(':').next().unwrap().trim().parse().unwrap()
+}
+
+#[test]
+#[ignore = "needs GNU time at /usr/bin/time (apt-get install time); .ci/run installs it and runs ignored tests"]
+fn streaming_peak_rss_does_not_grow_with_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = dir.path().join("small.csv");
+    let big = dir.path().join("big.csv");
+    write_csv(
+        &small,
+        &synth(SynthModel::Plane, CHUNK_ROWS, 0.1, 1).unwrap().0,
+    )
+    .unwrap();
+    // 100 chunks: 1,000,000 rows × 3 columns, 24 MB as f64, ~57 MB of text.
+    write_csv(
+        &big,
+        &synth(SynthModel::Plane, 100 * CHUNK_ROWS, 0.1, 2)
+            .unwrap()
+            .0,
+    )
+    .unwrap();
+    let chunk = CHUNK_ROWS.to_string();
+    let run = |file: &Path, stream: bool| {
+        let mut args = vec!["train", file.to_str().unwrap(), "--epochs", "2"];
+        if stream {
+            args.extend(["--chunk-rows", chunk.as_str()]);
+        }
+        peak_rss_kib(&args)
+    };
+    let one_chunk = run(&small, true);
+    let hundred_chunks = run(&big, true);
+    let in_memory = run(&big, false);
+    let budget_kib = (CHUNK_ROWS * 3 * 8 / 1024) as u64;
+    eprintln!(
+        "peak RSS: one chunk {one_chunk} KiB, 100 chunks streamed {hundred_chunks} KiB, \
+         100 chunks in memory {in_memory} KiB (chunk data {budget_kib} KiB)"
+    );
+    // Within 4 MiB (a small constant: allocator and I/O buffers) of the
+    // one-chunk run, whatever the file's length.
+    assert!(
+        hundred_chunks <= one_chunk + 4096,
+        "streaming 100 chunks peaked at {hundred_chunks} KiB vs {one_chunk} KiB for one"
+    );
+    // The whole file in memory holds X and y (24 MB) at least once: the
+    // measurement can tell the difference.
+    assert!(
+        in_memory >= hundred_chunks + 20_000,
+        "in memory {in_memory} KiB"
+    );
+}

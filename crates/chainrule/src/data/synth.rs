@@ -1,0 +1,190 @@
+//! Seeded synthetic regression data with a known true θ.
+//!
+//! Row i draws its features x_ij ~ Uniform[X_LOW, X_HIGH) in column order,
+//! then the noise e_i ~ N(0, noise²), and sets
+//! y_i = θ0 + Σj θj·x_ij + e_i (no θ0 for `Origin`).
+//! The stream is Xoshiro256PlusPlus seeded with `seed_from_u64(seed)`; the
+//! uniform draws are made here from raw 64-bit outputs (53 high bits), so
+//! they do not depend on how a rand version maps integers to floats. The
+//! normal draws come from rand_distr's `Normal` (ziggurat).
+
+use rand::{RngCore, SeedableRng};
+use rand_distr::{Distribution, Normal};
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+use super::{DataError, Dataset};
+
+/// Features are drawn uniformly from `[X_LOW, X_HIGH)`: centred on 0, so
+/// the intercept and slope directions are orthogonal on average and plain
+/// gradient descent converges without standardizing.
+pub const X_LOW: f64 = -3.0;
+pub const X_HIGH: f64 = 3.0;
+
+/// The models that data can be drawn from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SynthModel {
+    /// y = 2·x: θ = \[θ1\] = \[2\], no intercept; column `x`.
+    Origin,
+    /// y = 1 + 2·x: θ = [θ0, θ1] = [1, 2]; column `x`.
+    Line,
+    /// y = 1 + 2·x1 − 3·x2: θ = [1, 2, −3]; columns `x1`, `x2`.
+    Plane,
+    /// d features `x1..xd` with θ0 = 1, θj = (−1)^(j+1)·(j+1):
+    /// [1, 2, −3, 4, −5, …]; `Features(2)` is the plane.
+    Features(usize),
+}
+
+impl SynthModel {
+    /// `origin`, `line`, `plane`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "origin" => Some(SynthModel::Origin),
+            "line" => Some(SynthModel::Line),
+            "plane" => Some(SynthModel::Plane),
+            _ => None,
+        }
+    }
+
+    pub fn intercept(self) -> bool {
+        !matches!(self, SynthModel::Origin)
+    }
+
+    pub fn feature_names(self) -> Vec<String> {
+        match self {
+            SynthModel::Origin | SynthModel::Line => vec!["x".into()],
+            SynthModel::Plane => SynthModel::Features(2).feature_names(),
+            SynthModel::Features(d) => (1..=d).map(|j| format!("x{j}")).collect(),
+        }
+    }
+
+    /// θ in the project's layout: θ0 first when there is an intercept.
+    pub fn true_theta(self) -> Vec<f64> {
+        match self {
+            SynthModel::Origin => vec![2.0],
+            SynthModel::Line => vec![1.0, 2.0],
+            SynthModel::Plane => SynthModel::Features(2).true_theta(),
+            SynthModel::Features(d) => std::iter::once(1.0)
+                .chain((1..=d).map(|j| {
+                    let size = (j + 1) as f64;
+                    if j % 2 == 1 {
+                        size
+                    } else {
+                        -size
+                    }
+                }))
+                .collect(),
+        }
+    }
+}
+
+/// n rows from `model` with noise standard deviation `noise`; returns the
+/// data (features, then `y`) and the true θ. Same arguments ⇒ same data.
+pub fn synth(
+    model: SynthModel,
+    n: usize,
+    noise: f64,
+    seed: u64,
+) -> Result<(Dataset, Vec<f64>), DataError> {
+    let bad = |message: String| Err(DataError::Synth { message });
+    if n == 0 {
+        return bad("the number of rows must be at least 1".into());
+    }
+    if !(noise.is_finite() && noise >= 0.0) {
+        return bad(format!("noise must be a finite number ≥ 0, got {noise}"));
+    }
+    if model == SynthModel::Features(0) {
+        return bad("the number of features must be at least 1".into());
+    }
+    let names = model.feature_names();
+    let theta = model.true_theta();
+    let (theta0, slopes) = if model.intercept() {
+        (theta[0], &theta[1..])
+    } else {
+        (0.0, &theta[..])
+    };
+    let normal = Normal::new(0.0, noise).map_err(|e| DataError::Synth {
+        message: e.to_string(),
+    })?;
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut columns = vec![Vec::with_capacity(n); names.len() + 1];
+    for _ in 0..n {
+        let mut y = theta0;
+        for (column, &t) in columns.iter_mut().zip(slopes) {
+            let x = X_LOW + (X_HIGH - X_LOW) * unit_interval(&mut rng);
+            column.push(x);
+            y += t * x;
+        }
+        y += normal.sample(&mut rng);
+        columns[names.len()].push(y);
+    }
+    let mut all_names = names;
+    all_names.push("y".into());
+    Ok((Dataset::new(all_names, columns)?, theta))
+}
+
+/// A uniform draw from [0, 1): the 53 high bits of one output, times 2⁻⁵³.
+fn unit_interval(rng: &mut Xoshiro256PlusPlus) -> f64 {
+    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_seed_same_data_other_seed_other_data() {
+        let a = synth(SynthModel::Plane, 50, 0.1, 7).unwrap();
+        let b = synth(SynthModel::Plane, 50, 0.1, 7).unwrap();
+        let c = synth(SynthModel::Plane, 50, 0.1, 8).unwrap();
+        assert_eq!(a, b);
+        assert_ne!(a.0.columns, c.0.columns);
+    }
+
+    #[test]
+    fn presets_have_documented_theta_and_names() {
+        // The θ values are the ones fixed in DESIGN.md's lesson presets.
+        let (d, t) = synth(SynthModel::Origin, 3, 0.0, 1).unwrap();
+        assert_eq!(
+            (d.names.clone(), t),
+            (vec!["x".into(), "y".into()], vec![2.0])
+        );
+        assert_eq!(SynthModel::Line.true_theta(), [1.0, 2.0]);
+        assert_eq!(SynthModel::Plane.true_theta(), [1.0, 2.0, -3.0]);
+        assert_eq!(
+            SynthModel::Features(4).true_theta(),
+            [1.0, 2.0, -3.0, 4.0, -5.0]
+        );
+        assert_eq!(SynthModel::Plane.feature_names(), ["x1", "x2"]);
+    }
+
+    #[test]
+    fn zero_noise_lies_exactly_on_the_model() {
+        let (d, t) = synth(SynthModel::Plane, 20, 0.0, 3).unwrap();
+        for i in 0..d.n_rows() {
+            let (x1, x2, y) = (d.columns[0][i], d.columns[1][i], d.columns[2][i]);
+            assert!((X_LOW..X_HIGH).contains(&x1) && (X_LOW..X_HIGH).contains(&x2));
+            assert_eq!(y, t[0] + t[1] * x1 + t[2] * x2);
+        }
+    }
+
+    #[test]
+    fn noise_has_the_requested_spread() {
+        // y − (1 + 2x) is the noise; its sample sd over n = 20_000 draws has
+        // standard error ≈ σ/√(2n) = 0.5/200 = 0.0025, so 0.02 is > 8 SE.
+        let (d, _) = synth(SynthModel::Line, 20_000, 0.5, 11).unwrap();
+        let e: Vec<f64> = (0..d.n_rows())
+            .map(|i| d.columns[1][i] - (1.0 + 2.0 * d.columns[0][i]))
+            .collect();
+        let mean = e.iter().sum::<f64>() / e.len() as f64;
+        let sd = (e.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / e.len() as f64).sqrt();
+        assert!(mean.abs() < 0.02 && (sd - 0.5).abs() < 0.02, "{mean} {sd}");
+    }
+
+    #[test]
+    fn rejects_bad_arguments() {
+        assert!(synth(SynthModel::Line, 0, 0.1, 1).is_err());
+        assert!(synth(SynthModel::Line, 5, -1.0, 1).is_err());
+        assert!(synth(SynthModel::Line, 5, f64::NAN, 1).is_err());
+        assert!(synth(SynthModel::Features(0), 5, 0.1, 1).is_err());
+    }
+}

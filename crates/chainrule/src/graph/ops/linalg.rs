@@ -1,0 +1,134 @@
+//! Products that contract an index: dot (vector·vector → scalar) and matvec
+//! (matrix n×d times vector d → vector n). Z1 = X·θ is a matvec.
+
+use crate::graph::{GraphError, Inputs, Jacobian, Op, Shape};
+
+#[derive(Debug)]
+pub struct Dot;
+
+impl Op for Dot {
+    fn name(&self) -> String {
+        "dot".into()
+    }
+
+    fn arity(&self) -> usize {
+        2
+    }
+
+    fn shape(&self, sa: Shape, sb: Shape) -> Result<Shape, GraphError> {
+        match (sa, sb) {
+            (Shape::Vector(n), Shape::Vector(m)) if n == m => Ok(Shape::Scalar),
+            _ => Err(GraphError::ShapeMismatch {
+                op: "dot",
+                left: sa,
+                right: sb,
+                rule: "dot needs two vectors of the same length",
+            }),
+        }
+    }
+
+    fn forward(&self, x: Inputs<'_>, out: &mut [f64]) {
+        out[0] = x.a.iter().zip(x.b).map(|(a, b)| a * b).sum();
+    }
+
+    /// ∂(a·b)/∂a = bᵀ, ∂(a·b)/∂b = aᵀ.
+    fn vjp(&self, i: usize, x: Inputs<'_>, _: &[f64], upstream: &[f64], grad: &mut [f64]) {
+        let other = if i == 0 { x.b } else { x.a };
+        for (g, &o) in grad.iter_mut().zip(other) {
+            *g += upstream[0] * o;
+        }
+    }
+
+    fn jacobian(&self, i: usize, x: Inputs<'_>, _: &[f64]) -> Jacobian {
+        let other = if i == 0 { x.b } else { x.a };
+        Jacobian {
+            rows: 1,
+            cols: other.len(),
+            data: other.to_vec(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct MatVec;
+
+fn dims(x: &Inputs<'_>) -> (usize, usize) {
+    match x.sa {
+        Shape::Matrix(n, d) => (n, d),
+        _ => unreachable!("shape() admits only a matrix on the left"),
+    }
+}
+
+impl Op for MatVec {
+    fn name(&self) -> String {
+        "matvec".into()
+    }
+
+    fn arity(&self) -> usize {
+        2
+    }
+
+    fn shape(&self, sa: Shape, sb: Shape) -> Result<Shape, GraphError> {
+        match (sa, sb) {
+            (Shape::Matrix(n, d), Shape::Vector(m)) if d == m => Ok(Shape::Vector(n)),
+            _ => Err(GraphError::ShapeMismatch {
+                op: "matvec",
+                left: sa,
+                right: sb,
+                rule: "M @ v needs an n×d matrix and a vector of length d",
+            }),
+        }
+    }
+
+    fn forward(&self, x: Inputs<'_>, out: &mut [f64]) {
+        let (_, d) = dims(&x);
+        if d == 0 {
+            out.fill(0.0);
+            return;
+        }
+        for (o, row) in out.iter_mut().zip(x.a.chunks_exact(d)) {
+            *o = row.iter().zip(x.b).map(|(m, v)| m * v).sum();
+        }
+    }
+
+    /// ∂out_r/∂M\[r,c\] = v_c, so grad_M += upstream·vᵀ;
+    /// ∂out/∂v = M, so grad_v += Mᵀ·upstream.
+    fn vjp(&self, i: usize, x: Inputs<'_>, _: &[f64], upstream: &[f64], grad: &mut [f64]) {
+        let (_, d) = dims(&x);
+        if d == 0 {
+            return;
+        }
+        if i == 0 {
+            for (grow, &u) in grad.chunks_exact_mut(d).zip(upstream) {
+                for (g, &v) in grow.iter_mut().zip(x.b) {
+                    *g += u * v;
+                }
+            }
+        } else {
+            for (row, &u) in x.a.chunks_exact(d).zip(upstream) {
+                for (g, &m) in grad.iter_mut().zip(row) {
+                    *g += u * m;
+                }
+            }
+        }
+    }
+
+    fn jacobian(&self, i: usize, x: Inputs<'_>, _: &[f64]) -> Jacobian {
+        let (n, d) = dims(&x);
+        if i == 0 {
+            let mut jac = Jacobian::zeros(n, n * d);
+            for r in 0..n {
+                for c in 0..d {
+                    jac.set(r, r * d + c, x.b[c]);
+                }
+            }
+            jac
+        } else {
+            Jacobian {
+                rows: n,
+                cols: d,
+                data: x.a.to_vec(),
+            }
+        }
+    }
+}

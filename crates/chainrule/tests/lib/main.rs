@@ -1,0 +1,18 @@
+//! The library's integration tests, in one binary so that an edit links
+//! one test executable, not fourteen. `no_alloc.rs` stays apart: it
+//! installs a counting global allocator.
+
+mod data_errors;
+mod explain;
+mod expr_lang;
+mod fuzz_corpus_replay;
+mod graph_derivation;
+mod graph_ops;
+mod invariances;
+mod kernel_agrees;
+mod modes_agree;
+mod nist_fit;
+mod nist_train;
+mod report_browser;
+mod stream_train;
+mod train_loop;
