@@ -2,6 +2,7 @@
 //! one test executable, not fourteen. `no_alloc.rs` stays apart: it
 //! installs a counting global allocator.
 
+mod api;
 mod data_errors;
 mod explain;
 mod expr_lang;

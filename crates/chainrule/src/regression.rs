@@ -1,0 +1,363 @@
+//! The library's front door: a linear model named by a formula, fitted by
+//! gradient descent through the computational graph (or the fused kernel)
+//! or in closed form, then used to predict and saved to a model file.
+//!
+//! ```
+//! use chainrule::{Dataset, LinearRegression, Mode};
+//!
+//! // y = 1 + 2·x, exactly: θ0 = 1, θ1 = 2 is the least-squares answer.
+//! let x = vec![0.0, 1.0, 2.0, 3.0];
+//! let y = x.iter().map(|x| 1.0 + 2.0 * x).collect();
+//! let data = Dataset::new(vec!["x".into(), "y".into()], vec![x, y])?;
+//!
+//! let model = LinearRegression::new("y ~ x")?
+//!     .mode(Mode::Vectorized)
+//!     .lr_auto()
+//!     .standardize(true)
+//!     .epochs(2_000);
+//! let fitted = model.fit(&data)?;
+//! assert!((fitted.theta()[1] - 2.0).abs() < 1e-9);
+//!
+//! let exact = model.fit_exact(&data)?;
+//! assert!((exact.theta()[0] - 1.0).abs() < 1e-12);
+//!
+//! let new = Dataset::new(vec!["x".into()], vec![vec![10.0]])?;
+//! assert!((fitted.predict(&new)?[0] - 21.0).abs() < 1e-7);
+//! # Ok::<(), chainrule::Error>(())
+//! ```
+
+use std::path::Path;
+
+use crate::data::{Dataset, Design};
+use crate::error::{Error, Result};
+use crate::model::formula::Formula;
+use crate::model::{Batch, Engine, LinearModel, Mode};
+use crate::solve::{least_squares, metrics, Solution};
+use crate::train::{
+    train, Fit, LearningRate, Metrics, ModelFile, Observer, Quiet, StopReason, TrainConfig,
+};
+
+/// A linear model y = θ0 + Σ θj·xj named by an R-style formula, with the
+/// settings of its training. Build it, then [`fit`](Self::fit) (gradient
+/// descent) or [`fit_exact`](Self::fit_exact) (closed form).
+#[derive(Clone, Debug)]
+pub struct LinearRegression {
+    formula: Formula,
+    config: TrainConfig,
+}
+
+impl LinearRegression {
+    /// A model from a formula such as `"y ~ x1 + x2"`, `"y ~ x - 1"` or
+    /// `"y ~ poly(x, 3)"`, or a preset name (`origin`, `line`, `plane`).
+    /// Defaults: mode vectorized, learning rate 0.01, 100 epochs, full batch.
+    pub fn new(formula: &str) -> Result<Self> {
+        let formula = match Formula::preset(formula) {
+            Some(f) => f,
+            None => Formula::parse(formula)?,
+        };
+        Ok(LinearRegression {
+            formula,
+            config: TrainConfig::default(),
+        })
+    }
+
+    /// How the gradient is computed: one sample, unrolled branches, or
+    /// vectorized (the batch as matrices).
+    pub fn mode(mut self, mode: Mode) -> Self {
+        self.config.mode = mode;
+        self
+    }
+
+    /// A fixed learning rate.
+    pub fn lr(mut self, lr: f64) -> Self {
+        self.config.lr = LearningRate::Fixed(lr);
+        self
+    }
+
+    /// The learning rate 1/λmax of the cost's Hessian: the largest step
+    /// for which full-batch descent never goes up.
+    pub fn lr_auto(mut self) -> Self {
+        self.config.lr = LearningRate::Auto;
+        self
+    }
+
+    pub fn epochs(mut self, epochs: usize) -> Self {
+        self.config.epochs = epochs;
+        self
+    }
+
+    /// Rows per step (default: the mode's — 1, 2, or every row).
+    pub fn batch_size(mut self, rows: usize) -> Self {
+        self.config.batch_size = Some(rows);
+        self
+    }
+
+    /// Seed of the row shuffle, so a run can be repeated.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.config.seed = seed;
+        self
+    }
+
+    /// Shuffle rows each epoch (default: when batches are smaller than the data).
+    pub fn shuffle(mut self, shuffle: bool) -> Self {
+        self.config.shuffle = Some(shuffle);
+        self
+    }
+
+    /// Stop when an epoch changes J by less than this fraction of J.
+    pub fn tol(mut self, tol: f64) -> Self {
+        self.config.tol = Some(tol);
+        self
+    }
+
+    /// Train on standardized features (θ is reported in original units).
+    pub fn standardize(mut self, on: bool) -> Self {
+        self.config.standardize = on;
+        self
+    }
+
+    /// What computes the gradient: the graph, or the fused kernel.
+    pub fn engine(mut self, engine: Engine) -> Self {
+        self.config.engine = Some(engine);
+        self
+    }
+
+    /// The formula, parsed.
+    pub fn formula(&self) -> &Formula {
+        &self.formula
+    }
+
+    /// The training settings as they stand.
+    pub fn config(&self) -> &TrainConfig {
+        &self.config
+    }
+
+    /// Trains by gradient descent from θ = 0 on `data`.
+    pub fn fit(&self, data: &Dataset) -> Result<Fitted> {
+        self.fit_observed(data, &mut Quiet)
+    }
+
+    /// [`fit`](Self::fit), with an observer that sees every step and epoch
+    /// and may stop the run early (the fit so far is returned).
+    pub fn fit_observed(&self, data: &Dataset, observer: &mut dyn Observer) -> Result<Fitted> {
+        let design = self.formula.design(data)?;
+        let mut config = self.config.clone();
+        config.engine = Some(
+            config
+                .resolved_engine()
+                .map_err(crate::train::TrainError::Config)?,
+        );
+        let model = LinearModel::new(design.d, design.intercept);
+        let batch = Batch::new(&design.x, &design.y, design.d);
+        let fit = train(batch, model, &config, None, observer)?;
+        let m = metrics(&design, &fit.theta);
+        let file = ModelFile::new(
+            self.formula.to_string(),
+            design.response.clone(),
+            design.names.clone(),
+            design.intercept,
+            config,
+            &fit,
+            Metrics {
+                j: m.mse,
+                rmse: m.rmse,
+                r_squared: m.r_squared,
+            },
+        );
+        Ok(Fitted {
+            formula: self.formula.clone(),
+            file,
+            fit: Some(fit),
+        })
+    }
+
+    /// The closed-form least-squares θ (Householder QR with refinement),
+    /// with standard errors: the referee training is checked against.
+    pub fn fit_exact(&self, data: &Dataset) -> Result<Exact> {
+        let design = self.formula.design(data)?;
+        let solution = least_squares(&design)?;
+        Ok(Exact {
+            formula: self.formula.clone(),
+            response: design.response.clone(),
+            features: design.names.clone(),
+            intercept: design.intercept,
+            solution,
+        })
+    }
+}
+
+/// A model trained by gradient descent: θ, how it got there, and what it
+/// predicts. Saved and loaded as the CLI's model file.
+#[derive(Clone, Debug)]
+pub struct Fitted {
+    formula: Formula,
+    file: ModelFile,
+    /// The whole run (per-step J, θ path); `None` once loaded from a file.
+    fit: Option<Fit>,
+}
+
+impl Fitted {
+    /// θ in original units: θ0 first when the model has an intercept.
+    pub fn theta(&self) -> &[f64] {
+        &self.file.theta
+    }
+
+    /// θ's names in order: `θ0`, then one per feature (`x1`, `x^2` …).
+    pub fn names(&self) -> Vec<String> {
+        param_names(&self.file.features, self.file.intercept)
+    }
+
+    /// J, RMSE and R² on the training data.
+    pub fn metrics(&self) -> &Metrics {
+        &self.file.metrics
+    }
+
+    /// J of each epoch.
+    pub fn history(&self) -> &[f64] {
+        &self.file.history
+    }
+
+    /// Why training stopped.
+    pub fn stop(&self) -> StopReason {
+        self.file.stop
+    }
+
+    /// The run's full record (per-step J, θ path), when trained in this
+    /// process rather than loaded.
+    pub fn run(&self) -> Option<&Fit> {
+        self.fit.as_ref()
+    }
+
+    /// Everything the model file holds.
+    pub fn model_file(&self) -> &ModelFile {
+        &self.file
+    }
+
+    /// z1 = θ0 + Σ θj·xj for each row of `data`, which needs the formula's
+    /// input columns (the response may be absent).
+    pub fn predict(&self, data: &Dataset) -> Result<Vec<f64>> {
+        predict(
+            &self.formula,
+            &self.file.response,
+            &self.file.features,
+            &self.file.theta,
+            data,
+        )
+    }
+
+    /// Writes the model file atomically (a reader sees the old file or the
+    /// new one, never half).
+    pub fn save(&self, path: &Path) -> Result<()> {
+        self.file
+            .save(path)
+            .map_err(|source| crate::data::DataError::Write {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        Ok(())
+    }
+
+    /// Reads and checks a model file written by [`save`](Self::save) or
+    /// `chainrule train --out`.
+    pub fn load(path: &Path) -> Result<Fitted> {
+        let file = ModelFile::load(path)?;
+        Self::from_model_file(file)
+    }
+
+    /// A fitted model from a model file's contents.
+    pub fn from_model_file(file: ModelFile) -> Result<Fitted> {
+        let formula = Formula::parse(&file.formula)?;
+        Ok(Fitted {
+            formula,
+            file,
+            fit: None,
+        })
+    }
+}
+
+/// The closed-form least-squares fit and its statistics.
+#[derive(Clone, Debug)]
+pub struct Exact {
+    formula: Formula,
+    response: String,
+    features: Vec<String>,
+    intercept: bool,
+    solution: Solution,
+}
+
+impl Exact {
+    /// θ̂ = argmin ‖y − A·θ‖², θ0 first when the model has an intercept.
+    pub fn theta(&self) -> &[f64] {
+        &self.solution.theta
+    }
+
+    /// θ's names in order, as [`Fitted::names`].
+    pub fn names(&self) -> Vec<String> {
+        param_names(&self.features, self.intercept)
+    }
+
+    /// Standard errors, t statistics, R², rank and warnings.
+    pub fn solution(&self) -> &Solution {
+        &self.solution
+    }
+
+    /// Predictions for each row of `data`, as [`Fitted::predict`].
+    pub fn predict(&self, data: &Dataset) -> Result<Vec<f64>> {
+        predict(
+            &self.formula,
+            &self.response,
+            &self.features,
+            &self.solution.theta,
+            data,
+        )
+    }
+}
+
+fn param_names(features: &[String], intercept: bool) -> Vec<String> {
+    intercept
+        .then(|| "θ0".to_string())
+        .into_iter()
+        .chain(features.iter().cloned())
+        .collect()
+}
+
+/// The model's features built from new rows, checked by name against the
+/// features it was fitted on, then z1 for each row.
+fn predict(
+    formula: &Formula,
+    response: &str,
+    features: &[String],
+    theta: &[f64],
+    data: &Dataset,
+) -> Result<Vec<f64>> {
+    let design = new_design(formula, response, data)?;
+    if design.names != features {
+        return Err(Error::Mismatch(format!(
+            "{}: the formula `{formula}` gives the features [{}] here, but the model was fitted \
+             on [{}]; give the data the columns the model was fitted on",
+            data.path
+                .as_ref()
+                .map_or("data".to_string(), |p| p.display().to_string()),
+            design.names.join(", "),
+            features.join(", ")
+        )));
+    }
+    Ok((0..design.n)
+        .map(|i| design.predict_row(theta, i))
+        .collect())
+}
+
+/// The formula applied to rows that may lack the response (a placeholder
+/// column stands in: it never reaches a prediction).
+pub(crate) fn new_design(formula: &Formula, response: &str, data: &Dataset) -> Result<Design> {
+    if data.index_of(response).is_some() {
+        return Ok(formula.design(data)?);
+    }
+    let mut names = data.names.clone();
+    let mut columns = data.columns.clone();
+    names.push(response.to_string());
+    columns.push(vec![0.0; data.n_rows()]);
+    let mut with_response = Dataset::new(names, columns)?;
+    with_response.path = data.path.clone();
+    Ok(formula.design(&with_response)?)
+}
