@@ -82,8 +82,10 @@ fn jacobian(j: &Jacobian) -> String {
 
 pub fn run(args: Args) -> Result<()> {
     let (source, text) = read_source(&args)?;
-    let ev = run_with_limit(&text, args.of.as_deref(), args.max_elements)
-        .map_err(|e| anyhow::anyhow!("{source}:{}", e.render(&text)))?;
+    let ev = run_with_limit(&text, args.of.as_deref(), args.max_elements).map_err(|e| {
+        let hint = super::hints::expr_hint(&e).map(|h| format!("\nhint: {h}"));
+        anyhow::anyhow!("{source}:{}{}", e.render(&text), hint.unwrap_or_default())
+    })?;
     let t = &ev.trace;
     if args.json {
         print_json(&serde_json::to_value(t).expect("a trace serializes"));

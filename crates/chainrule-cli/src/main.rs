@@ -12,6 +12,7 @@ mod explain;
 mod fit;
 mod grad;
 mod graph;
+mod hints;
 mod interrupt;
 mod predict;
 mod report;
@@ -84,6 +85,9 @@ fn run() -> i32 {
         }
         Err(e) => {
             eprintln!("error: {e:#}");
+            if let Some(hint) = hints::flag_hint(&e) {
+                eprintln!("hint: {hint}");
+            }
             if e.downcast_ref::<common::UsageError>().is_some() {
                 2
             } else {

@@ -59,7 +59,7 @@ pub enum DataError {
 
     #[error(
         "{file}:{line}: column \"{name}\" (column {index}): {what}; fill in the cell, \
-         or pass --drop-missing to skip rows with missing values"
+         or skip rows with missing values (drop missing)"
     )]
     Missing {
         file: String,
@@ -86,7 +86,7 @@ pub enum DataError {
 
     #[error(
         "{file}:1: the header has {found} columns, more than the limit of {max}; \
-         keep only the columns you need, or raise the limit with --max-columns"
+         keep only the columns you need, or raise the column limit"
     )]
     TooManyColumns {
         file: String,
@@ -96,7 +96,7 @@ pub enum DataError {
 
     #[error(
         "{file}:{line}: the data has more than {max} cells (rows × columns), the limit; \
-         raise it with --max-cells, or keep fewer rows or columns"
+         raise the cell limit, or keep fewer rows or columns"
     )]
     TooManyCells { file: String, line: u64, max: usize },
 

@@ -49,7 +49,7 @@ pub enum ErrorKind {
     },
     #[error("shape mismatch: {0}")]
     ShapeMismatch(String),
-    #[error("too large: a {shape} ({elements} values) would take the graph past its limit of {limit} f64 values (values and gradients together); raise the limit (--max-elements, or the `limit` of expr::build)")]
+    #[error("too large: a {shape} ({elements} values) would take the graph past its limit of {limit} f64 values (values and gradients together); raise the limit (the `limit` of expr::build)")]
     TooLarge {
         shape: Shape,
         elements: u128,

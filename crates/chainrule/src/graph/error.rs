@@ -21,7 +21,7 @@ pub enum GraphError {
     },
     #[error("node {name} is computed by an op; only input and param nodes can be set")]
     NotALeaf { name: String },
-    #[error("a {shape} needs {elements} values, more than the limit of {limit}; raise the limit with Graph::with_limit (or --max-elements)")]
+    #[error("a {shape} needs {elements} values, more than the limit of {limit}; raise the limit (Graph::with_limit)")]
     TooLarge {
         shape: Shape,
         elements: u128,

@@ -123,7 +123,7 @@ fn missing_values_suggest_drop_missing() {
                 "gaps.csv:3:",
                 "column \"y\" (column 2)",
                 what,
-                "--drop-missing",
+                "skip rows with missing values",
             ],
         );
     }

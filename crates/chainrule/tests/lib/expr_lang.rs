@@ -241,7 +241,7 @@ fn element_limit_says_which_limit_and_how_to_raise_it() {
     assert_eq!((e.line(), e.col()), (2, 5));
     let message = e.to_string();
     assert!(
-        message.contains("limit of 5") && message.contains("--max-elements"),
+        message.contains("limit of 5") && message.contains("raise the limit"),
         "{message}"
     );
 }

@@ -1,0 +1,41 @@
+//! The command line's words for what the library says in its own: the
+//! library names settings ("raise the cell limit"), the CLI names the flag
+//! that sets them. One place, so every subcommand says it the same way.
+
+use chainrule::data::DataError;
+use chainrule::expr::{ErrorKind, ExprError};
+use chainrule::graph::GraphError;
+
+/// The flag that answers `e`, if the error is one a flag can fix.
+pub fn flag_hint(e: &anyhow::Error) -> Option<&'static str> {
+    e.chain().find_map(|cause| {
+        if let Some(d) = cause.downcast_ref::<DataError>() {
+            return data_hint(d);
+        }
+        if let Some(x) = cause.downcast_ref::<ExprError>() {
+            return expr_hint(x);
+        }
+        if let Some(GraphError::TooLarge { .. }) = cause.downcast_ref::<GraphError>() {
+            return Some(MAX_ELEMENTS);
+        }
+        None
+    })
+}
+
+/// `grad` renders its errors with the program's text; it asks here.
+pub fn expr_hint(e: &ExprError) -> Option<&'static str> {
+    matches!(e.kind, ErrorKind::TooLarge { .. }).then_some(MAX_ELEMENTS)
+}
+
+const MAX_ELEMENTS: &str = "raise the limit (--max-elements N)";
+
+fn data_hint(e: &DataError) -> Option<&'static str> {
+    Some(match e {
+        DataError::Missing { .. } => {
+            "train, fit and predict skip rows with missing values under --drop-missing"
+        }
+        DataError::TooManyColumns { .. } => "raise the column limit with --max-columns N",
+        DataError::TooManyCells { .. } => "raise the cell limit with --max-cells N",
+        _ => return None,
+    })
+}
