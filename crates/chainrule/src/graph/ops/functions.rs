@@ -100,8 +100,13 @@ impl Unary for Tanh {
     fn f(&self, x: f64) -> f64 {
         x.tanh()
     }
-    fn df(&self, _: f64, out: f64) -> f64 {
-        1.0 - out * out
+    /// tanh′ = sech² = 1/cosh², not 1 − tanh²: for |x| ≳ 10 tanh rounds
+    /// to within an ulp of ±1 and 1 − tanh² keeps no correct digit (it is
+    /// exactly 0 beyond x ≈ 19), while 1/cosh² stays accurate to a few ulps
+    /// until it underflows.
+    fn df(&self, x: f64, _: f64) -> f64 {
+        let sech = 1.0 / x.cosh();
+        sech * sech
     }
 }
 
@@ -125,6 +130,25 @@ impl Unary for Relu {
             1.0
         } else {
             0.0
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tanh_slope_keeps_its_digits_far_from_zero() {
+        for x in [0.0, 0.5, -3.0, 10.0, -19.0, 25.0, 300.0] {
+            // sech²(x) = 4·e^(−2|x|) / (1 + e^(−2|x|))², an independent form.
+            let e = (-2.0 * f64::abs(x)).exp();
+            let expected = 4.0 * e / ((1.0 + e) * (1.0 + e));
+            let got = Tanh.df(x, x.tanh());
+            assert!(
+                (got - expected).abs() <= 4.0 * f64::EPSILON * expected,
+                "tanh′({x}) = {got}, expected {expected}"
+            );
         }
     }
 }
