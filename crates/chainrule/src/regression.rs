@@ -247,7 +247,8 @@ impl Fitted {
 
     /// Writes the model file atomically (a reader sees the old file or the
     /// new one, never half).
-    pub fn save(&self, path: &Path) -> Result<()> {
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
         self.file
             .save(path)
             .map_err(|source| crate::data::DataError::Write {
@@ -259,7 +260,8 @@ impl Fitted {
 
     /// Reads and checks a model file written by [`save`](Self::save) or
     /// `chainrule train --out`.
-    pub fn load(path: &Path) -> Result<Fitted> {
+    pub fn load(path: impl AsRef<Path>) -> Result<Fitted> {
+        let path = path.as_ref();
         let file = ModelFile::load(path)?;
         Self::from_model_file(file)
     }

@@ -52,6 +52,13 @@ impl Dataset {
         })
     }
 
+    /// A CSV/TSV file with a header row, read with the default options
+    /// (every cell a finite number; see [`read_csv`](super::read_csv) for
+    /// dropping rows with missing values and for limits).
+    pub fn from_csv(path: impl AsRef<std::path::Path>) -> Result<Self, DataError> {
+        Ok(super::read_csv(path.as_ref(), &super::ReadOptions::default())?.0)
+    }
+
     pub fn n_rows(&self) -> usize {
         self.columns.first().map_or(0, Vec::len)
     }
