@@ -80,6 +80,9 @@ fn jacobian(j: &Jacobian) -> String {
     format!("[{}]", rows.join(", "))
 }
 
+/// Widest name column in the table.
+const MAX_NAME_WIDTH: usize = 40;
+
 pub fn run(args: Args) -> Result<()> {
     let (source, text) = read_source(&args)?;
     let ev = run_with_limit(&text, args.of.as_deref(), args.max_elements).map_err(|e| {
@@ -96,18 +99,34 @@ pub fn run(args: Args) -> Result<()> {
         .names
         .iter()
         .map(|(n, _)| n.chars().count())
-        .fold("node".len(), usize::max);
+        .fold("node".len(), usize::max)
+        // Column alignment only: a longer name just runs past the column
+        // (and Rust refuses format widths beyond u16).
+        .min(MAX_NAME_WIDTH);
     println!(
         "{:<width$}  {:<10}  {:<24}  ∂{root}/∂·",
         "node", "op", "value"
     );
-    for (name, id) in &ev.names {
+    // The trace holds the root and the nodes before it; a binding made
+    // after the root cannot feed it.
+    let (shown, later): (Vec<_>, Vec<_>) = ev
+        .names
+        .iter()
+        .partition(|(_, id)| id.index() < t.nodes.len());
+    for (name, id) in shown {
         let node = t.node(id.index());
         let grad = node.grad.as_deref().map_or("—".into(), tensor);
         println!(
             "{name:<width$}  {:<10}  {:<24}  {grad}",
             node.op,
             tensor(&node.value)
+        );
+    }
+    if !later.is_empty() {
+        let names: Vec<&str> = later.iter().map(|(n, _)| n.as_str()).collect();
+        println!(
+            "(not shown: {}, bound after {root}, cannot feed it)",
+            names.join(", ")
         );
     }
     if args.trace {

@@ -59,7 +59,39 @@ enum Command {
 }
 
 fn main() {
-    std::process::exit(run());
+    // `println!` panics when stdout is gone (`chainrule fit big.csv | head
+    // -1`) or full. That is the reader's choice or the disk's state, not a
+    // bug: a closed pipe ends the run quietly with 0, as ripgrep and
+    // coreutils-style tools do; any other write failure is an error, exit 1.
+    // Every output file is written atomically before or apart from stdout,
+    // so nothing is left half-written.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if stdout_failure(info.payload()).is_none() {
+            default_hook(info);
+        }
+    }));
+    let code = match std::panic::catch_unwind(run) {
+        Ok(code) => code,
+        Err(payload) => match stdout_failure(payload.as_ref()) {
+            Some(message) if message.contains("Broken pipe") => 0,
+            Some(message) => {
+                eprintln!("error: cannot write the output: {message}");
+                1
+            }
+            None => std::panic::resume_unwind(payload),
+        },
+    };
+    std::process::exit(code);
+}
+
+/// The text of a panic raised by `print!` when stdout cannot be written.
+fn stdout_failure(payload: &(dyn std::any::Any + Send)) -> Option<&str> {
+    let text = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())?;
+    text.strip_prefix("failed printing to stdout: ")
 }
 
 fn run() -> i32 {

@@ -8,4 +8,5 @@ mod datafusion_engine;
 mod interrupt;
 mod limits;
 mod parquet_input;
+mod robust;
 mod stream_memory;

@@ -1,0 +1,90 @@
+//! Hostile and unlucky conditions that once panicked: the run ends with a
+//! message and an exit code, never a backtrace.
+
+use assert_cmd::cargo::cargo_bin;
+use assert_cmd::Command;
+use chainrule::data::{synth, write_csv, SynthModel};
+use predicates::prelude::*;
+use std::io::Read;
+use std::process::Stdio;
+
+fn chainrule() -> Command {
+    Command::cargo_bin("chainrule").unwrap()
+}
+
+#[test]
+fn grad_of_an_earlier_binding_leaves_out_the_later_ones() {
+    // y = x·x at x = 2: ∂y/∂x = 2x = 4 (hand derivation); z comes after y.
+    chainrule()
+        .args(["grad", "-e", "x = 2; y = x * x; z = y + 1", "--of", "y"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("not shown: z"))
+        .stdout(predicate::str::is_match(r"x\s+param\s+2\s+4").unwrap());
+}
+
+#[test]
+fn a_name_longer_than_any_column_width_prints() {
+    // Rust refuses format widths above 65,535; the table must not ask for one.
+    let name = "a".repeat(70_000);
+    let dir = tempfile::tempdir().unwrap();
+    let program = dir.path().join("long.expr");
+    std::fs::write(&program, format!("{name} = 2\ny = 3 * {name}\n")).unwrap();
+    chainrule()
+        .args(["grad", program.to_str().unwrap()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(name.as_str()));
+}
+
+fn big_csv(dir: &std::path::Path) -> String {
+    // 200,000 rows of `x,y`: several MB of predictions, far beyond a pipe's
+    // 64 KiB buffer, so the writer is still writing when the reader leaves.
+    let (data, _) = synth(SynthModel::Line, 200_000, 0.1, 1).unwrap();
+    let path = dir.join("big.csv");
+    write_csv(&path, &data).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = big_csv(dir.path());
+    let model = dir.path().join("m.json");
+    chainrule()
+        .args(["train", &data, "--formula", "line", "--epochs", "2"])
+        .arg("--out")
+        .arg(&model)
+        .assert()
+        .success();
+    let mut child = std::process::Command::new(cargo_bin("chainrule"))
+        .args(["predict", model.to_str().unwrap(), &data])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The read end is dropped here, as `| head -c 16` would.
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_device_is_an_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = big_csv(dir.path());
+    let full = std::fs::File::create("/dev/full").unwrap();
+    let out = std::process::Command::new(cargo_bin("chainrule"))
+        .args(["fit", &data, "--formula", "line"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("cannot write the output"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
