@@ -7,7 +7,8 @@
 use crate::data::{builtin, SynthModel};
 use crate::model::formula::Formula;
 use crate::model::{gradient_source, Batch, LinearModel, Mode};
-use crate::solve::{least_squares, lre};
+use crate::numeric::lre;
+use crate::solve::least_squares;
 use crate::train::{train, LearningRate, Quiet, TrainConfig};
 use serde::Serialize;
 

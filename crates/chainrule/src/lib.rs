@@ -9,6 +9,7 @@ pub mod graph;
 pub mod kernel;
 pub mod lessons;
 pub mod model;
+pub mod numeric;
 pub mod render;
 pub mod scale;
 pub mod solve;

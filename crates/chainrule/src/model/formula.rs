@@ -27,7 +27,7 @@ use parse::{is_name_char, is_name_start, Parser};
 
 use crate::data::Dataset;
 use crate::data::Design;
-use crate::solve::exact::power;
+use crate::numeric::power;
 
 /// `response ~ terms`, with or without an intercept θ0.
 #[derive(Debug, Clone, PartialEq, Eq)]
