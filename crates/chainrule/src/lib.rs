@@ -1,7 +1,9 @@
 //! chainrule — backpropagation for linear regression.
 //!
-//! Layers, each looking only down (see `docs/ARCHITECTURE.md`):
-//! `cli` → `train` → `model` → `kernel` / `solve` / `graph` → `expr` / `data`.
+//! Layers, each looking only down (see `docs/ARCHITECTURE.md`; the order
+//! is checked by `tests/lib/layers.rs`), bottom first:
+//! numeric < graph < expr < data < kernel < model < solve < render < train
+//! < scale < teach.
 
 pub mod data;
 pub mod expr;
