@@ -83,7 +83,7 @@ fn with_hint(e: DataError) -> anyhow::Error {
 /// Significant digits with which `a` agrees with the reference `b`
 /// (capped at 15), the log relative error.
 pub fn digits(a: f64, b: f64) -> f64 {
-    chainrule::solve::lre(a, b)
+    chainrule::numeric::lre(a, b)
 }
 
 pub fn print_json(value: &serde_json::Value) {

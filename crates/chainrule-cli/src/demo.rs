@@ -2,7 +2,7 @@
 
 use super::common::print_json;
 use anyhow::Result;
-use chainrule::lessons::{all_lessons, Lesson};
+use chainrule::teach::{all_lessons, Lesson};
 
 /// The nine lessons on built-in data: y = θ·x, y = θ1·x + θ0 and
 /// y = θ2·x2 + θ1·x1 + θ0, each trained three ways (one sample per step,

@@ -5,8 +5,8 @@ use super::common::{load, parse_formula, print_json, usage};
 use anyhow::{Context, Result};
 use chainrule::data::Dataset;
 use chainrule::model::Mode;
-use chainrule::render::step::{default_rows, design_step, program_step, DEFAULT_LR};
 use chainrule::render::{derive, Step};
+use chainrule::teach::{default_rows, design_step, program_step, DEFAULT_LR};
 use clap::ValueEnum;
 use std::path::PathBuf;
 
@@ -118,7 +118,7 @@ pub fn step(args: &StepArgs) -> Result<Step> {
             .with_context(|| format!("{}: cannot read the program", path.display()))?;
         let lr = Some(args.lr);
         return program_step(&path.display().to_string(), &src, lr).map_err(|e| match e {
-            chainrule::render::StepError::Program(e) => {
+            chainrule::teach::StepError::Program(e) => {
                 anyhow::anyhow!("{}:{}", path.display(), e.render(&src))
             }
             e => e.into(),
@@ -159,9 +159,8 @@ pub fn step(args: &StepArgs) -> Result<Step> {
         })?;
         (design, "the flags".to_string())
     } else {
-        let preset = ["origin", "line", "plane"]
-            .into_iter()
-            .find(|p| *p == args.model)
+        let preset = chainrule::data::preset(&args.model)
+            .map(|p| p.name)
             .ok_or_else(|| {
                 usage(format!(
                     "--model {}: built-in data exists for origin, line and plane only; give values (--x … --y …) or --data FILE",

@@ -7,7 +7,8 @@ use anyhow::{Context, Result};
 use chainrule::data::atomic::write_atomic;
 use chainrule::data::Design;
 use chainrule::model::Mode;
-use chainrule::render::report::{html, lesson_sections, Section};
+use chainrule::render::report::{html, Section};
+use chainrule::teach::{fit_section, lesson_sections, train_section};
 use chainrule::train::{Fit, LearningRate, TrainConfig};
 use std::path::{Path, PathBuf};
 
@@ -63,11 +64,11 @@ pub fn write_training_report(
         design.response,
         design.names.join(" + ")
     );
-    let section = Section::from_fit(
+    let section = fit_section(
         "run",
         &format!("{source} · {mode}"),
         design,
-        fit,
+        &fit,
         mode,
         source,
     )?;
@@ -99,7 +100,7 @@ pub fn run(args: Args) -> Result<()> {
     };
     cfg.resolved_batch(design.n).map_err(usage)?;
     let source = data.display().to_string();
-    let section = Section::train(
+    let section = train_section(
         "run",
         &format!("{formula} · {}", cfg.mode),
         design,

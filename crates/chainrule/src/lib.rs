@@ -19,19 +19,23 @@
 //! # Ok::<(), chainrule::Error>(())
 //! ```
 //!
-//! Layers, each looking only down, are drawn in `docs/ARCHITECTURE.md`.
+//! Layers, each looking only down (see `docs/ARCHITECTURE.md`; the order
+//! is checked by `tests/lib/layers.rs`), bottom first:
+//! numeric < graph < expr < data < kernel < model < solve < render < train
+//! < scale < teach < error < regression.
 
 pub mod data;
 mod error;
 pub mod expr;
 pub mod graph;
 pub mod kernel;
-pub mod lessons;
 pub mod model;
+pub mod numeric;
 mod regression;
 pub mod render;
 pub mod scale;
 pub mod solve;
+pub mod teach;
 pub mod train;
 
 pub use data::Dataset;

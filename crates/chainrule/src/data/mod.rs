@@ -7,6 +7,7 @@ mod cache;
 mod dataset;
 mod design;
 mod error;
+pub mod presets;
 mod read;
 mod stream;
 mod synth;
@@ -17,6 +18,7 @@ pub use cache::{CacheHeader, CacheWriter, DesignCache};
 pub use dataset::Dataset;
 pub use design::Design;
 pub use error::DataError;
+pub use presets::{preset, preset_names, Preset, PRESETS};
 pub use read::{
     read_csv, read_csv_str, ReadOptions, ReadReport, DEFAULT_MAX_CELLS, DEFAULT_MAX_COLUMNS,
 };

@@ -12,6 +12,7 @@ use rand::{RngCore, SeedableRng};
 use rand_distr::{Distribution, Normal};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
+use super::presets::{preset, PRESETS};
 use super::{DataError, Dataset};
 
 /// Features are drawn uniformly from `[X_LOW, X_HIGH)`: centred on 0, so
@@ -35,14 +36,9 @@ pub enum SynthModel {
 }
 
 impl SynthModel {
-    /// `origin`, `line`, `plane`.
+    /// The preset's model (`origin`, `line`, `plane`).
     pub fn from_name(name: &str) -> Option<Self> {
-        match name {
-            "origin" => Some(SynthModel::Origin),
-            "line" => Some(SynthModel::Line),
-            "plane" => Some(SynthModel::Plane),
-            _ => None,
-        }
+        preset(name).map(|p| p.synth)
     }
 
     pub fn intercept(self) -> bool {
@@ -60,9 +56,12 @@ impl SynthModel {
     /// θ in the project's layout: θ0 first when there is an intercept.
     pub fn true_theta(self) -> Vec<f64> {
         match self {
-            SynthModel::Origin => vec![2.0],
-            SynthModel::Line => vec![1.0, 2.0],
-            SynthModel::Plane => SynthModel::Features(2).true_theta(),
+            SynthModel::Origin | SynthModel::Line | SynthModel::Plane => PRESETS
+                .iter()
+                .find(|p| p.synth == self)
+                .expect("the lesson models are presets")
+                .truth
+                .to_vec(),
             SynthModel::Features(d) => std::iter::once(1.0)
                 .chain((1..=d).map(|j| {
                     let size = (j + 1) as f64;

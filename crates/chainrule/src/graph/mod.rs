@@ -4,6 +4,7 @@
 
 mod engine;
 mod error;
+pub mod notation;
 mod op;
 pub mod ops;
 mod shape;
@@ -11,6 +12,7 @@ mod trace;
 
 pub use engine::{Graph, NodeId, DEFAULT_MAX_ELEMENTS};
 pub use error::GraphError;
+pub use notation::{Mark, Notation, Partial};
 pub use op::{Inputs, Jacobian, Op};
 pub use ops::leaf::LeafKind;
 pub use shape::Shape;

@@ -1,11 +1,12 @@
 //! What every operation provides, in one place per op: its output shape, its
-//! forward value, its vector-Jacobian product and its explicit Jacobian.
+//! forward value, its vector-Jacobian product, its explicit Jacobian, and
+//! how the derivation writes the op and its local partials.
 //!
 //! Ops see only their own inputs and output. The engine does the chain rule:
 //! it hands each op the upstream gradient ∂root/∂out and the op adds
 //! upstreamᵀ·∂out/∂input into the input's gradient.
 
-use super::{GraphError, Shape};
+use super::{GraphError, Notation, Partial, Shape};
 use serde::{Deserialize, Serialize};
 use std::fmt::Debug;
 
@@ -85,4 +86,14 @@ pub trait Op: Debug + Send + Sync {
 
     /// The explicit Jacobian ∂out/∂input_i, for explaining and for tests.
     fn jacobian(&self, i: usize, x: Inputs<'_>, out: &[f64]) -> Jacobian;
+
+    /// How the derivation writes out = op(inputs); None: by the node's name.
+    fn notation(&self) -> Option<Notation> {
+        None
+    }
+
+    /// How it writes ∂out/∂input_i, for inputs of shapes `sa`, `sb`.
+    fn partial_notation(&self, _i: usize, _sa: Shape, _sb: Shape) -> Partial {
+        Partial::Unstated
+    }
 }

@@ -1,6 +1,6 @@
 //! The record of one forward + backward: for every node its value and
 //! gradient, and for every edge into it the local partial and the
-//! chain-rule product. Every view (explain, drawings, reports, `--json`)
+//! chain-rule product, and the op's notation for both. Every view (explain, drawings, reports, `--json`)
 //! reads this and nothing else of the engine.
 //!
 //! JSON schema (`Trace`):
@@ -25,7 +25,7 @@
 
 use super::engine::{Graph, NodeId};
 use super::ops::leaf::LeafKind;
-use super::{Jacobian, Shape};
+use super::{Jacobian, Notation, Partial, Shape};
 use serde::{Deserialize, Serialize};
 
 /// Largest Jacobian (rows × cols) a trace materializes by default.
@@ -47,6 +47,9 @@ pub struct TraceNode {
     pub value: Vec<f64>,
     pub grad: Option<Vec<f64>>,
     pub edges: Vec<TraceEdge>,
+    /// How the derivation writes the op (`Op::notation`); not in the JSON.
+    #[serde(skip)]
+    pub notation: Option<Notation>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -54,6 +57,10 @@ pub struct TraceEdge {
     pub from: usize,
     pub local: Option<Jacobian>,
     pub product: Option<Vec<f64>>,
+    /// How the derivation writes `local` (`Op::partial_notation`); not in
+    /// the JSON.
+    #[serde(skip)]
+    pub partial: Partial,
 }
 
 impl TraceNode {
@@ -109,6 +116,7 @@ impl Graph {
                             from: from as usize,
                             local,
                             product,
+                            partial: node.op.partial_notation(i, x.sa, x.sb),
                         }
                     })
                     .collect();
@@ -121,6 +129,7 @@ impl Graph {
                     value: out.to_vec(),
                     grad: upstream.map(<[f64]>::to_vec),
                     edges,
+                    notation: node.op.notation(),
                 }
             })
             .collect();

@@ -27,7 +27,7 @@ use parse::{is_name_char, is_name_start, Parser};
 
 use crate::data::Dataset;
 use crate::data::Design;
-use crate::solve::exact::power;
+use crate::numeric::power;
 
 /// `response ~ terms`, with or without an intercept θ0.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,16 +98,11 @@ impl Formula {
         Parser::new(text).formula()
     }
 
-    /// The lesson models: `origin` = `y ~ x - 1`, `line` = `y ~ x`,
-    /// `plane` = `y ~ x1 + x2`.
+    /// A lesson model's formula (`data::PRESETS`): `origin` = `y ~ x - 1`,
+    /// `line` = `y ~ x`, `plane` = `y ~ x1 + x2`.
     pub fn preset(name: &str) -> Option<Formula> {
-        let text = match name {
-            "origin" => "y ~ x - 1",
-            "line" => "y ~ x",
-            "plane" => "y ~ x1 + x2",
-            _ => return None,
-        };
-        Some(Formula::parse(text).expect("preset formulas parse"))
+        let p = crate::data::preset(name)?;
+        Some(Formula::parse(p.formula).expect("preset formulas parse"))
     }
 
     /// Feature names this formula gives on `data`, in θ order (θ1, θ2, …).

@@ -1,7 +1,8 @@
 //! Views of a step and of a training run, all drawn from a `Trace` (and a
-//! `Fit`): text and Markdown derivations (`explain`), graph drawings (DOT,
+//! training `Run`): text and Markdown derivations (`explain`), graph drawings (DOT,
 //! Mermaid, SVG laid out here), SVG plots, and the self-contained HTML
-//! report. Nothing here reaches into the engine.
+//! report. Nothing here reaches into the engine or trains: `teach` takes
+//! the steps and runs, and calls these views.
 
 pub mod explain;
 pub mod graph;
@@ -13,4 +14,4 @@ pub mod step;
 pub mod view;
 
 pub use explain::{derive, Derivation};
-pub use step::{equation, model_step, program_step, ModelStep, Step, StepError};
+pub use step::Step;

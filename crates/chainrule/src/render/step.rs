@@ -1,26 +1,9 @@
-//! One step to show: a forward + backward pass of a model in a mode (or of
-//! a `grad` program), recorded as a `Trace`, with the learning rate of the
-//! update that follows. Every view renders a `Step`.
+//! One step to show: a forward + backward pass recorded as a `Trace`, with
+//! the learning rate of the update that follows. Every view renders a
+//! `Step`; `teach` takes them.
 
-use crate::data::{builtin, Design};
-use crate::expr::{self, ExprError};
-use crate::graph::{GraphError, LeafKind, Trace};
-use crate::model::formula::Formula;
-use crate::model::sample::SampleGraph;
-use crate::model::unrolled::UnrolledGraph;
-use crate::model::vectorized::VectorizedGraph;
-use crate::model::{Batch, LinearModel, Mode};
-use thiserror::Error;
-
-#[derive(Debug, Error)]
-pub enum StepError {
-    #[error("{0}")]
-    Input(String),
-    #[error("cannot build the computational graph: {0}")]
-    Graph(#[from] GraphError),
-    #[error("{0}")]
-    Program(#[from] ExprError),
-}
+use crate::graph::{LeafKind, Trace};
+use crate::model::Mode;
 
 #[derive(Clone, Debug)]
 pub struct Step {
@@ -35,6 +18,18 @@ pub struct Step {
 }
 
 impl Step {
+    /// A step of `trace`; its params are the trace's param nodes.
+    pub fn new(title: String, mode: Option<Mode>, trace: Trace, lr: Option<f64>) -> Step {
+        let params = param_ids(&trace);
+        Step {
+            title,
+            mode,
+            trace,
+            params,
+            lr,
+        }
+    }
+
     /// A param's value after the update, element by element.
     pub fn updated(&self, id: usize) -> Option<Vec<f64>> {
         let lr = self.lr?;
@@ -50,183 +45,6 @@ impl Step {
     }
 }
 
-/// What a model step is made of: the model, the mode, k rows of features
-/// (row-major, k × d), their targets, θ (θ0 first) and the learning rate.
-pub struct ModelStep<'a> {
-    pub model: LinearModel,
-    pub mode: Mode,
-    pub x: &'a [f64],
-    pub y: &'a [f64],
-    pub theta: &'a [f64],
-    pub lr: f64,
-    /// Where the rows came from, for the title (`rows 1–2 of line.csv`).
-    pub source: String,
-}
-
-/// The derivation's equation of the model: `y = θ2·x2 + θ1·x1 + θ0`.
-pub fn equation(model: &LinearModel) -> String {
-    let offset = usize::from(model.intercept);
-    let mut terms: Vec<String> = (0..model.d)
-        .rev()
-        .map(|j| {
-            format!(
-                "{}·{}",
-                model.param_symbol(offset + j),
-                model.feature_symbol(j)
-            )
-        })
-        .collect();
-    if model.intercept {
-        terms.push("θ0".into());
-    }
-    if terms.is_empty() {
-        terms.push("0".into());
-    }
-    format!("y = {}", terms.join(" + "))
-}
-
-/// Runs the mode's graph forward and backward on the rows at θ.
-pub fn model_step(s: &ModelStep<'_>) -> Result<Step, StepError> {
-    let m = &s.model;
-    let k = s.y.len();
-    if s.x.len() != k * m.d {
-        return Err(StepError::Input(format!(
-            "{} feature values for {k} rows of {} features: give one value per row for each feature",
-            s.x.len(),
-            m.d
-        )));
-    }
-    if k == 0 {
-        return Err(StepError::Input("no rows: give at least one sample".into()));
-    }
-    if s.theta.len() != m.n_params() {
-        return Err(StepError::Input(format!(
-            "θ has {} entries but {} needs {} ({})",
-            s.theta.len(),
-            equation(m),
-            m.n_params(),
-            (0..m.n_params())
-                .map(|i| m.param_symbol(i))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
-    }
-    let batch = Batch::new(s.x, s.y, m.d);
-    let trace = match s.mode {
-        Mode::Sample => {
-            if k != 1 {
-                return Err(StepError::Input(format!(
-                    "mode sample shows one sample, but {k} rows were given: pick one row, or use --mode unrolled or vectorized for a batch"
-                )));
-            }
-            let mut g = SampleGraph::new(m)?;
-            g.step(batch.row(0), s.y[0], s.theta);
-            g.graph.trace(g.root())
-        }
-        Mode::Unrolled => {
-            let mut g = UnrolledGraph::new(m, k)?;
-            g.step(batch, s.theta);
-            g.graph.trace(g.j)
-        }
-        Mode::Vectorized => {
-            let mut g = VectorizedGraph::new(m, k)?;
-            g.step(batch, s.theta);
-            g.graph.trace(g.j)
-        }
-    };
-    let params = param_ids(&trace);
-    Ok(Step {
-        title: format!("{} · mode {} · {}", equation(m), s.mode, s.source),
-        mode: Some(s.mode),
-        trace,
-        params,
-        lr: Some(s.lr),
-    })
-}
-
-/// The learning rate of a shown step when none is asked for.
-pub const DEFAULT_LR: f64 = 0.1;
-
-/// Rows a step shows by default, the derivation's sizes: one sample, two
-/// samples unrolled, three vectorized.
-pub fn default_rows(mode: Mode) -> usize {
-    match mode {
-        Mode::Sample => 1,
-        Mode::Unrolled => 2,
-        Mode::Vectorized => 3,
-    }
-}
-
-/// A step on rows `rows` (0-based, half-open) of a design, at θ (zeros
-/// when None). `source` names the data for the title.
-pub fn design_step(
-    design: &Design,
-    rows: std::ops::Range<usize>,
-    mode: Mode,
-    theta: Option<&[f64]>,
-    lr: f64,
-    source: &str,
-) -> Result<Step, StepError> {
-    if rows.start >= rows.end || rows.end > design.n {
-        return Err(StepError::Input(format!(
-            "rows {}–{} do not fit {source}, which has {} rows (rows count from 1)",
-            rows.start + 1,
-            rows.end,
-            design.n
-        )));
-    }
-    let model = LinearModel::new(design.d, design.intercept);
-    let zeros = vec![0.0; model.n_params()];
-    let (a, b) = (rows.start, rows.end);
-    let shown = if b - a == 1 {
-        format!("row {b}")
-    } else {
-        format!("rows {}–{b}", a + 1)
-    };
-    model_step(&ModelStep {
-        model,
-        mode,
-        x: &design.x[a * design.d..b * design.d],
-        y: &design.y[a..b],
-        theta: theta.unwrap_or(&zeros),
-        lr,
-        source: format!("{shown} of {source}"),
-    })
-}
-
-/// A lesson's first step: the preset's built-in data, the mode's default
-/// rows, θ = 0, lr = `DEFAULT_LR`.
-pub fn lesson_step(preset: &str, mode: Mode) -> Result<Step, StepError> {
-    let data = builtin(preset).map_err(|e| StepError::Input(e.to_string()))?;
-    let formula = Formula::preset(preset)
-        .ok_or_else(|| StepError::Input(format!("no lesson called {preset}")))?;
-    let design = formula
-        .design(&data)
-        .map_err(|e| StepError::Input(e.to_string()))?;
-    let k = default_rows(mode).min(design.n);
-    design_step(
-        &design,
-        0..k,
-        mode,
-        None,
-        DEFAULT_LR,
-        &format!("builtin:{preset}.csv"),
-    )
-}
-
-/// Runs a `grad` program: forward, backward from its last statement.
-pub fn program_step(name: &str, src: &str, lr: Option<f64>) -> Result<Step, StepError> {
-    let ev = expr::run(src, None)?;
-    let params = param_ids(&ev.trace);
-    Ok(Step {
-        title: format!("program {name}"),
-        mode: None,
-        trace: ev.trace,
-        params,
-        lr,
-    })
-}
-
 /// The param nodes of a trace, in the order they were made (θ order for
 /// model graphs: θ0, θ1, … or θ for the weights and θ0 after it).
 fn param_ids(trace: &Trace) -> Vec<usize> {
@@ -239,41 +57,4 @@ fn param_ids(trace: &Trace) -> Vec<usize> {
     // The vectorized graph makes θ (weights) before θ0: show θ0 first.
     ids.sort_by_key(|&id| trace.node(id).name.as_deref() != Some("θ0"));
     ids
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn equations_read_as_the_derivation_writes_them() {
-        assert_eq!(equation(&LinearModel::new(1, false)), "y = θ·x");
-        assert_eq!(equation(&LinearModel::new(1, true)), "y = θ1·x + θ0");
-        assert_eq!(
-            equation(&LinearModel::new(2, true)),
-            "y = θ2·x2 + θ1·x1 + θ0"
-        );
-    }
-
-    #[test]
-    fn one_sample_of_the_origin_model() {
-        // By hand (examples/one_sample.expr): x = 2, y = 3, θ = 0.5 ⇒ z1 = 1,
-        // z2 = 2, L = 4, ∂L/∂θ = 2·z2·(−1)·x = −8; θ − 0.1·(−8) = 1.3.
-        let step = model_step(&ModelStep {
-            model: LinearModel::new(1, false),
-            mode: Mode::Sample,
-            x: &[2.0],
-            y: &[3.0],
-            theta: &[0.5],
-            lr: 0.1,
-            source: "flags".into(),
-        })
-        .unwrap();
-        let t = &step.trace;
-        assert_eq!(t.find("L").unwrap().value, [4.0]);
-        assert_eq!(step.params.len(), 1);
-        let theta = step.params[0];
-        assert_eq!(t.node(theta).grad.as_deref(), Some(&[-8.0][..]));
-        assert!((step.updated(theta).unwrap()[0] - 1.3).abs() < 1e-15);
-    }
 }

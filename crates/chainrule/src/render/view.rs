@@ -6,11 +6,12 @@
 //! product of the local Jacobians along the way (the sum over the ways, if
 //! several), so every number stays the trace's own.
 //!
-//! Symbols (`2·z2`, `−I`, `diag(2·Z2)`, `(1/n)·1ᵀ`) come from each op's
-//! name and its operands' shapes; the same symbols, with scalar nodes
-//! replaced by their values, give the "numbers substituted" form.
+//! Symbols (`2·z2`, `−I`, `diag(2·Z2)`, `(1/n)·1ᵀ`) are the ops' own
+//! notation (recorded in the trace), put in the form the operands' shapes
+//! ask for; the same symbols, with scalar nodes replaced by their values,
+//! give the "numbers substituted" form.
 
-use crate::graph::{Jacobian, LeafKind, Shape, Trace, TraceNode};
+use crate::graph::{Jacobian, LeafKind, Mark, Partial, Shape, Trace, TraceNode};
 
 /// One piece of a formula: a node (drawn by name, or by value when
 /// substituted), a number, or fixed notation in text and TeX.
@@ -216,151 +217,59 @@ impl<'t> View<'t> {
     }
 
     /// The forward formula of computed node `id` and its precedence
-    /// (1: + −, 2: · /, 3: unary −, 4: powers, 9: atoms).
+    /// (1: + −, 2: · /, 3: unary −, 4: powers, 9: atoms), as its op writes
+    /// it (`Op::notation`); a node whose op states none is drawn by name.
     fn formula_at(&self, id: usize, depth: usize) -> (Expr, u8) {
         let node = &self.trace.nodes[id];
-        let arg = |i: usize| self.operand(node.edges[i].from, depth);
-        let at_least = |(e, p): (Expr, u8), min: u8| if p < min { e.paren() } else { e };
-        let call = |text: &'static str, tex: &'static str| {
-            (Expr::sym(text, tex).then(arg(0).0).s(")", ")"), 9)
-        };
-        let op = node.op.as_str();
-        match op {
-            "add" => (
-                at_least(arg(0), 1)
-                    .s(" + ", " + ")
-                    .then(at_least(arg(1), 2)),
-                1,
-            ),
-            "sub" => (
-                at_least(arg(0), 1)
-                    .s(" − ", " - ")
-                    .then(at_least(arg(1), 2)),
-                1,
-            ),
-            "mul" => (
-                at_least(arg(0), 2)
-                    .s("·", " \\cdot ")
-                    .then(at_least(arg(1), 3)),
-                2,
-            ),
-            "matvec" => (at_least(arg(0), 2).s("·", " ").then(at_least(arg(1), 3)), 2),
-            "div" => (
-                at_least(arg(0), 2)
-                    .s(" / ", " / ")
-                    .then(at_least(arg(1), 3)),
-                2,
-            ),
-            "neg" => (Expr::sym("−", "-").then(at_least(arg(0), 3)), 3),
-            "square" => (at_least(arg(0), 5).s("²", "^{2}"), 4),
-            "exp" => call("exp(", "\\exp("),
-            "log" => call("log(", "\\log("),
-            "tanh" => call("tanh(", "\\tanh("),
-            "relu" => call("relu(", "\\operatorname{relu}("),
-            "sum" => call("sum(", "\\operatorname{sum}("),
-            "mean" => call("mean(", "\\operatorname{mean}("),
-            "dot" => (
-                Expr::sym("dot(", "\\operatorname{dot}(")
-                    .then(arg(0).0)
-                    .s(", ", ", ")
-                    .then(arg(1).0)
-                    .s(")", ")"),
-                9,
-            ),
-            _ => match pow_exponent(op) {
-                Some(p) => (
-                    at_least(arg(0), 5)
-                        .s("^", "^{")
-                        .then(Expr::num(p))
-                        .s("", "}"),
-                    4,
-                ),
-                None => (Expr::node(id), 9),
-            },
+        match &node.notation {
+            Some(n) => (self.fill(id, &n.marks, depth), n.precedence),
+            None => (Expr::node(id), 9),
         }
     }
 
-    /// ∂node/∂operand_i for one engine edge, in symbols.
+    /// Marks with operand slots filled: an operand by name, value or its
+    /// own formula (at `depth`), parenthesized when it binds too loosely.
+    fn fill(&self, id: usize, marks: &[Mark], depth: usize) -> Expr {
+        let node = &self.trace.nodes[id];
+        let mut out = Expr::default();
+        for m in marks {
+            out = out.then(match m {
+                Mark::Operand(i, min) => {
+                    let (e, p) = self.operand(node.edges[*i].from, depth);
+                    if p < *min {
+                        e.paren()
+                    } else {
+                        e
+                    }
+                }
+                Mark::Num(v) => Expr::num(*v),
+                Mark::Text(text, tex) => Expr::sym(text, tex),
+            });
+        }
+        out
+    }
+
+    /// ∂node/∂operand_i for one engine edge, in symbols: the op's partial
+    /// (`Op::partial_notation`) in the form the shapes ask for.
     fn hop_symbol(&self, id: usize, i: usize) -> Expr {
         let node = &self.trace.nodes[id];
         let out_scalar = node.shape.is_scalar();
         let from = &self.trace.nodes[node.edges[i].from];
         let broadcast = !out_scalar && from.shape.is_scalar();
-        let other = |k: usize| self.operand(node.edges[k].from, 0);
-        let at_least = |(e, p): (Expr, u8), min: u8| if p < min { e.paren() } else { e };
-        // Elementwise partials are scalars; on vectors they sit on a diagonal.
-        let diag = |e: Expr| {
-            if out_scalar || broadcast {
-                e
-            } else {
-                Expr::sym("diag(", "\\operatorname{diag}(")
-                    .then(e)
-                    .s(")", ")")
-            }
-        };
-        let unit = || {
-            if out_scalar {
-                Expr::sym("1", "1")
-            } else if broadcast {
-                Expr::sym("𝟏", "\\mathbf{1}")
-            } else {
-                Expr::sym("I", "I")
-            }
-        };
-        let minus_unit = || {
-            if out_scalar {
-                Expr::sym("−1", "-1")
-            } else if broadcast {
-                Expr::sym("−𝟏", "-\\mathbf{1}")
-            } else {
-                Expr::sym("−I", "-I")
-            }
-        };
-        let a = || at_least(other(0), 3);
-        match (node.op.as_str(), i) {
-            ("add", _) | ("sub", 0) => unit(),
-            ("sub", _) | ("neg", _) => minus_unit(),
-            ("mul", k) => diag(at_least(other(1 - k), 3)),
-            ("div", 0) => diag(Expr::sym("1/", "1/").then(at_least(other(1), 3))),
-            ("div", _) => diag(
-                Expr::sym("−", "-")
-                    .then(at_least(other(0), 3))
-                    .s("/", "/")
-                    .then(at_least(other(1), 5))
-                    .s("²", "^{2}"),
-            ),
-            ("square", _) => diag(Expr::sym("2·", "2 \\cdot ").then(a())),
-            ("exp", _) => diag(Expr::sym("exp(", "\\exp(").then(other(0).0).s(")", ")")),
-            ("log", _) => diag(Expr::sym("1/", "1/").then(a())),
-            ("tanh", _) => diag(
-                Expr::sym("1 − tanh(", "1 - \\tanh(")
-                    .then(other(0).0)
-                    .s(")²", ")^{2}"),
-            ),
-            ("relu", _) => diag(Expr::sym("[", "[").then(other(0).0).s(" > 0]", " > 0]")),
-            ("sum", _) => Expr::sym("1ᵀ", "\\mathbf{1}^{\\top}"),
-            ("mean", _) => Expr::sym("(1/", "(1/")
-                .then(Expr::num(from.shape.len() as f64))
-                .s(")·1ᵀ", ") \\cdot \\mathbf{1}^{\\top}"),
-            ("dot", k) => at_least(other(1 - k), 5).s("ᵀ", "^{\\top}"),
-            ("matvec", 1) => other(0).0,
-            ("matvec", _) => Expr::sym("I ⊗ ", "I \\otimes ")
-                .then(at_least(other(1), 5))
-                .s("ᵀ", "^{\\top}"),
-            (op, _) => match pow_exponent(op) {
-                Some(p) if p - 1.0 == 1.0 => {
-                    diag(Expr::num(p).s("·", " \\cdot ").then(at_least(other(0), 3)))
-                }
-                Some(p) => diag(
-                    Expr::num(p)
-                        .s("·", " \\cdot ")
-                        .then(at_least(other(0), 5))
-                        .s("^", "^{")
-                        .then(Expr::num(p - 1.0))
-                        .s("", "}"),
-                ),
-                None => Expr::sym("∂", "\\partial"),
-            },
+        match &node.edges[i].partial {
+            Partial::One if out_scalar => Expr::sym("1", "1"),
+            Partial::One if broadcast => Expr::sym("𝟏", "\\mathbf{1}"),
+            Partial::One => Expr::sym("I", "I"),
+            Partial::MinusOne if out_scalar => Expr::sym("−1", "-1"),
+            Partial::MinusOne if broadcast => Expr::sym("−𝟏", "-\\mathbf{1}"),
+            Partial::MinusOne => Expr::sym("−I", "-I"),
+            // Elementwise partials are scalars; on vectors they sit on a diagonal.
+            Partial::Elementwise(marks) if out_scalar || broadcast => self.fill(id, marks, 0),
+            Partial::Elementwise(marks) => Expr::sym("diag(", "\\operatorname{diag}(")
+                .then(self.fill(id, marks, 0))
+                .s(")", ")"),
+            Partial::Plain(marks) => self.fill(id, marks, 0),
+            Partial::Unstated => Expr::sym("∂", "\\partial"),
         }
     }
 
@@ -448,11 +357,6 @@ impl<'t> View<'t> {
 /// How deep unnamed helpers are written out inside one formula; deeper
 /// ones appear as `#id` (programs may nest expressions thousands deep).
 const MAX_INLINE_DEPTH: usize = 32;
-
-/// `pow(p)` → p.
-fn pow_exponent(op: &str) -> Option<f64> {
-    op.strip_prefix("pow(")?.strip_suffix(')')?.parse().ok()
-}
 
 /// The product of partials along one way, units dropped.
 fn product_symbol(factors: Vec<Expr>) -> Expr {

@@ -8,7 +8,7 @@
 //!    combination of earlier ones gets θ = 0 and a warning naming it.
 //! 3. Iterative refinement on the augmented system (Björck 1967):
 //!    r + A·θ = y, Aᵀ·r = 0. Each step computes f = y − r − A·θ and
-//!    g = −Aᵀ·r in double-double ([`exact`](super::exact)) and solves for the
+//!    g = −Aᵀ·r in double-double ([`double_double`](crate::numeric::double_double)) and solves for the
 //!    corrections with the same QR. Unlike refining θ alone, this also
 //!    removes the κ²-sized error term of least squares, which is what
 //!    Filip and Wampler5 need.
@@ -16,11 +16,11 @@
 //! Standard errors: Cov(θ) = σ²·(AᵀA)⁻¹ = σ²·S·(RᵀR)⁻¹·S with
 //! σ² = RSS/(n − rank), the residual variance NIST certifies.
 
-use super::exact::Dd;
 use super::metrics::{self, total_sum_of_squares};
-use super::qr::{norm, Qr};
 use super::SolveError;
 use crate::data::Design;
+use crate::numeric::qr::{norm, Qr};
+use crate::numeric::Dd;
 
 /// A column whose part not explained by earlier columns is below this
 /// fraction of its norm counts as dependent. Measured: Filip's x¹⁰ keeps

@@ -1,14 +1,11 @@
 //! Closed-form least squares (the referee the trainer is checked against)
-//! and fit metrics.
+//! and fit metrics. The numerics under them (QR, double-double, LRE) are
+//! `numeric`'s.
 
-pub mod exact;
 mod least_squares;
-mod lre;
 mod metrics;
-mod qr;
 
 pub use least_squares::{least_squares, Solution, RANK_TOLERANCE};
-pub use lre::lre;
 pub use metrics::{metrics, Metrics};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

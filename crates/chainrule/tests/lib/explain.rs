@@ -2,17 +2,17 @@
 //! (reviewed by eye, committed under tests/snapshots/, checked by plain
 //! `cargo test`), and a check that every number printed is the trace's.
 
-use chainrule::lessons::PRESETS;
+use chainrule::data::preset_names;
 use chainrule::model::LinearModel;
 use chainrule::model::Mode;
 use chainrule::render::num;
-use chainrule::render::step::{lesson_step, model_step, ModelStep};
 use chainrule::render::{derive, Step};
+use chainrule::teach::{lesson_step, model_step, ModelStep};
 
 fn lessons() -> Vec<(String, Step)> {
-    PRESETS
-        .iter()
-        .flat_map(|&p| {
+    preset_names()
+        .into_iter()
+        .flat_map(|p| {
             Mode::ALL.map(|m| (format!("{p}_{m}"), lesson_step(p, m).expect("lessons run")))
         })
         .collect()

@@ -2,6 +2,10 @@
 //! worked out on paper (each derivation is in the comment above it).
 
 use chainrule::graph::{Graph, Shape};
+use chainrule::model::Mode;
+use chainrule::render::graph::{dot, layout, svg};
+use chainrule::render::view::View;
+use chainrule::teach::lesson_step;
 
 const S: Shape = Shape::Scalar;
 
@@ -157,4 +161,39 @@ fn errors_are_values_not_panics() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("limit of 100"), "{err}");
+}
+
+// The lessons' drawings: branches, paths and layout of the view.
+
+#[test]
+fn unrolled_branches_meet_at_j_and_both_reach_theta() {
+    let step = lesson_step("line", Mode::Unrolled).unwrap();
+    let view = View::new(&step.trace, true);
+    let j = view.root();
+    let into_j: Vec<_> = view
+        .edges_into(j)
+        .map(|e| view.node(e.from).label())
+        .collect();
+    assert_eq!(into_j, ["L(1)", "L(2)"]);
+    let theta1 = step.trace.find("θ1").unwrap().id;
+    assert_eq!(view.paths_to(theta1, 10).len(), 2);
+    let dot = dot(&view);
+    assert!(dot.contains("label=\"∂J/∂L⁽¹⁾ = 1/2 = 0.5\""), "{dot}");
+    let svg = svg(&view);
+    assert_eq!(svg.matches("<g class=\"edge\"").count(), view.edges.len());
+    assert!(svg.contains(&format!("id=\"e{theta1}-")));
+}
+
+#[test]
+fn leaves_sit_left_of_their_first_reader() {
+    let step = lesson_step("origin", Mode::Sample).unwrap();
+    let view = View::new(&step.trace, true);
+    let lay = layout(&view);
+    let x_of = |name: &str| {
+        let id = step.trace.find(name).unwrap().id;
+        lay.boxes.iter().find(|b| b.id == id).unwrap().x
+    };
+    assert!(x_of("θ") < x_of("z1"));
+    assert!(x_of("z1") < x_of("y") || x_of("y") < x_of("z2"));
+    assert!(x_of("z2") < x_of("L"));
 }

@@ -2,15 +2,18 @@
 //! 1. its VJP equals central finite differences of x ↦ Σ_k u_k·op(x)_k
 //!    (relative error ≤ 1e-6 in f64);
 //! 2. its VJP equals upstreamᵀ · its explicit Jacobian (to rounding);
-//! 3. the engine's backward through a graph gives the same as the VJP.
+//! 3. the engine's backward through a graph gives the same as the VJP;
+//! 4. it states how the derivation writes it and each of its partials,
+//!    naming only operands it has.
 
+use chainrule::graph::notation::sketch;
 use chainrule::graph::ops::arith::{AddRule, DivRule, MulRule, SubRule};
 use chainrule::graph::ops::binary::Elementwise;
 use chainrule::graph::ops::functions::{Exp, Log, Neg, Pow, Relu, Square, Tanh};
 use chainrule::graph::ops::linalg::{Dot, MatVec};
 use chainrule::graph::ops::reduce::Reduce;
 use chainrule::graph::ops::unary::Map;
-use chainrule::graph::{Graph, Inputs, Op, Shape};
+use chainrule::graph::{Graph, Inputs, Mark, Op, Partial, Shape};
 use proptest::prelude::*;
 
 /// Which values an operand may take: some ops are only smooth away from a
@@ -208,4 +211,49 @@ fn log_of_negative_is_nan_not_a_panic() {
     g.backward(y).unwrap();
     assert!(g.value(y)[0].is_nan());
     assert_eq!(g.grad(x).unwrap(), &[-1.0]); // d ln x/dx = 1/x = −1
+}
+
+#[test]
+fn every_op_states_its_notation() {
+    for case in cases(1, 0, 3, 2, 0.5) {
+        let op = &case.op;
+        let name = op.name();
+        let in_range = |marks: &[Mark]| {
+            marks
+                .iter()
+                .all(|m| !matches!(m, Mark::Operand(i, _) if *i >= op.arity()))
+        };
+        let forward = op
+            .notation()
+            .unwrap_or_else(|| panic!("{name} states no notation"));
+        assert!(in_range(&forward.marks), "{name}: {forward:?}");
+        let sb = case.shapes.get(1).copied().unwrap_or(Shape::Scalar);
+        for i in 0..op.arity() {
+            match op.partial_notation(i, case.shapes[0], sb) {
+                Partial::Unstated => panic!("{name} states no partial for input {i}"),
+                Partial::Elementwise(m) | Partial::Plain(m) => assert!(in_range(&m), "{name}"),
+                Partial::One | Partial::MinusOne => {}
+            }
+        }
+    }
+}
+
+#[test]
+fn notation_reads_as_the_derivation_writes_it() {
+    let v = Shape::Vector(4);
+    let partial = |op: &dyn Op, i: usize| match op.partial_notation(i, v, v) {
+        Partial::Elementwise(m) | Partial::Plain(m) => sketch(&m),
+        other => format!("{other:?}"),
+    };
+    // ∂L/∂z2 = 2·z2 (L = z2²), ∂z2/∂z1 = −1 (z2 = y − z1), ∂J/∂L = (1/n)·1ᵀ.
+    assert_eq!(partial(&Map(Square), 0), "2·a0");
+    assert_eq!(partial(&Elementwise::<SubRule>::new(), 1), "MinusOne");
+    assert_eq!(partial(&Reduce { mean: true }, 0), "(1/4)·1ᵀ");
+    // ∂(M·v)/∂v = M; ∂(a·b)/∂a = b; d/dx x³ = 3·x².
+    assert_eq!(partial(&MatVec, 1), "a0");
+    assert_eq!(partial(&Elementwise::<MulRule>::new(), 0), "a1");
+    assert_eq!(partial(&Map(Pow(3.0)), 0), "3·a0^2");
+    let forward = |op: &dyn Op| sketch(&op.notation().unwrap().marks);
+    assert_eq!(forward(&Elementwise::<SubRule>::new()), "a0 − a1");
+    assert_eq!(forward(&Reduce { mean: true }), "mean(a0)");
 }

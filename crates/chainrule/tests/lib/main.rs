@@ -11,6 +11,7 @@ mod graph_derivation;
 mod graph_ops;
 mod invariances;
 mod kernel_agrees;
+mod layers;
 mod modes_agree;
 mod nist_fit;
 mod nist_train;

@@ -13,7 +13,8 @@ use std::path::PathBuf;
 
 use chainrule::data::{read_csv, ReadOptions};
 use chainrule::model::formula::Formula;
-use chainrule::solve::{least_squares, lre, Solution};
+use chainrule::numeric::lre;
+use chainrule::solve::{least_squares, Solution};
 use serde_json::Value;
 
 fn nist_dir() -> PathBuf {

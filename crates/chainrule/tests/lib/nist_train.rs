@@ -10,7 +10,7 @@
 use chainrule::data::{read_csv, ReadOptions};
 use chainrule::model::formula::Formula;
 use chainrule::model::{Batch, LinearModel};
-use chainrule::solve::lre;
+use chainrule::numeric::lre;
 use chainrule::train::{train, LearningRate, Quiet, TrainConfig};
 use serde_json::Value;
 use std::path::PathBuf;

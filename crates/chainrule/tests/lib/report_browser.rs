@@ -10,8 +10,9 @@
 //! If Chromium is missing this test fails, it does not skip.
 
 use chainrule::render::num;
-use chainrule::render::report::{html, lesson_sections};
+use chainrule::render::report::html;
 use chainrule::render::view::View;
+use chainrule::teach::lesson_sections;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

@@ -1,6 +1,9 @@
-//! The four arithmetic ops: each is its value and its two partials.
+//! The four arithmetic ops: each is its value, its two partials, and how
+//! the derivation writes both.
 
 use super::binary::Binary;
+use crate::graph::Mark::{Operand, Text};
+use crate::graph::{Notation, Partial};
 
 #[derive(Debug)]
 pub struct AddRule;
@@ -14,6 +17,12 @@ impl Binary for AddRule {
     }
     fn db(_: f64, _: f64, _: f64) -> f64 {
         1.0
+    }
+    fn notation() -> Notation {
+        Notation::infix(1, " + ", " + ", 2, 1)
+    }
+    fn partial_notation(_: usize) -> Partial {
+        Partial::One
     }
 }
 
@@ -30,6 +39,16 @@ impl Binary for SubRule {
     fn db(_: f64, _: f64, _: f64) -> f64 {
         -1.0
     }
+    fn notation() -> Notation {
+        Notation::infix(1, " − ", " - ", 2, 1)
+    }
+    fn partial_notation(i: usize) -> Partial {
+        if i == 0 {
+            Partial::One
+        } else {
+            Partial::MinusOne
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -44,6 +63,13 @@ impl Binary for MulRule {
     }
     fn db(a: f64, _: f64, _: f64) -> f64 {
         a
+    }
+    fn notation() -> Notation {
+        Notation::infix(2, "·", " \\cdot ", 3, 2)
+    }
+    /// ∂(a·b)/∂a = b, ∂(a·b)/∂b = a.
+    fn partial_notation(i: usize) -> Partial {
+        Partial::Elementwise(vec![Operand(1 - i, 3)])
     }
 }
 
@@ -61,5 +87,21 @@ impl Binary for DivRule {
     fn db(_: f64, b: f64, out: f64) -> f64 {
         // ∂(a/b)/∂b = −a/b² = −out/b
         -out / b
+    }
+    fn notation() -> Notation {
+        Notation::infix(2, " / ", " / ", 3, 2)
+    }
+    fn partial_notation(i: usize) -> Partial {
+        Partial::Elementwise(if i == 0 {
+            vec![Text("1/", "1/"), Operand(1, 3)]
+        } else {
+            vec![
+                Text("−", "-"),
+                Operand(0, 3),
+                Text("/", "/"),
+                Operand(1, 5),
+                Text("²", "^{2}"),
+            ]
+        })
     }
 }

@@ -5,7 +5,7 @@
 //! tensor is read by every output element, so in backward its gradient is
 //! the sum of what flows back from all of them.
 
-use crate::graph::{GraphError, Inputs, Jacobian, Op, Shape};
+use crate::graph::{GraphError, Inputs, Jacobian, Notation, Op, Partial, Shape};
 use std::fmt::Debug;
 use std::marker::PhantomData;
 
@@ -16,6 +16,10 @@ pub trait Binary: Debug + Send + Sync + 'static {
     fn da(a: f64, b: f64, out: f64) -> f64;
     /// ∂f/∂b at (a, b), where out = f(a, b).
     fn db(a: f64, b: f64, out: f64) -> f64;
+    /// How the derivation writes f(a, b).
+    fn notation() -> Notation;
+    /// How it writes ∂f/∂a (i = 0) or ∂f/∂b (i = 1).
+    fn partial_notation(i: usize) -> Partial;
 }
 
 #[derive(Debug, Default)]
@@ -186,5 +190,13 @@ impl<T: Binary> Op for Elementwise<T> {
             jac.set(k, col, Self::partial(i, at(k), bt(k), o));
         }
         jac
+    }
+
+    fn notation(&self) -> Option<Notation> {
+        Some(T::notation())
+    }
+
+    fn partial_notation(&self, i: usize, _: Shape, _: Shape) -> Partial {
+        T::partial_notation(i)
     }
 }

@@ -1,10 +1,13 @@
-//! The elementwise functions: each is its value and its derivative.
+//! The elementwise functions: each is its value, its derivative, and how
+//! the derivation writes both.
 //!
 //! Outside a function's domain the value follows IEEE 754 and is documented
 //! here rather than refused: log of a negative number is NaN, log 0 is −inf,
 //! a negative base to a fractional power is NaN.
 
 use super::unary::Unary;
+use crate::graph::Mark::{Num, Operand, Text};
+use crate::graph::{Notation, Partial};
 
 #[derive(Debug)]
 pub struct Neg;
@@ -17,6 +20,15 @@ impl Unary for Neg {
     }
     fn df(&self, _: f64, _: f64) -> f64 {
         -1.0
+    }
+    fn notation(&self) -> Notation {
+        Notation {
+            marks: vec![Text("−", "-"), Operand(0, 3)],
+            precedence: 3,
+        }
+    }
+    fn partial_notation(&self) -> Partial {
+        Partial::MinusOne
     }
 }
 
@@ -31,6 +43,15 @@ impl Unary for Square {
     }
     fn df(&self, x: f64, _: f64) -> f64 {
         2.0 * x
+    }
+    fn notation(&self) -> Notation {
+        Notation {
+            marks: vec![Operand(0, 5), Text("²", "^{2}")],
+            precedence: 4,
+        }
+    }
+    fn partial_notation(&self) -> Partial {
+        Partial::Elementwise(vec![Text("2·", "2 \\cdot "), Operand(0, 3)])
     }
 }
 
@@ -61,6 +82,29 @@ impl Unary for Pow {
             self.0 * Self::raise(x, self.0 - 1.0)
         }
     }
+    fn notation(&self) -> Notation {
+        Notation {
+            marks: vec![Operand(0, 5), Text("^", "^{"), Num(self.0), Text("", "}")],
+            precedence: 4,
+        }
+    }
+    /// p·x^(p−1), written p·x when p − 1 = 1.
+    fn partial_notation(&self) -> Partial {
+        let p = self.0;
+        let times = Text("·", " \\cdot ");
+        Partial::Elementwise(if p - 1.0 == 1.0 {
+            vec![Num(p), times, Operand(0, 3)]
+        } else {
+            vec![
+                Num(p),
+                times,
+                Operand(0, 5),
+                Text("^", "^{"),
+                Num(p - 1.0),
+                Text("", "}"),
+            ]
+        })
+    }
 }
 
 #[derive(Debug)]
@@ -75,6 +119,12 @@ impl Unary for Exp {
     fn df(&self, _: f64, out: f64) -> f64 {
         out
     }
+    fn notation(&self) -> Notation {
+        Notation::call("exp(", "\\exp(")
+    }
+    fn partial_notation(&self) -> Partial {
+        Partial::Elementwise(vec![Text("exp(", "\\exp("), Operand(0, 0), Text(")", ")")])
+    }
 }
 
 #[derive(Debug)]
@@ -88,6 +138,12 @@ impl Unary for Log {
     }
     fn df(&self, x: f64, _: f64) -> f64 {
         1.0 / x
+    }
+    fn notation(&self) -> Notation {
+        Notation::call("log(", "\\log(")
+    }
+    fn partial_notation(&self) -> Partial {
+        Partial::Elementwise(vec![Text("1/", "1/"), Operand(0, 3)])
     }
 }
 
@@ -107,6 +163,16 @@ impl Unary for Tanh {
     fn df(&self, x: f64, _: f64) -> f64 {
         let sech = 1.0 / x.cosh();
         sech * sech
+    }
+    fn notation(&self) -> Notation {
+        Notation::call("tanh(", "\\tanh(")
+    }
+    fn partial_notation(&self) -> Partial {
+        Partial::Elementwise(vec![
+            Text("1 − tanh(", "1 - \\tanh("),
+            Operand(0, 0),
+            Text(")²", ")^{2}"),
+        ])
     }
 }
 
@@ -131,6 +197,12 @@ impl Unary for Relu {
         } else {
             0.0
         }
+    }
+    fn notation(&self) -> Notation {
+        Notation::call("relu(", "\\operatorname{relu}(")
+    }
+    fn partial_notation(&self) -> Partial {
+        Partial::Elementwise(vec![Text("[", "["), Operand(0, 0), Text(" > 0]", " > 0]")])
     }
 }
 

@@ -1,7 +1,8 @@
 //! Products that contract an index: dot (vector·vector → scalar) and matvec
 //! (matrix n×d times vector d → vector n). Z1 = X·θ is a matvec.
 
-use crate::graph::{GraphError, Inputs, Jacobian, Op, Shape};
+use crate::graph::Mark::{Operand, Text};
+use crate::graph::{GraphError, Inputs, Jacobian, Notation, Op, Partial, Shape};
 
 #[derive(Debug)]
 pub struct Dot;
@@ -46,6 +47,24 @@ impl Op for Dot {
             cols: other.len(),
             data: other.to_vec(),
         }
+    }
+
+    fn notation(&self) -> Option<Notation> {
+        Some(Notation {
+            marks: vec![
+                Text("dot(", "\\operatorname{dot}("),
+                Operand(0, 0),
+                Text(", ", ", "),
+                Operand(1, 0),
+                Text(")", ")"),
+            ],
+            precedence: 9,
+        })
+    }
+
+    /// ∂(a·b)/∂a = bᵀ, ∂(a·b)/∂b = aᵀ.
+    fn partial_notation(&self, i: usize, _: Shape, _: Shape) -> Partial {
+        Partial::Plain(vec![Operand(1 - i, 5), Text("ᵀ", "^{\\top}")])
     }
 }
 
@@ -130,5 +149,23 @@ impl Op for MatVec {
                 data: x.a.to_vec(),
             }
         }
+    }
+
+    fn notation(&self) -> Option<Notation> {
+        Some(Notation::infix(2, "·", " ", 3, 2))
+    }
+
+    /// ∂(M·v)/∂v = M; ∂(M·v)/∂M = I ⊗ vᵀ (row r of the output reads row r
+    /// of M).
+    fn partial_notation(&self, i: usize, _: Shape, _: Shape) -> Partial {
+        Partial::Plain(if i == 1 {
+            vec![Operand(0, 0)]
+        } else {
+            vec![
+                Text("I ⊗ ", "I \\otimes "),
+                Operand(1, 5),
+                Text("ᵀ", "^{\\top}"),
+            ]
+        })
     }
 }

@@ -1,7 +1,8 @@
 //! Reductions to a scalar. J = mean of the L(i) is the derivation's cost
 //! node: ∂J/∂L(i) = 1/n.
 
-use crate::graph::{GraphError, Inputs, Jacobian, Op, Shape};
+use crate::graph::Mark::{Num, Text};
+use crate::graph::{GraphError, Inputs, Jacobian, Notation, Op, Partial, Shape};
 
 /// sum (scale 1) or mean (scale 1/n): out = scale·Σ x_k, ∂out/∂x_k = scale.
 #[derive(Debug)]
@@ -50,5 +51,26 @@ impl Op for Reduce {
             cols: n,
             data: vec![self.scale(n); n],
         }
+    }
+
+    fn notation(&self) -> Option<Notation> {
+        Some(if self.mean {
+            Notation::call("mean(", "\\operatorname{mean}(")
+        } else {
+            Notation::call("sum(", "\\operatorname{sum}(")
+        })
+    }
+
+    /// 1ᵀ, or (1/n)·1ᵀ for the mean of n numbers.
+    fn partial_notation(&self, _: usize, sa: Shape, _: Shape) -> Partial {
+        Partial::Plain(if self.mean {
+            vec![
+                Text("(1/", "(1/"),
+                Num(sa.len() as f64),
+                Text(")·1ᵀ", ") \\cdot \\mathbf{1}^{\\top}"),
+            ]
+        } else {
+            vec![Text("1ᵀ", "\\mathbf{1}^{\\top}")]
+        })
     }
 }

@@ -1,7 +1,7 @@
 //! Elementwise unary ops: an op states f(x) and f′(x); this file applies
 //! them over a tensor of any shape (the Jacobian is diagonal).
 
-use crate::graph::{GraphError, Inputs, Jacobian, Op, Shape};
+use crate::graph::{GraphError, Inputs, Jacobian, Notation, Op, Partial, Shape};
 use std::fmt::Debug;
 
 pub trait Unary: Debug + Send + Sync + 'static {
@@ -9,6 +9,10 @@ pub trait Unary: Debug + Send + Sync + 'static {
     fn f(&self, x: f64) -> f64;
     /// f′(x), where out = f(x) (several derivatives are cheapest from out).
     fn df(&self, x: f64, out: f64) -> f64;
+    /// How the derivation writes f(x).
+    fn notation(&self) -> Notation;
+    /// How it writes f′(x).
+    fn partial_notation(&self) -> Partial;
 }
 
 #[derive(Debug)]
@@ -46,5 +50,13 @@ impl<U: Unary> Op for Map<U> {
             jac.set(k, k, self.0.df(a, o));
         }
         jac
+    }
+
+    fn notation(&self) -> Option<Notation> {
+        Some(self.0.notation())
+    }
+
+    fn partial_notation(&self, _: usize, _: Shape, _: Shape) -> Partial {
+        self.0.partial_notation()
     }
 }

@@ -14,13 +14,10 @@ use super::graph::{self, short};
 use super::math::{Math, Render};
 use super::num;
 use super::plot::{contours, Frame, Plot};
-use super::step::{default_rows, design_step, Step, StepError};
+use super::step::Step;
 use super::view::View;
-use crate::data::{builtin, Design};
-use crate::lessons::{LESSON_EPOCHS, PRESETS};
-use crate::model::formula::Formula;
-use crate::model::{Batch, LinearModel, Mode};
-use crate::train::{train, Fit, LearningRate, Quiet, TrainConfig, TrainError};
+use crate::data::Design;
+use crate::model::{LinearModel, Mode};
 use serde_json::json;
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -33,14 +30,21 @@ const MAX_PLOT_POINTS: usize = 800;
 /// Most gradient-descent steps marked on J(θ) and on the contours.
 const MAX_PATH_POINTS: usize = 60;
 
-#[derive(Debug, thiserror::Error)]
-pub enum ReportError {
-    #[error(transparent)]
-    Step(#[from] StepError),
-    #[error(transparent)]
-    Train(#[from] TrainError),
-    #[error("{0}")]
-    Input(String),
+/// A training run as the report draws it: where θ ended, how it got there.
+#[derive(Clone, Debug)]
+pub struct Run {
+    /// θ after training (θ0 first when there is an intercept).
+    pub theta: Vec<f64>,
+    /// Mean J of each epoch.
+    pub epoch_j: Vec<f64>,
+    /// J of each recorded step.
+    pub step_j: Vec<f64>,
+    /// θ before training and after each recorded epoch.
+    pub theta_path: Vec<Vec<f64>>,
+    pub epochs: usize,
+    pub steps: usize,
+    pub lr: f64,
+    pub batch_size: usize,
 }
 
 /// One section of the report: a step to play and a training run to plot.
@@ -50,82 +54,8 @@ pub struct Section {
     pub title: String,
     pub step: Step,
     pub design: Design,
-    pub fit: Fit,
+    pub run: Run,
     pub mode: Mode,
-}
-
-impl Section {
-    /// Trains on the design from θ = 0 as `cfg` says, and takes the step
-    /// shown from the first rows at θ = 0 with the run's learning rate.
-    pub fn train(
-        id: &str,
-        title: &str,
-        design: Design,
-        cfg: &TrainConfig,
-        source: &str,
-    ) -> Result<Section, ReportError> {
-        let model = LinearModel::new(design.d, design.intercept);
-        let data = Batch::new(&design.x, &design.y, design.d);
-        let fit = train(data, model, cfg, None, &mut Quiet)?;
-        Section::from_fit(id, title, design, fit, cfg.mode, source)
-    }
-
-    /// A section for a finished run: the step shown is the derivation's
-    /// first rows (1, 2 or 3 by mode) at θ = 0 with the run's lr.
-    pub fn from_fit(
-        id: &str,
-        title: &str,
-        design: Design,
-        fit: Fit,
-        mode: Mode,
-        source: &str,
-    ) -> Result<Section, ReportError> {
-        let k = default_rows(mode).min(design.n);
-        let step = design_step(&design, 0..k, mode, None, fit.lr, source)?;
-        Ok(Section {
-            id: id.into(),
-            title: title.into(),
-            step,
-            design,
-            fit,
-            mode,
-        })
-    }
-}
-
-/// The nine lessons on built-in data, trained as `chainrule demo` trains
-/// them (lr auto, `LESSON_EPOCHS` epochs, the mode's batch, seed 1).
-pub fn lesson_sections() -> Result<Vec<Section>, ReportError> {
-    let mut out = Vec::new();
-    for preset in PRESETS {
-        let data = builtin(preset).map_err(|e| ReportError::Input(e.to_string()))?;
-        let formula = Formula::preset(preset).expect("presets exist");
-        let design = formula
-            .design(&data)
-            .map_err(|e| ReportError::Input(e.to_string()))?;
-        for mode in Mode::ALL {
-            let cfg = TrainConfig {
-                mode,
-                lr: LearningRate::Auto,
-                epochs: LESSON_EPOCHS,
-                batch_size: None,
-                seed: 1,
-                ..TrainConfig::default()
-            };
-            let title = format!(
-                "{} · {mode}",
-                super::step::equation(&LinearModel::new(design.d, design.intercept))
-            );
-            out.push(Section::train(
-                &format!("{preset}-{mode}"),
-                &title,
-                design.clone(),
-                &cfg,
-                &format!("builtin:{preset}.csv"),
-            )?);
-        }
-    }
-    Ok(out)
 }
 
 fn esc(s: &str) -> String {
@@ -209,9 +139,9 @@ pub fn player_data(step: &Step) -> serde_json::Value {
 
 /// J by epoch, J by step, the data with the fit, and J over θ.
 pub fn plots(s: &Section) -> Vec<String> {
-    let fit = &s.fit;
+    let run = &s.run;
     let mut out = Vec::new();
-    let epoch_points: Vec<(f64, f64)> = thin(&fit.epoch_j)
+    let epoch_points: Vec<(f64, f64)> = thin(&run.epoch_j)
         .map(|(i, j)| ((i + 1) as f64, j))
         .collect();
     out.push(line_plot(
@@ -221,7 +151,7 @@ pub fn plots(s: &Section) -> Vec<String> {
         &epoch_points,
         "#2f6fb0",
     ));
-    let step_points: Vec<(f64, f64)> = thin(&fit.step_j)
+    let step_points: Vec<(f64, f64)> = thin(&run.step_j)
         .map(|(i, j)| ((i + 1) as f64, j))
         .collect();
     out.push(line_plot(
@@ -266,7 +196,7 @@ fn line_plot(title: &str, x: &str, y: &str, points: &[(f64, f64)], color: &'stat
 
 fn data_plot(s: &Section) -> String {
     let d = &s.design;
-    let theta = &s.fit.theta;
+    let theta = &s.run.theta;
     let model = LinearModel::new(d.d, d.intercept);
     if d.d == 1 {
         let pts: Vec<(f64, f64)> = (0..d.n).map(|i| (d.x[i], d.y[i])).collect();
@@ -329,8 +259,8 @@ fn cost(d: &Design, model: &LinearModel, theta: &[f64]) -> f64 {
         / d.n as f64
 }
 
-fn path_points(fit: &Fit) -> Vec<Vec<f64>> {
-    fit.theta_path
+fn path_points(run: &Run) -> Vec<Vec<f64>> {
+    run.theta_path
         .iter()
         .take(MAX_PATH_POINTS)
         .cloned()
@@ -339,8 +269,8 @@ fn path_points(fit: &Fit) -> Vec<Vec<f64>> {
 
 fn parabola_plot(s: &Section, model: &LinearModel) -> String {
     let d = &s.design;
-    let path = path_points(&s.fit);
-    let ts: Vec<f64> = path.iter().map(|t| t[0]).chain([s.fit.theta[0]]).collect();
+    let path = path_points(&s.run);
+    let ts: Vec<f64> = path.iter().map(|t| t[0]).chain([s.run.theta[0]]).collect();
     let (lo, hi) = ts
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
@@ -371,10 +301,10 @@ fn parabola_plot(s: &Section, model: &LinearModel) -> String {
 
 fn contour_plot(s: &Section, model: &LinearModel) -> String {
     let d = &s.design;
-    let path = path_points(&s.fit);
+    let path = path_points(&s.run);
     let pts: Vec<(f64, f64)> = path.iter().map(|t| (t[0], t[1])).collect();
-    let xs: Vec<f64> = pts.iter().map(|p| p.0).chain([s.fit.theta[0]]).collect();
-    let ys: Vec<f64> = pts.iter().map(|p| p.1).chain([s.fit.theta[1]]).collect();
+    let xs: Vec<f64> = pts.iter().map(|p| p.0).chain([s.run.theta[0]]).collect();
+    let ys: Vec<f64> = pts.iter().map(|p| p.1).chain([s.run.theta[1]]).collect();
     let span = |v: &[f64]| {
         let (lo, hi) = v
             .iter()
@@ -386,7 +316,7 @@ fn contour_plot(s: &Section, model: &LinearModel) -> String {
     };
     let (bx, by) = (span(&xs), span(&ys));
     let f = |a: f64, b: f64| cost(d, model, &[a, b]);
-    let j_min = cost(d, model, &s.fit.theta);
+    let j_min = cost(d, model, &s.run.theta);
     let j_max = [f(bx.0, by.0), f(bx.0, by.1), f(bx.1, by.0), f(bx.1, by.1)]
         .into_iter()
         .fold(j_min, f64::max);
@@ -479,11 +409,11 @@ fn section_html(s: &Section, first: bool) -> String {
         .into_iter()
         .map(|p| format!(r#"<figure class="plot">{p}</figure>"#))
         .collect();
-    let fit = &s.fit;
-    let theta: Vec<String> = (0..fit.theta.len())
+    let run = &s.run;
+    let theta: Vec<String> = (0..run.theta.len())
         .map(|k| {
             let model = LinearModel::new(s.design.d, s.design.intercept);
-            format!("{} = {}", model.param_symbol(k), num::uni(fit.theta[k]))
+            format!("{} = {}", model.param_symbol(k), num::uni(run.theta[k]))
         })
         .collect();
     format!(
@@ -513,10 +443,10 @@ fn section_html(s: &Section, first: bool) -> String {
         title = esc(&s.title),
         step_title = esc(&s.step.title),
         mode = s.mode,
-        epochs = fit.epochs,
-        steps = fit.steps,
-        batch = fit.batch_size,
-        lr = num::uni(fit.lr),
+        epochs = run.epochs,
+        steps = run.steps,
+        batch = run.batch_size,
+        lr = num::uni(run.lr),
         theta = esc(&theta.join(", ")),
         derivation = esc(&derivation),
     )

@@ -4,14 +4,13 @@
 //! on the same rows, trains, and sets θ against the truth the data were
 //! drawn from and against the closed-form least-squares answer.
 
-use crate::data::{builtin, SynthModel};
+use crate::data::{builtin, preset, PRESETS};
 use crate::model::formula::Formula;
 use crate::model::{gradient_source, Batch, LinearModel, Mode};
-use crate::solve::{least_squares, lre};
+use crate::numeric::lre;
+use crate::solve::least_squares;
 use crate::train::{train, LearningRate, Quiet, TrainConfig};
 use serde::Serialize;
-
-pub const PRESETS: [&str; 3] = ["origin", "line", "plane"];
 
 /// Epochs each lesson trains for.
 pub const LESSON_EPOCHS: usize = 400;
@@ -49,9 +48,9 @@ fn batch_size(mode: Mode, n: usize) -> usize {
 }
 
 /// Runs one lesson.
-pub fn lesson(preset: &'static str, mode: Mode) -> Lesson {
-    let data = builtin(preset).expect("built-in data parse");
-    let formula = Formula::preset(preset).expect("presets exist");
+pub fn lesson(name: &'static str, mode: Mode) -> Lesson {
+    let data = builtin(name).expect("built-in data parse");
+    let formula = Formula::preset(name).expect("presets exist");
     let design = formula.design(&data).expect("presets fit their data");
     let model = LinearModel::new(design.d, design.intercept);
     let all = Batch::new(&design.x, &design.y, design.d);
@@ -92,9 +91,9 @@ pub fn lesson(preset: &'static str, mode: Mode) -> Lesson {
         .zip(&closed_form)
         .map(|(a, b)| lre(*a, *b))
         .fold(15.0, f64::min);
-    let synth = SynthModel::from_name(preset).expect("presets are synth models");
+    let truth = preset(name).expect("lessons are presets").truth;
     Lesson {
-        preset,
+        preset: name,
         formula: formula.to_string(),
         mode,
         params: (0..model.n_params())
@@ -107,7 +106,7 @@ pub fn lesson(preset: &'static str, mode: Mode) -> Lesson {
         lr: fit.lr,
         epochs: fit.epochs,
         theta: fit.theta,
-        true_theta: synth.true_theta(),
+        true_theta: truth.to_vec(),
         closed_form,
         digits_vs_closed_form,
     }
@@ -117,6 +116,6 @@ pub fn lesson(preset: &'static str, mode: Mode) -> Lesson {
 pub fn all_lessons() -> Vec<Lesson> {
     PRESETS
         .iter()
-        .flat_map(|&p| Mode::ALL.map(|m| lesson(p, m)))
+        .flat_map(|p| Mode::ALL.map(|m| lesson(p.name, m)))
         .collect()
 }

@@ -9,8 +9,8 @@
 //! scaled column, so the earliest column of a dependent set survives and
 //! the later, redundant one is reported.
 //!
-//! After `factor`, for kept column `kept[r]`: R[q][r] = `a[kept[r]][q]` for
-//! q < r, R[r][r] = `rdiag[r]`; the Householder vector v_r lives in
+//! After `factor`, for kept column `kept[r]`: `R[q][r]` = `a[kept[r]][q]` for
+//! q < r, `R[r][r]` = `rdiag[r]`; the Householder vector v_r lives in
 //! `a[kept[r]][r..n]`, with H_r = I − `beta[r]`·v_r·v_rᵀ and
 //! Q = H_0·H_1·…·H_{rank−1}.
 
