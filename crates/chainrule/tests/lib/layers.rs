@@ -129,7 +129,8 @@ fn every_module_is_in_the_layer_order() {
         .lines()
         .filter_map(|l| {
             let l = l.trim();
-            l.strip_prefix("pub mod ").or_else(|| l.strip_prefix("mod "))
+            l.strip_prefix("pub mod ")
+                .or_else(|| l.strip_prefix("mod "))
         })
         .map(|l| l.trim_end_matches(';'))
         .collect();
