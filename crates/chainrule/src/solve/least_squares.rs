@@ -123,9 +123,12 @@ pub fn least_squares(design: &Design) -> Result<Solution, SolveError> {
     }
 
     // The final residual from θ directly, so RSS describes the θ returned.
-    let residual = residual_from(&a, y, &vec![0.0; n], &theta);
-    let rss: f64 = residual.iter().map(|r| r * r).sum();
-    let fit = metrics::from_rss(rss, y, design.intercept);
+    let mut rss_dd = Dd::default();
+    for i in 0..n {
+        metrics::add_square(&mut rss_dd, metrics::residual(design, &theta, i));
+    }
+    let rss = rss_dd.value();
+    let fit = metrics::from_rss(rss_dd, y, design.intercept);
     let df = n - rank;
     let residual_sd = if df > 0 {
         (rss / df as f64).sqrt()

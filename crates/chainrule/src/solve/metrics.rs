@@ -1,6 +1,8 @@
 //! Goodness of fit for any θ: J (MSE), RMSE and R².
 
 use crate::data::Design;
+use crate::numeric::double_double::two_product;
+use crate::numeric::Dd;
 
 /// How well θ fits the design's rows.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -17,20 +19,53 @@ pub struct Metrics {
 /// Metrics of θ (in the project's θ layout) on `design`.
 pub fn metrics(design: &Design, theta: &[f64]) -> Metrics {
     assert_eq!(theta.len(), design.p(), "θ has one entry per parameter");
-    let rss: f64 = (0..design.n)
-        .map(|i| (design.y[i] - design.predict_row(theta, i)).powi(2))
-        .sum();
+    let mut rss = Dd::default();
+    for i in 0..design.n {
+        add_square(&mut rss, residual(design, theta, i));
+    }
     from_rss(rss, &design.y, design.intercept)
 }
 
+/// y − z1 of row i in double-double: the residual before its rounding.
+pub(crate) fn residual(design: &Design, theta: &[f64], i: usize) -> Dd {
+    let mut r = Dd {
+        hi: design.y[i],
+        lo: 0.0,
+    };
+    let (bias, weights) = match design.intercept {
+        true => (theta[0], &theta[1..]),
+        false => (0.0, theta),
+    };
+    r.add(-bias);
+    for (w, x) in weights.iter().zip(design.row(i)) {
+        r.add_product(-w, *x);
+    }
+    r
+}
+
+/// acc += r², r a double-double (its lo² is below what acc keeps).
+pub(crate) fn add_square(acc: &mut Dd, r: Dd) {
+    acc.add_product(r.hi, r.hi);
+    acc.add_product(2.0 * r.hi, r.lo);
+}
+
 /// MSE, RMSE and R² from the residual sum of squares.
-pub(crate) fn from_rss(rss: f64, y: &[f64], intercept: bool) -> Metrics {
+///
+/// Why double-double: R² = 1 − RSS/TSS cancels when the fit explains little
+/// (Wampler5: RSS/TSS ≈ 0.78), so the rounding of n terms in each sum shows
+/// in R²'s last digits. Summed in double-double from unrounded residuals,
+/// and subtracted before dividing, R² keeps every digit θ gives it.
+pub(crate) fn from_rss(rss: Dd, y: &[f64], intercept: bool) -> Metrics {
     let n = y.len() as f64;
-    let mse = rss / n;
+    let mse = rss.value() / n;
+    let tss = total_sum_of_squares_dd(y, intercept);
+    let mut explained = tss;
+    explained.add(-rss.hi);
+    explained.add(-rss.lo);
     Metrics {
         mse,
         rmse: mse.sqrt(),
-        r_squared: 1.0 - rss / total_sum_of_squares(y, intercept),
+        r_squared: explained.value() / tss.value(),
     }
     .nan_for_constant_y()
 }
@@ -44,14 +79,41 @@ impl Metrics {
     }
 }
 
-/// Σ(y − ȳ)² (two passes, so no cancellation) or Σy² without intercept.
+/// Σ(y − ȳ)² or Σy² without intercept.
 pub(crate) fn total_sum_of_squares(y: &[f64], intercept: bool) -> f64 {
-    let center = if intercept {
-        y.iter().sum::<f64>() / y.len() as f64
-    } else {
-        0.0
+    total_sum_of_squares_dd(y, intercept).value()
+}
+
+/// Σ(y − ȳ)² with ȳ and the sum in double-double, or Σy² without intercept.
+fn total_sum_of_squares_dd(y: &[f64], intercept: bool) -> Dd {
+    let center = if intercept { mean(y) } else { Dd::default() };
+    let mut tss = Dd::default();
+    for &v in y {
+        let mut d = Dd { hi: v, lo: 0.0 };
+        d.add(-center.hi);
+        d.add(-center.lo);
+        add_square(&mut tss, d);
+    }
+    tss
+}
+
+/// Σy/n in double-double: the quotient, then the remainder's share.
+fn mean(y: &[f64]) -> Dd {
+    let mut sum = Dd::default();
+    y.iter().for_each(|&v| sum.add(v));
+    let n = y.len() as f64;
+    let q = sum.hi / n;
+    let (p, e) = two_product(q, n);
+    let mut rest = Dd {
+        hi: sum.hi,
+        lo: sum.lo,
     };
-    y.iter().map(|v| (v - center).powi(2)).sum()
+    rest.add(-p);
+    rest.add(-e);
+    Dd {
+        hi: q,
+        lo: rest.value() / n,
+    }
 }
 
 #[cfg(test)]

@@ -110,8 +110,13 @@ fn nist_strd_linear_regression() {
             }
         }
         let r2 = lre(sol.r_squared, number(&cert["r_squared"]));
-        if r2 < min {
-            failures.push(format!("{name} R²: LRE {r2:.1} < {min}"));
+        // R² is summed in double-double from unrounded residuals, so it
+        // keeps the digits θ has: 15 wherever θ has at least 13 (measured:
+        // Wampler5 rose from 13.7 to 15 with the compensated sums; Filip's
+        // R² follows its 7.6-digit θ).
+        let r2_min = if name == "Filip" { min } else { 14.5 };
+        if r2 < r2_min {
+            failures.push(format!("{name} R²: LRE {r2:.1} < {r2_min}"));
         }
         let sd_cert = number(&cert["residual_std_dev"]);
         let sd = if sd_cert == 0.0 {
