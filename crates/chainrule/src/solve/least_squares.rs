@@ -123,10 +123,8 @@ pub fn least_squares(design: &Design) -> Result<Solution, SolveError> {
     }
 
     // The final residual from θ directly, so RSS describes the θ returned.
-    let mut rss_dd = Dd::default();
-    for i in 0..n {
-        metrics::add_square(&mut rss_dd, metrics::residual(design, &theta, i));
-    }
+    snap_to_zero(design, &a, &mut theta);
+    let rss_dd = rss_at(design, &theta);
     let rss = rss_dd.value();
     let fit = metrics::from_rss(rss_dd, y, design.intercept);
     let df = n - rank;
@@ -187,6 +185,37 @@ fn residual_from(a: &[Vec<f64>], y: &[f64], r: &[f64], theta: &[f64]) -> Vec<f64
         }
     }
     acc.into_iter().map(Dd::value).collect()
+}
+
+/// RSS at θ in double-double, from unrounded residuals.
+fn rss_at(design: &Design, theta: &[f64]) -> Dd {
+    let mut rss = Dd::default();
+    for i in 0..design.n {
+        metrics::add_square(&mut rss, metrics::residual(design, theta, i));
+    }
+    rss
+}
+
+/// Exact data deserve exact answers: when y is constant the slope is 0,
+/// but QR leaves rounding dust (−2.7e-47) and a t statistic of 10⁴⁶. A
+/// coefficient whose whole contribution ‖θj·Aj‖ is at rounding level
+/// (≤ 2⁻⁵⁰·‖y‖) is set to 0 when that does not raise the double-double RSS:
+/// the least-squares answer, to every digit we can tell.
+fn snap_to_zero(design: &Design, a: &[Vec<f64>], theta: &mut [f64]) {
+    let dust = norm(&design.y) * f64::EPSILON * 4.0;
+    let mut best = rss_at(design, theta).value();
+    for j in 0..theta.len() {
+        if theta[j] == 0.0 || (theta[j] * norm(&a[j])).abs() > dust {
+            continue;
+        }
+        let kept = std::mem::replace(&mut theta[j], 0.0);
+        let rss = rss_at(design, theta).value();
+        if rss <= best {
+            best = rss;
+        } else {
+            theta[j] = kept;
+        }
+    }
 }
 
 fn dot_dd(u: &[f64], v: &[f64]) -> f64 {
@@ -293,6 +322,18 @@ mod tests {
         assert!(close(s.t_stats[1], 0.5 / 0.75f64.sqrt()));
         assert_eq!((s.n, s.p, s.rank), (3, 2, 2));
         assert!(s.warnings.is_empty());
+    }
+
+    #[test]
+    fn a_constant_response_gives_exactly_zero_slope() {
+        // y = 0.3 (the f64 nearest 0.3) everywhere: θ0 = that f64 and θ1 = 0
+        // fit every row exactly, so RSS = 0 — the least-squares answer. QR
+        // alone left θ1 ≈ −2.7e-47 (and a t statistic of 10⁴⁶ for θ0's
+        // companion); the dust is set to 0.
+        let x = vec![0.1, 0.2, 0.35, 0.4, 0.7];
+        let s = least_squares(&design(&["x"], true, &[x], &[0.3; 5])).unwrap();
+        assert_eq!(s.theta, [0.3, 0.0]);
+        assert_eq!((s.mse, s.residual_sd), (0.0, 0.0));
     }
 
     #[test]
