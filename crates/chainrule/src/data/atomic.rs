@@ -6,6 +6,8 @@
 //! after the rename so the new name survives a crash. On any error the
 //! temporary file is removed and the target is untouched.
 //!
+//! Device nodes and FIFOs are written in place (see [`write_atomic`]).
+//!
 //! A process killed mid-write (SIGKILL, power loss) cannot remove its
 //! temporary file. Temp names carry the writer's pid
 //! (`.model.json.tmp-<pid>-<n>`), so the next write to the same path
@@ -17,7 +19,24 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Writes `bytes` to `path` atomically (temp file in the same dir + rename).
+///
+/// A target that exists and is not a regular file (`/dev/stdout`, a FIFO,
+/// a terminal) is written in place: renaming over it would replace the
+/// device node with a file — as root, `--out /dev/null` would destroy
+/// `/dev/null`. Such targets have no "old contents" to protect anyway.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    if let Ok(meta) = fs::metadata(path) {
+        if !meta.is_file() {
+            if meta.is_dir() {
+                return Err(io::Error::new(
+                    io::ErrorKind::IsADirectory,
+                    "it is a directory; name a file inside it",
+                ));
+            }
+            let mut target = File::options().write(true).open(path)?;
+            return target.write_all(bytes).and_then(|()| target.flush());
+        }
+    }
     let tmp = temp_path(path)?;
     remove_stale_temps(path);
     let result = write_then_rename(&tmp, path, bytes);
@@ -139,5 +158,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("no/such/dir/out.csv");
         assert!(write_atomic(&path, b"x").is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_device_node_is_written_in_place_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let null = Path::new("/dev/null");
+        write_atomic(null, b"discarded").unwrap();
+        assert!(fs::metadata(null).unwrap().file_type().is_char_device());
+    }
+
+    #[test]
+    fn a_directory_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = write_atomic(dir.path(), b"x").unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::IsADirectory);
     }
 }
