@@ -229,6 +229,9 @@ impl QrStats {
         s.mse = rss / n as f64;
         s.rmse = s.mse.sqrt();
         let tss = self.total_sum_of_squares(intercept);
+        s.rss = rss;
+        s.tss = tss;
+        s.intercept = intercept;
         s.r_squared = 1.0 - rss / tss;
         if !s.r_squared.is_finite() {
             s.r_squared = f64::NAN;

@@ -58,6 +58,11 @@ pub struct Solution {
     pub p: usize,
     /// Parameters actually estimated (p minus dropped columns).
     pub rank: usize,
+    /// Σ(y − z1)² at θ.
+    pub rss: f64,
+    /// Σ(y − ȳ)² with an intercept, Σy² without: R²'s denominator.
+    pub tss: f64,
+    pub intercept: bool,
     /// Rank problems and the like, each naming the column at fault.
     pub warnings: Vec<String>,
 }
@@ -140,13 +145,8 @@ pub fn least_squares(design: &Design) -> Result<Solution, SolveError> {
     }
     let t_stats = theta.iter().zip(&std_errors).map(|(t, s)| t / s).collect();
 
-    let warnings = warnings(
-        design,
-        &a,
-        &qr,
-        df,
-        total_sum_of_squares(y, design.intercept),
-    );
+    let tss = total_sum_of_squares(y, design.intercept);
+    let warnings = warnings(design, &a, &qr, df, tss);
     Ok(Solution {
         theta,
         std_errors,
@@ -158,6 +158,9 @@ pub fn least_squares(design: &Design) -> Result<Solution, SolveError> {
         n,
         p,
         rank,
+        rss,
+        tss,
+        intercept: design.intercept,
         warnings,
     })
 }

@@ -1,7 +1,7 @@
 //! Goodness of fit for any θ: J (MSE), RMSE and R².
 
 use crate::data::Design;
-use crate::numeric::double_double::two_product;
+use crate::numeric::double_double::{two_product, two_sum};
 use crate::numeric::Dd;
 
 /// How well θ fits the design's rows.
@@ -43,10 +43,13 @@ pub(crate) fn residual(design: &Design, theta: &[f64], i: usize) -> Dd {
     r
 }
 
-/// acc += r², r a double-double (its lo² is below what acc keeps).
+/// acc += r², r a double-double. `Dd::add` leaves lo unnormalized (it may
+/// even outweigh hi when the sum cancels to nothing), so r is renormalized
+/// first; then |lo| ≤ ulp(hi)/2 and lo² is below what acc keeps.
 pub(crate) fn add_square(acc: &mut Dd, r: Dd) {
-    acc.add_product(r.hi, r.hi);
-    acc.add_product(2.0 * r.hi, r.lo);
+    let (hi, lo) = two_sum(r.hi, r.lo);
+    acc.add_product(hi, hi);
+    acc.add_product(2.0 * hi, lo);
 }
 
 /// MSE, RMSE and R² from the residual sum of squares.
@@ -119,6 +122,21 @@ fn mean(y: &[f64]) -> Dd {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_residual_that_cancels_squares_to_its_true_value() {
+        // hi + lo = 1e-16 − 1.5e-16 = −5e-17 (lo outweighs hi, as Dd::add
+        // can leave it): the square is 2.5e-33, never negative.
+        let mut acc = Dd::default();
+        add_square(
+            &mut acc,
+            Dd {
+                hi: 1e-16,
+                lo: -1.5e-16,
+            },
+        );
+        assert!((acc.value() - 2.5e-33).abs() <= 1e-15 * 2.5e-33, "{acc:?}");
+    }
 
     #[test]
     fn hand_computed_line() {

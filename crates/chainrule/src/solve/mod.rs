@@ -2,9 +2,11 @@
 //! and fit metrics. The numerics under them (QR, double-double, LRE) are
 //! `numeric`'s.
 
+mod inference;
 mod least_squares;
 mod metrics;
 
+pub use inference::Inference;
 pub use least_squares::{least_squares, Solution, RANK_TOLERANCE};
 pub use metrics::{metrics, Metrics};
 

@@ -59,6 +59,7 @@ struct Row {
     se_min: f64,
     r2: f64,
     sd: f64,
+    f: f64,
 }
 
 fn fit(name: &str, formula: &str) -> Solution {
@@ -140,19 +141,49 @@ fn nist_strd_linear_regression() {
             }
             s
         };
+        // The ANOVA's F test (statsmodels' conventions, NIST's numbers):
+        // regression and residual df, then F to the θ threshold. Wampler1/2
+        // fit exactly, certified F = ∞: RSS is rounding noise there, so F
+        // need only be enormous.
+        let anova = &cert["anova"];
+        let inference = sol.inference(0.95);
+        assert_eq!(
+            (inference.df_model as u64, inference.df_resid as u64),
+            (
+                anova["regression_df"].as_u64().unwrap(),
+                anova["residual_df"].as_u64().unwrap()
+            ),
+            "{name}: ANOVA degrees of freedom"
+        );
+        let f = match anova["f_statistic"].as_str().unwrap() {
+            "Infinity" => {
+                if inference.f_statistic < 1e20 {
+                    failures.push(format!("{name} F: {} is not ≫ 1", inference.f_statistic));
+                }
+                f64::NAN
+            }
+            _ => {
+                let f = lre(inference.f_statistic, number(&anova["f_statistic"]));
+                if f < min {
+                    failures.push(format!("{name} F: LRE {f:.1} < {min}"));
+                }
+                f
+            }
+        };
         rows.push(Row {
             name,
             theta_min,
             se_min,
             r2,
             sd,
+            f,
         });
     }
 
     eprintln!("NIST StRD LRE (digits; worst over parameters):");
     eprintln!(
-        "{:<9} {:>6} {:>6} {:>6} {:>6}",
-        "dataset", "θ", "SE", "R²", "σ"
+        "{:<9} {:>6} {:>6} {:>6} {:>6} {:>6}",
+        "dataset", "θ", "SE", "R²", "σ", "F"
     );
     for r in &rows {
         let sd = if r.sd.is_nan() {
@@ -165,9 +196,14 @@ fn nist_strd_linear_regression() {
         } else {
             format!("{:.1}", r.se_min)
         };
+        let f = if r.f.is_nan() {
+            "=∞".to_string()
+        } else {
+            format!("{:.1}", r.f)
+        };
         eprintln!(
-            "{:<9} {:>6.1} {:>6} {:>6.1} {:>6}",
-            r.name, r.theta_min, se, r.r2, sd
+            "{:<9} {:>6.1} {:>6} {:>6.1} {:>6} {:>6}",
+            r.name, r.theta_min, se, r.r2, sd, f
         );
     }
     assert!(failures.is_empty(), "{failures:#?}");
