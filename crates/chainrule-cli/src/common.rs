@@ -27,7 +27,7 @@ pub fn parse_formula(text: &str) -> Result<Formula> {
 }
 
 /// Resource limits on the data file, shared by the commands that read one.
-#[derive(clap::Args, Clone, Copy)]
+#[derive(clap::Args, Clone, Copy, Debug)]
 pub struct DataLimits {
     /// Refuse data files with more columns than this
     #[arg(long, default_value_t = DEFAULT_MAX_COLUMNS, value_name = "N")]
@@ -78,12 +78,6 @@ pub fn load_with(path: &Path, formula: &Formula, opts: &ReadOptions) -> Result<(
 
 fn with_hint(e: DataError) -> anyhow::Error {
     anyhow::Error::new(e)
-}
-
-/// Significant digits with which `a` agrees with the reference `b`
-/// (capped at 15), the log relative error.
-pub fn digits(a: f64, b: f64) -> f64 {
-    chainrule::solve::lre(a, b)
 }
 
 pub fn print_json(value: &serde_json::Value) {

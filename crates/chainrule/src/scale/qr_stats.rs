@@ -171,6 +171,21 @@ impl QrStats {
         out
     }
 
+    /// J(θ) = ‖y − A·θ‖²/n = ‖R_y − R_A·θ‖²/n (θ in the statistics'
+    /// units): the cost at θ over every row folded in, without a pass.
+    pub fn cost(&self, theta: &[f64]) -> f64 {
+        let (m, p) = (self.m, self.m - 1);
+        assert_eq!(theta.len(), p, "θ has p entries");
+        let rss: f64 = (0..m)
+            .map(|k| {
+                let row = &self.r[k * m..(k + 1) * m];
+                let fit: f64 = row[..p].iter().zip(theta).map(|(r, t)| r * t).sum();
+                (row[p] - fit).powi(2)
+            })
+            .sum();
+        rss / self.count.max(1) as f64
+    }
+
     /// Σ(y − ȳ)² with an intercept, Σy² without: R² and the R-column of y
     /// with the intercept's row left out.
     pub fn total_sum_of_squares(&self, intercept: bool) -> f64 {

@@ -7,7 +7,7 @@ use chainrule::data::{read_csv, synth, write_csv, ReadOptions, SynthModel};
 use chainrule::model::formula::Formula;
 use chainrule::model::{Batch, LinearModel, Mode};
 use chainrule::scale::{
-    fit_stream, train_stream, write_cache, CacheDesign, CsvDesign, MemoryDesign,
+    fit_stream, train_stream, write_cache, CacheSource, CsvSource, MemorySource,
 };
 use chainrule::solve::least_squares;
 use chainrule::train::{train, LearningRate, Quiet, TrainConfig};
@@ -76,7 +76,7 @@ fn streamed_full_batch_equals_in_memory_for_any_chunk_size() {
         .unwrap();
         // 1 row, uneven chunks, and everything in one chunk.
         for chunk_rows in [1, 97, 1000, 5000] {
-            let mut source = MemoryDesign {
+            let mut source = MemorySource {
                 design: &design,
                 chunk_rows,
             };
@@ -109,7 +109,7 @@ fn shuffled_mini_batches_from_a_window_still_descend() {
         mode: Mode::Vectorized,
         ..TrainConfig::default()
     };
-    let mut source = MemoryDesign {
+    let mut source = MemorySource {
         design: &design,
         chunk_rows: 300,
     };
@@ -144,7 +144,7 @@ fn csv_and_cache_streams_equal_in_memory_and_closed_form() {
     .unwrap();
     let exact = least_squares(&design).unwrap();
 
-    let mut from_csv = CsvDesign::open(&csv, &formula, &ReadOptions::default(), 700).unwrap();
+    let mut from_csv = CsvSource::open(&csv, &formula, &ReadOptions::default(), 700).unwrap();
     let got = train_stream(&mut from_csv, &cfg, 700, &mut Quiet).unwrap();
     assert_close(&got.fit.theta, &want.theta, 1e-12, "csv");
     let fit = fit_stream(&mut from_csv, &mut Quiet).unwrap();
@@ -154,7 +154,7 @@ fn csv_and_cache_streams_equal_in_memory_and_closed_form() {
     let cache = dir.path().join("plane.crd");
     let rows = write_cache(&mut from_csv, &cache, "y ~ x1 + x2", &mut Quiet).unwrap();
     assert_eq!(rows, 3000);
-    let mut from_cache = CacheDesign::open(&cache, true, 1024).unwrap();
+    let mut from_cache = CacheSource::open(&cache, true, 1024).unwrap();
     let got = train_stream(&mut from_cache, &cfg, 1024, &mut Quiet).unwrap();
     assert_close(&got.fit.theta, &want.theta, 1e-12, "cache");
     let fit = fit_stream(&mut from_cache, &mut Quiet).unwrap();
