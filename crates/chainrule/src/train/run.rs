@@ -273,7 +273,10 @@ fn descend(
     let mut chunk_gradient = if !full_batch || plan.engine == Engine::Kernel {
         ChunkGradient::Kernel(FusedKernel::new(model.d, model.intercept))
     } else {
-        ChunkGradient::Graph(gradient_source(cfg.mode, model, &[n.min(k)])?)
+        // In memory the one chunk has n rows; streamed chunks' graphs are
+        // built as their sizes turn up (a chunk and the last one).
+        let sizes: &[usize] = if rows.whole().is_some() { &[n] } else { &[] };
+        ChunkGradient::Graph(gradient_source(cfg.mode, model, sizes)?)
     };
     let mut batches: Option<Box<dyn Gradient>> = None;
     let mut window = None;
