@@ -39,8 +39,9 @@ pub fn run(args: Args) -> Result<()> {
     progress.set_total(source.bytes_total());
     let s = match source.design() {
         Some(design) => least_squares(design).with_context(|| format!("solving {formula}"))?,
-        None => fit_stream(&mut *source, &mut progress)
-            .with_context(|| format!("solving {formula}"))?,
+        None => {
+            fit_stream(&mut *source, &mut progress).with_context(|| format!("solving {formula}"))?
+        }
     };
     progress.clear();
     let design = source.empty_design();

@@ -121,7 +121,7 @@ pub struct TrainingArgs {
     pub engine: Option<EngineArg>,
     /// Learning rate: a number, or `auto` = 1/λmax of the cost's Hessian
     /// (2/n)·XᵀX, the largest step with monotone full-batch descent
-    #[arg(long, default_value = "auto", value_parser = parse_lr)]
+    #[arg(long, default_value = "auto", value_parser = parse_lr, allow_hyphen_values = true)]
     pub lr: LearningRate,
     /// Passes over the data
     #[arg(long, default_value_t = 1000)]

@@ -35,7 +35,7 @@ pub struct Args {
     #[arg(long, value_enum, default_value = "vectorized", requires = "data")]
     pub mode: ModeArg,
     /// Learning rate for --data: a number or `auto`
-    #[arg(long, default_value = "auto", requires = "data", value_parser = parse_lr)]
+    #[arg(long, default_value = "auto", requires = "data", value_parser = parse_lr, allow_hyphen_values = true)]
     pub lr: LearningRate,
     /// Passes over --data
     #[arg(long, default_value_t = 200, requires = "data")]

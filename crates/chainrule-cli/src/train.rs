@@ -46,10 +46,13 @@ pub struct Args {
 
 /// A library training error as the command line says it: the setting at
 /// fault named by its flag; mistakes in the call are usage errors (exit 2).
-pub fn train_error(e: TrainError) -> anyhow::Error {
+pub fn train_error(e: TrainError, cfg: &TrainConfig) -> anyhow::Error {
     match e {
         TrainError::BadLearningRate(_) => usage(format!("--lr: {e}")),
-        TrainError::BadBatchSize(_) => usage(format!("--batch-size: {e}")),
+        TrainError::BadBatchSize(_) => usage(match cfg.batch_size {
+            Some(k) => format!("--mode {} --batch-size {k}: {e}", cfg.mode),
+            None => format!("--mode {}: {e}", cfg.mode),
+        }),
         TrainError::BadEngine(_) => usage(format!("--engine: {e}")),
         TrainError::FullBatchOnly => usage(format!("--batch-size: {e}")),
         TrainError::Diverged { .. } | TrainError::NonFinite { .. } => {
@@ -74,9 +77,7 @@ pub fn run(args: Args) -> Result<()> {
     if args.training.engine == Some(super::flags::EngineArg::Datafusion) {
         return train_datafusion(&args, &formula, &cfg, &mut progress);
     }
-    let options = args
-        .scale
-        .open_options(args.data.read_options())?;
+    let options = args.scale.open_options(args.data.read_options())?;
     let paths = args.data.paths();
     if args.report.is_some() && options.streams(&paths) {
         return Err(usage(
@@ -94,7 +95,7 @@ pub fn run(args: Args) -> Result<()> {
     }
     progress.set_total(source.bytes_total());
     let trained = train_source(&mut *source, &cfg, None, &mut progress)
-        .map_err(train_error)
+        .map_err(|e| train_error(e, &cfg))
         .with_context(|| format!("training on {}", source.label()))?;
     let outcome = summarize(
         &mut *source,
@@ -105,7 +106,7 @@ pub fn run(args: Args) -> Result<()> {
         args.check,
         &mut progress,
     )
-    .map_err(train_error)
+    .map_err(|e| train_error(e, &cfg))
     .context("closed-form check")?;
     progress.clear();
     for w in &outcome.warnings {
@@ -252,12 +253,10 @@ fn train_datafusion(
     let engine = Engine::local()?;
     let table = engine.table(&files, formula)?;
     let trained = train_engine(&engine, &table, cfg, progress)
-        .map_err(train_error)
+        .map_err(|e| train_error(e, cfg))
         .with_context(|| format!("training on {}", files[0].display()))?;
     let stats = trained.stats.clone().expect("a backend's first pass");
-    let rss = engine
-        .grad_stats(&table, &trained.fit.theta, None)?
-        .j_sum;
+    let rss = engine.grad_stats(&table, &trained.fit.theta, None)?.j_sum;
     progress.clear();
     let design = chainrule::data::Design {
         response: table.response.clone(),
@@ -279,8 +278,13 @@ fn train_datafusion(
             .context("closed-form check")?;
         let pairs = trained.fit.theta.iter().zip(&s.theta);
         Some(Check {
-            largest_difference: pairs.clone().map(|(a, b)| (a - b).abs()).fold(0.0, f64::max),
-            digits: pairs.map(|(a, b)| chainrule::solve::lre(*a, *b)).fold(15.0, f64::min),
+            largest_difference: pairs
+                .clone()
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f64::max),
+            digits: pairs
+                .map(|(a, b)| chainrule::solve::lre(*a, *b))
+                .fold(15.0, f64::min),
             closed_form_theta: s.theta,
         })
     } else {

@@ -13,7 +13,8 @@
 
 use chainrule::data::Design;
 use chainrule::model::{gradient_source, Batch, LinearModel, Mode};
-use chainrule::scale::{block_stats, CacheSource, RowSource, GradStats, DEFAULT_CHUNK_ROWS};
+use chainrule::scale::{block_stats, GradStats};
+use chainrule::source::{CacheSource, RowSource, DEFAULT_CHUNK_ROWS};
 use std::time::Instant;
 
 fn time<F: FnMut() -> f64>(repeats: usize, mut f: F) -> (f64, f64, f64, f64) {

@@ -11,6 +11,6 @@ pub mod lessons;
 pub mod model;
 pub mod render;
 pub mod scale;
-pub mod source;
 pub mod solve;
+pub mod source;
 pub mod train;

@@ -9,3 +9,4 @@ mod interrupt;
 mod limits;
 mod parquet_input;
 mod stream_memory;
+mod train_json;

@@ -29,10 +29,10 @@ use datafusion::prelude::{lit, DataFrame, ParquetReadOptions, SessionContext};
 
 use super::grad_stats::{block_stats, GradStats};
 use super::qr_stats::QrStats;
-use crate::source::SourceError;
-use crate::train::{train_backend, Observer, TrainError, Trained};
 use crate::model::formula::Formula;
 use crate::model::{Batch, LinearModel};
+use crate::source::SourceError;
+use crate::train::{train_backend, Observer, TrainError, Trained};
 use crate::train::{Scaling, TrainConfig};
 
 pub const GRAD: &str = "chainrule_grad";

@@ -21,10 +21,10 @@ use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
 
-use crate::source::{ChunkFn, RowSource, SourceError};
 use crate::data::{DataError, Dataset, ReadOptions};
 use crate::model::formula::Formula;
 use crate::model::Batch;
+use crate::source::{ChunkFn, RowSource, SourceError};
 
 /// Parquet files begin (and end) with these four bytes.
 const MAGIC: &[u8; 4] = b"PAR1";
@@ -294,7 +294,11 @@ impl RowSource for ParquetSource {
 /// columns, Snappy-compressed, `row_group_rows` rows per row group (for
 /// tests, examples and `convert`-style tooling). Column names must be
 /// plain identifiers.
-pub fn write_parquet(path: &Path, data: &Dataset, row_group_rows: usize) -> Result<(), SourceError> {
+pub fn write_parquet(
+    path: &Path,
+    data: &Dataset,
+    row_group_rows: usize,
+) -> Result<(), SourceError> {
     let err = |e: parquet::errors::ParquetError| format_error(path, e.to_string());
     let fields: String = data
         .names

@@ -103,8 +103,12 @@ pub fn open(
                 cache.display()
             ));
         } else {
-            let rows =
-                super::super::scale::write_cache(&mut *source, cache, &formula.to_string(), observer)?;
+            let rows = super::super::scale::write_cache(
+                &mut *source,
+                cache,
+                &formula.to_string(),
+                observer,
+            )?;
             notes.push(format!(
                 "wrote the design cache {} ({rows} rows); later runs read it directly",
                 cache.display()

@@ -28,7 +28,9 @@ pub enum TrainError {
     BadEngine(String),
     /// A statistics backend that sums every row (one query per epoch) was
     /// asked for mini-batches.
-    #[error("this engine runs full-batch descent only (one pass per epoch); leave the batch size unset")]
+    #[error(
+        "this engine runs full-batch descent only (one pass per epoch); leave the batch size unset"
+    )]
     FullBatchOnly,
     #[error("training diverged at epoch {epoch}, step {step}: J = {j:e} (it started at {j0:e}). The learning rate {lr} is too large for this data: steps above {stable:.3e} (2/λmax of the Hessian) grow without bound. Use the automatic learning rate (picks {auto:.3e}) or a smaller one, or standardize the features")]
     Diverged {

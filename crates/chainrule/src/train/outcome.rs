@@ -128,8 +128,13 @@ pub fn summarize(
     let check = solution.map(|s| {
         let pairs = fit.theta.iter().zip(&s.theta);
         Check {
-            largest_difference: pairs.clone().map(|(a, b)| (a - b).abs()).fold(0.0, f64::max),
-            digits: pairs.map(|(a, b)| crate::solve::lre(*a, *b)).fold(15.0, f64::min),
+            largest_difference: pairs
+                .clone()
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f64::max),
+            digits: pairs
+                .map(|(a, b)| crate::solve::lre(*a, *b))
+                .fold(15.0, f64::min),
             closed_form_theta: s.theta,
         }
     });

@@ -48,8 +48,7 @@ pub struct Trained {
 
 /// The statistics of every row at θ (training units, `Scaling` applied):
 /// a backend that sums rows itself, one call per epoch (DataFusion).
-pub type GradAtFn<'f> =
-    dyn FnMut(&[f64], Option<&Scaling>) -> Result<GradStats, SourceError> + 'f;
+pub type GradAtFn<'f> = dyn FnMut(&[f64], Option<&Scaling>) -> Result<GradStats, SourceError> + 'f;
 
 /// Trains on every row of `source` from θ = `theta0` (original units;
 /// zeros when `None`).
@@ -355,14 +354,15 @@ fn descend(
             let mut total = 0.0;
             let shuffle = plan.shuffle;
             let whole = rows.whole();
-            let mut step = |batch: Batch<'_>, start: usize, run: &mut Run, obs: &mut dyn Observer| {
-                let j = gradient.cost_and_grad(batch, &run.theta, &mut run.grad);
-                total += j * batch.len() as f64;
-                match run.step(epoch, j, start, whole, obs)? {
-                    ControlFlow::Break(Stop) => Err(TrainError::Source(stopped())),
-                    ControlFlow::Continue(()) => Ok(()),
-                }
-            };
+            let mut step =
+                |batch: Batch<'_>, start: usize, run: &mut Run, obs: &mut dyn Observer| {
+                    let j = gradient.cost_and_grad(batch, &run.theta, &mut run.grad);
+                    total += j * batch.len() as f64;
+                    match run.step(epoch, j, start, whole, obs)? {
+                        ControlFlow::Break(Stop) => Err(TrainError::Source(stopped())),
+                        ControlFlow::Continue(()) => Ok(()),
+                    }
+                };
             let dealt = (|| -> Result<(), TrainError> {
                 let mut failure = None;
                 let passed = rows.pass(&mut |batch, bytes| {

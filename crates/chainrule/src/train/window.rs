@@ -104,7 +104,8 @@ impl Window {
         self.next_y.clear();
         for &r in &self.order[used..rows] {
             if r < carried {
-                self.next_x.extend_from_slice(&self.carry_x[r * d..(r + 1) * d]);
+                self.next_x
+                    .extend_from_slice(&self.carry_x[r * d..(r + 1) * d]);
                 self.next_y.push(self.carry_y[r]);
             } else {
                 self.next_x.extend_from_slice(chunk.row(r - carried));
@@ -121,7 +122,10 @@ impl Window {
     pub fn finish(&mut self, step: &mut StepFn<'_>) -> Result<(), TrainError> {
         let m = self.carry_y.len();
         if m > 0 {
-            step(Batch::new(&self.carry_x, &self.carry_y, self.d), self.first_row)?;
+            step(
+                Batch::new(&self.carry_x, &self.carry_y, self.d),
+                self.first_row,
+            )?;
         }
         self.first_row += m;
         self.carry_x.clear();

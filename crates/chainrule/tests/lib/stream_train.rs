@@ -160,7 +160,12 @@ fn assert_same_run(got: &chainrule::train::Fit, want: &chainrule::train::Fit, wh
     assert_eq!(got.epochs, want.epochs, "{what}: epochs");
     assert_eq!(got.steps, want.steps, "{what}: steps");
     assert_close(&got.theta, &want.theta, 1e-12, what);
-    assert_close(&got.epoch_j, &want.epoch_j, 1e-12, &format!("{what}: epoch J"));
+    assert_close(
+        &got.epoch_j,
+        &want.epoch_j,
+        1e-12,
+        &format!("{what}: epoch J"),
+    );
 }
 
 #[test]
@@ -200,7 +205,10 @@ fn streamed_equals_in_memory_history_for_full_batch_and_unshuffled_mini_batches(
         for chunk_rows in [3, 16, 97, 1000] {
             let mut source = MemorySource::new(&design).chunked(chunk_rows);
             let got = train_source(&mut source, &cfg, None, &mut Quiet).unwrap();
-            assert!(got.stats.is_some(), "a chunked source is planned from QrStats");
+            assert!(
+                got.stats.is_some(),
+                "a chunked source is planned from QrStats"
+            );
             assert_same_run(&got.fit, &want, &format!("{cfg:?}, chunk {chunk_rows}"));
         }
     }
