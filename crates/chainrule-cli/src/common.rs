@@ -7,7 +7,7 @@ use chainrule::data::{
     read_csv, DataError, Dataset, ReadOptions, DEFAULT_MAX_CELLS, DEFAULT_MAX_COLUMNS,
 };
 use chainrule::model::formula::Formula;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A mistake in how the command was called (exit code 2).
 #[derive(Debug, thiserror::Error)]
@@ -103,4 +103,22 @@ pub fn print_theta_table(
         println!("  {name:<width$}  {t:>+.12e}{cf}");
     }
     println!("J (MSE) {mse:.6e}   RMSE {rmse:.6e}   R² {r_squared:.10}");
+}
+
+/// The rows of the files through the formula: one library call; a note
+/// for each thing it did, formula errors named by the flag.
+pub fn open_source(
+    paths: &[PathBuf],
+    formula: &Formula,
+    options: &chainrule::source::OpenOptions,
+    progress: &mut super::progress::Progress,
+) -> Result<chainrule::source::Opened> {
+    let opened = chainrule::source::open(paths, formula, options, progress).map_err(|e| match e {
+        chainrule::source::SourceError::Formula(_) => {
+            anyhow::Error::new(e).context(format!("--formula {formula}"))
+        }
+        e => anyhow::Error::new(e),
+    });
+    progress.clear();
+    opened
 }

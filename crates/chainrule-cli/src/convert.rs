@@ -39,7 +39,7 @@ pub fn run(args: Args) -> Result<()> {
     };
     let options: OpenOptions = scale.open_options(args.data.read_options())?;
     let mut progress = Progress::new(0);
-    let opened = super::train::open_source(&args.data.paths(), &formula, &options, &mut progress)?;
+    let opened = super::common::open_source(&args.data.paths(), &formula, &options, &mut progress)?;
     let mut source = opened.source;
     progress.set_total(source.bytes_total());
     let start = Instant::now();

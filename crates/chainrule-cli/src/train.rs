@@ -1,13 +1,14 @@
 //! `chainrule train`: gradient descent by backpropagation on a data file,
 //! in memory or streamed — one source call, one training loop, one outcome.
 
+use super::common::open_source;
 use super::common::{parse_formula, print_json, print_theta_table, usage};
 use super::flags::{DataArgs, FormulaArg, ScaleArgs, TrainingArgs};
 use super::interrupt::{self, Interrupted};
 use super::progress::Progress;
 use anyhow::{Context, Result};
 use chainrule::model::formula::Formula;
-use chainrule::source::{open, Opened, SourceError};
+use chainrule::source::Opened;
 use chainrule::train::{
     summarize, train_source, Fit, Metrics, ModelFile, StopReason, TrainConfig, TrainError,
     TrainOutcome,
@@ -126,22 +127,6 @@ pub fn run(args: Args) -> Result<()> {
     }
     print(&outcome, &args)?;
     interrupted(&outcome.fit, args.out.as_deref())
-}
-
-/// The rows of the files through the formula: one library call; a note
-/// for each thing it did, formula errors named by the flag.
-pub fn open_source(
-    paths: &[PathBuf],
-    formula: &Formula,
-    options: &chainrule::source::OpenOptions,
-    progress: &mut Progress,
-) -> Result<Opened> {
-    let opened = open(paths, formula, options, progress).map_err(|e| match e {
-        SourceError::Formula(_) => anyhow::Error::new(e).context(format!("--formula {formula}")),
-        e => anyhow::Error::new(e),
-    });
-    progress.clear();
-    opened
 }
 
 fn save(

@@ -270,7 +270,8 @@ fn descend(
     };
     let full_batch = k >= n || matches!(rows, Rows::Backend(_));
     let mut chunk_gradient = if !full_batch || plan.engine == Engine::Kernel {
-        ChunkGradient::Kernel(FusedKernel::new(model.d, model.intercept))
+        let rows = rows.whole().map_or(0, |w| w.len());
+        ChunkGradient::Kernel(FusedKernel::with_capacity(model.d, model.intercept, rows))
     } else {
         // In memory the one chunk has n rows; streamed chunks' graphs are
         // built as their sizes turn up (a chunk and the last one).
