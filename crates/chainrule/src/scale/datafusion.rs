@@ -393,7 +393,7 @@ impl Engine {
         formula.design(&header)?;
         if let Some(n) = names.iter().find(|n| !all.contains(n)) {
             return Err(SourceError::Engine(format!(
-                "the DataFusion engine takes plain column terms; \"{n}\" is computed — use the local engine (drop --engine) for powers and products"
+                "the DataFusion engine takes plain column terms; \"{n}\" is computed — use the local engine for powers and products"
             )));
         }
         Ok(Table {

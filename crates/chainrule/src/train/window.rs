@@ -90,7 +90,12 @@ impl Window {
             for slot in 0..k {
                 let r = self.order[s + slot];
                 let x = &mut self.bx[slot * d..(slot + 1) * d];
-                if r < carried {
+                if carried == 0 {
+                    // The common case (and all of it in memory): no branch
+                    // per row on where it lives.
+                    x.copy_from_slice(chunk.row(r));
+                    self.by[slot] = chunk.y[r];
+                } else if r < carried {
                     x.copy_from_slice(&self.carry_x[r * d..(r + 1) * d]);
                     self.by[slot] = self.carry_y[r];
                 } else {
