@@ -274,6 +274,27 @@ mod tests {
     }
 
     #[test]
+    fn cost_from_r_is_the_mean_squared_residual() {
+        // ‖y − Aθ‖ = ‖R_y − R_A·θ‖ (Q has orthonormal columns): J from R
+        // equals the direct (1/n)·Σ(y − z1)² at any θ, to rounding.
+        let data = synth(SynthModel::Plane, 300, 0.5, 2).unwrap().0;
+        let design = Formula::parse("y ~ x1 + x2")
+            .unwrap()
+            .design(&data)
+            .unwrap();
+        let model = LinearModel::new(design.d, design.intercept);
+        let mut stats = QrStats::empty(model.n_params());
+        stats.add_batch(Batch::new(&design.x, &design.y, design.d), &model);
+        for theta in [[0.0, 0.0, 0.0], [0.5, -1.0, 2.0]] {
+            let direct = (0..design.n)
+                .map(|i| (design.y[i] - design.predict_row(&theta, i)).powi(2))
+                .sum::<f64>()
+                / design.n as f64;
+            assert!(rel(stats.cost(&theta), direct) < 1e-12, "{theta:?}");
+        }
+    }
+
+    #[test]
     fn r_reproduces_the_gram_matrix() {
         // A = [1 x] with x = (0, 1, 2): AᵀA = [[3, 3], [3, 5]] (Σ1, Σx; Σx, Σx²).
         let (x, y) = ([0.0, 1.0, 2.0], [1.0, 2.0, 4.0]);

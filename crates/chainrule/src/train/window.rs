@@ -138,3 +138,52 @@ impl Window {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    /// Rows 0..7 (x = y = row number) in chunks of 3, batches of 2.
+    fn dealt(shuffle: bool) -> Vec<(Vec<f64>, usize)> {
+        let x: Vec<f64> = (0..7).map(f64::from).collect();
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
+        let mut win = Window::new(2, 1);
+        let mut out = Vec::new();
+        let mut step = |b: Batch<'_>, start: usize| {
+            out.push((b.y.to_vec(), start));
+            Ok(())
+        };
+        for start in (0..7).step_by(3) {
+            let end = (start + 3).min(7);
+            let chunk = Batch::new(&x[start..end], &x[start..end], 1);
+            win.deal(chunk, shuffle, &mut rng, &mut step).unwrap();
+        }
+        win.finish(&mut step).unwrap();
+        out
+    }
+
+    #[test]
+    fn unshuffled_batches_are_consecutive_rows_across_chunks() {
+        // Chunks [0 1 2] [3 4 5] [6]: row 2 waits for row 3; 6 is the short
+        // last batch. Starts count rows of the epoch.
+        let want: Vec<(Vec<f64>, usize)> = vec![
+            (vec![0.0, 1.0], 0),
+            (vec![2.0, 3.0], 2),
+            (vec![4.0, 5.0], 4),
+            (vec![6.0], 6),
+        ];
+        assert_eq!(dealt(false), want);
+    }
+
+    #[test]
+    fn shuffled_batches_deal_every_row_once() {
+        // Law: a shuffle permutes; it neither drops nor repeats a row, and
+        // every batch but the last has k rows.
+        let got = dealt(true);
+        let mut rows: Vec<f64> = got.iter().flat_map(|(b, _)| b.clone()).collect();
+        rows.sort_by(f64::total_cmp);
+        assert_eq!(rows, (0..7).map(f64::from).collect::<Vec<_>>());
+        assert!(got[..got.len() - 1].iter().all(|(b, _)| b.len() == 2));
+    }
+}
