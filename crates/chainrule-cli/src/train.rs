@@ -110,9 +110,6 @@ pub fn run(args: Args) -> Result<()> {
     .map_err(|e| train_error(e, &cfg))
     .context("closed-form check")?;
     progress.clear();
-    for w in &outcome.warnings {
-        eprintln!("warning: {w}");
-    }
     if let Some(path) = &args.out {
         save(path, &formula, source.empty_design(), &cfg, &outcome)?;
     }
@@ -155,6 +152,9 @@ fn save(
 
 /// The outcome as a table, or as JSON (`docs/train-json.md`).
 fn print(outcome: &TrainOutcome, args: &Args) -> Result<()> {
+    for w in &outcome.warnings {
+        eprintln!("warning: {w}");
+    }
     if args.json {
         let mut value = serde_json::to_value(outcome).expect("an outcome always serializes");
         value["out"] = serde_json::json!(args.out);
@@ -233,14 +233,13 @@ fn train_datafusion(
     progress: &mut Progress,
 ) -> Result<()> {
     use chainrule::scale::datafusion::{train_engine, Engine};
-    use chainrule::train::{Check, Param};
+    use chainrule::train::{summarize_streamed, Labels};
     let files = args.data.paths();
     let engine = Engine::local()?;
     let table = engine.table(&files, formula)?;
     let trained = train_engine(&engine, &table, cfg, progress)
         .map_err(|e| train_error(e, cfg))
         .with_context(|| format!("training on {}", files[0].display()))?;
-    let stats = trained.stats.clone().expect("a backend's first pass");
     let rss = engine.grad_stats(&table, &trained.fit.theta, None)?.j_sum;
     progress.clear();
     let design = chainrule::data::Design {
@@ -252,62 +251,18 @@ fn train_datafusion(
         x: Vec::new(),
         y: Vec::new(),
     };
-    let mse = rss / trained.n as f64;
-    let r_squared = match 1.0 - rss / stats.total_sum_of_squares(formula.intercept) {
-        r if r.is_finite() => r,
-        _ => f64::NAN,
-    };
-    let check = if args.check {
-        let s = stats
-            .solve(&design.response, &design.names, design.intercept)
-            .context("closed-form check")?;
-        let pairs = trained.fit.theta.iter().zip(&s.theta);
-        Some(Check {
-            largest_difference: pairs
-                .clone()
-                .map(|(a, b)| (a - b).abs())
-                .fold(0.0, f64::max),
-            digits: pairs
-                .map(|(a, b)| chainrule::solve::lre(*a, *b))
-                .fold(15.0, f64::min),
-            closed_form_theta: s.theta,
-        })
-    } else {
-        None
-    };
-    let fit = trained.fit;
-    let outcome = TrainOutcome {
+    let labels = Labels {
         source: match files.len() {
             1 => files[0].display().to_string(),
             k => format!("{} (+{} more)", files[0].display(), k - 1),
         },
         formula: formula.to_string(),
-        rows: trained.n,
-        streamed: true,
         how: "in DataFusion, one query per epoch".into(),
-        mode: cfg.mode,
-        engine: trained.engine,
-        batch_size: fit.batch_size,
-        lr: fit.lr,
-        lr_auto: matches!(cfg.lr, chainrule::train::LearningRate::Auto),
-        theta: design
-            .param_names()
-            .into_iter()
-            .zip(&fit.theta)
-            .map(|(name, &value)| Param { name, value })
-            .collect(),
-        j: mse,
-        rmse: mse.sqrt(),
-        r_squared,
-        epochs: fit.epochs,
-        steps: fit.steps,
-        stop: fit.stop,
-        history: fit.epoch_j.clone(),
-        seconds: fit.seconds,
-        check,
-        warnings: Vec::new(),
-        fit,
+        design: design.clone(),
     };
+    let outcome = summarize_streamed(trained, cfg, labels, rss, args.check)
+        .map_err(|e| train_error(e, cfg))
+        .context("closed-form check")?;
     if let Some(path) = &args.out {
         save(path, formula, design, cfg, &outcome)?;
     }

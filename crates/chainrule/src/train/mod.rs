@@ -24,7 +24,7 @@ pub mod window;
 pub use config::{LearningRate, TrainConfig};
 pub use fit::{Fit, Observer, Quiet, StopReason, TrainError, MAX_RECORDED};
 pub use model_file::{Metrics, ModelFile, ModelFileError};
-pub use outcome::{summarize, Check, Param, TrainOutcome};
+pub use outcome::{summarize, summarize_streamed, Check, Labels, Param, TrainOutcome};
 pub use plan::Plan;
 pub use run::{train, train_backend, train_source, GradAtFn, Trained};
 pub use scaling::Scaling;

@@ -8,9 +8,10 @@ use serde::Serialize;
 use super::fit::{Fit, Observer, StopReason, TrainError};
 use super::run::Trained;
 use super::{LearningRate, TrainConfig};
+use crate::data::Design;
 use crate::model::{Engine, Mode};
 use crate::solve::{least_squares, metrics, Solution};
-use crate::source::RowSource;
+use crate::source::{RowSource, SourceError};
 
 /// One parameter: its name (θ0, θ1 … as the design names them) and value.
 #[derive(Clone, Debug, Serialize)]
@@ -65,6 +66,18 @@ pub struct TrainOutcome {
     pub fit: Fit,
 }
 
+/// What to call the run's parts in the outcome.
+#[derive(Clone, Debug)]
+pub struct Labels {
+    /// What the rows came from (a file name).
+    pub source: String,
+    pub formula: String,
+    /// How the rows were read, in words.
+    pub how: String,
+    /// The design's shape: response, features, intercept.
+    pub design: Design,
+}
+
 /// The outcome of `trained` on `source`: metrics over every row (exact
 /// sums in memory; one more pass when streamed, with R² from the first
 /// pass's statistics) and, when `check`, the closed form (the in-memory
@@ -78,42 +91,86 @@ pub fn summarize(
     check: bool,
     observer: &mut dyn Observer,
 ) -> Result<TrainOutcome, TrainError> {
-    let fit = trained.fit;
-    let (j, rmse, r_squared, solution): (f64, f64, f64, Option<Solution>) =
-        match (source.design(), &trained.stats) {
-            (Some(design), _) => {
-                let m = metrics(design, &fit.theta);
-                let s = if check {
-                    Some(least_squares(design).map_err(crate::source::SourceError::from)?)
-                } else {
-                    None
-                };
-                (m.mse, m.rmse, m.r_squared, s)
-            }
-            (None, stats) => {
-                let rss = crate::scale::stats_at(source, &fit.theta, observer)?.j_sum;
-                let mse = rss / trained.n as f64;
-                let stats = match stats {
-                    Some(s) => s.clone(),
-                    None => crate::scale::scan(source, observer)?,
-                };
-                let r2 = match 1.0 - rss / stats.total_sum_of_squares(source.intercept()) {
-                    r if r.is_finite() => r,
-                    _ => f64::NAN,
-                };
-                let s = if check {
-                    Some(
-                        stats
-                            .solve(source.response(), source.names(), source.intercept())
-                            .map_err(crate::source::SourceError::from)?,
-                    )
-                } else {
-                    None
-                };
-                (mse, mse.sqrt(), r2, s)
-            }
+    let labels = Labels {
+        source: source.label(),
+        formula: formula.into(),
+        how: how.into(),
+        design: source.empty_design(),
+    };
+    let Some(design) = source.design() else {
+        let rss = crate::scale::stats_at(source, &trained.fit.theta, observer)?.j_sum;
+        let trained = match trained.stats {
+            Some(_) => trained,
+            None => Trained {
+                stats: Some(crate::scale::scan(source, observer)?),
+                ..trained
+            },
         };
-    let names = source.empty_design().param_names();
+        return summarize_streamed(trained, cfg, labels, rss, check);
+    };
+    let m = metrics(design, &trained.fit.theta);
+    let solution = match check {
+        true => Some(least_squares(design).map_err(SourceError::from)?),
+        false => None,
+    };
+    Ok(assemble(
+        trained,
+        cfg,
+        labels,
+        false,
+        (m.mse, m.rmse, m.r_squared),
+        solution,
+    ))
+}
+
+/// The outcome of a streamed run (or one summed by a backend) from its
+/// first pass's statistics (`trained.stats`: TSS for R², R for the closed
+/// form) and `rss`, Σ(y − z1)² over every row at the final θ.
+pub fn summarize_streamed(
+    trained: Trained,
+    cfg: &TrainConfig,
+    labels: Labels,
+    rss: f64,
+    check: bool,
+) -> Result<TrainOutcome, TrainError> {
+    let stats = trained
+        .stats
+        .as_ref()
+        .expect("a streamed run keeps its first pass's statistics");
+    let design = &labels.design;
+    let mse = rss / trained.n as f64;
+    let r_squared = match 1.0 - rss / stats.total_sum_of_squares(design.intercept) {
+        r if r.is_finite() => r,
+        _ => f64::NAN,
+    };
+    let solution = match check {
+        true => Some(
+            stats
+                .solve(&design.response, &design.names, design.intercept)
+                .map_err(SourceError::from)?,
+        ),
+        false => None,
+    };
+    Ok(assemble(
+        trained,
+        cfg,
+        labels,
+        true,
+        (mse, mse.sqrt(), r_squared),
+        solution,
+    ))
+}
+
+fn assemble(
+    trained: Trained,
+    cfg: &TrainConfig,
+    labels: Labels,
+    streamed: bool,
+    (j, rmse, r_squared): (f64, f64, f64),
+    solution: Option<Solution>,
+) -> TrainOutcome {
+    let fit = trained.fit;
+    let names = labels.design.param_names();
     let mut warnings = Vec::new();
     if let Some(s) = &solution {
         warnings.extend(s.warnings.iter().cloned());
@@ -138,12 +195,12 @@ pub fn summarize(
             closed_form_theta: s.theta,
         }
     });
-    Ok(TrainOutcome {
-        source: source.label(),
-        formula: formula.into(),
+    TrainOutcome {
+        source: labels.source,
+        formula: labels.formula,
         rows: trained.n,
-        streamed: source.design().is_none(),
-        how: how.into(),
+        streamed,
+        how: labels.how,
         mode: cfg.mode,
         engine: trained.engine,
         batch_size: fit.batch_size,
@@ -165,5 +222,5 @@ pub fn summarize(
         check,
         warnings,
         fit,
-    })
+    }
 }
