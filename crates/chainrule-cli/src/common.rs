@@ -7,7 +7,7 @@ use chainrule::data::{
     read_csv, DataError, Dataset, ReadOptions, DEFAULT_MAX_CELLS, DEFAULT_MAX_COLUMNS,
 };
 use chainrule::model::formula::Formula;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A mistake in how the command was called (exit code 2).
 #[derive(Debug, thiserror::Error)]
@@ -27,7 +27,7 @@ pub fn parse_formula(text: &str) -> Result<Formula> {
 }
 
 /// Resource limits on the data file, shared by the commands that read one.
-#[derive(clap::Args, Clone, Copy)]
+#[derive(clap::Args, Clone, Copy, Debug)]
 pub struct DataLimits {
     /// Refuse data files with more columns than this
     #[arg(long, default_value_t = DEFAULT_MAX_COLUMNS, value_name = "N")]
@@ -80,12 +80,6 @@ fn with_hint(e: DataError) -> anyhow::Error {
     anyhow::Error::new(e)
 }
 
-/// Significant digits with which `a` agrees with the reference `b`
-/// (capped at 15), the log relative error.
-pub fn digits(a: f64, b: f64) -> f64 {
-    chainrule::numeric::lre(a, b)
-}
-
 pub fn print_json(value: &serde_json::Value) {
     println!(
         "{}",
@@ -109,4 +103,22 @@ pub fn print_theta_table(
         println!("  {name:<width$}  {t:>+.12e}{cf}");
     }
     println!("J (MSE) {mse:.6e}   RMSE {rmse:.6e}   R² {r_squared:.10}");
+}
+
+/// The rows of the files through the formula: one library call; a note
+/// for each thing it did, formula errors named by the flag.
+pub fn open_source(
+    paths: &[PathBuf],
+    formula: &Formula,
+    options: &chainrule::source::OpenOptions,
+    progress: &mut super::progress::Progress,
+) -> Result<chainrule::source::Opened> {
+    let opened = chainrule::source::open(paths, formula, options, progress).map_err(|e| match e {
+        chainrule::source::SourceError::Formula(_) => {
+            anyhow::Error::new(e).context(format!("--formula {formula}"))
+        }
+        e => anyhow::Error::new(e),
+    });
+    progress.clear();
+    opened
 }

@@ -24,10 +24,10 @@ pub enum Format {
 /// chain rule in symbols and in numbers, and the update θ ← θ − lr·∂J/∂θ.
 ///
 /// Examples:
-///   chainrule explain --model origin --x 2 --y 3 --theta 0.5
-///   chainrule explain --model line --mode unrolled          (built-in data)
-///   chainrule explain --model plane --mode vectorized --format markdown
-///   chainrule explain --data plane.csv --model "y ~ x1 + x2" --rows 1-3 --mode vectorized
+///   chainrule explain --formula origin --x 2 --y 3 --theta 0.5
+///   chainrule explain --formula line --mode unrolled          (built-in data)
+///   chainrule explain --formula plane --mode vectorized --format markdown
+///   chainrule explain --data plane.csv --formula "y ~ x1 + x2" --rows 1-3 --mode vectorized
 ///   chainrule explain --program examples/one_sample.expr
 #[derive(clap::Args)]
 pub struct Args {
@@ -42,9 +42,9 @@ pub struct Args {
 #[derive(clap::Args)]
 pub struct StepArgs {
     /// origin (y = θ·x), line (y = θ1·x + θ0), plane (y = θ2·x2 + θ1·x1 + θ0),
-    /// or a formula such as "y ~ x + I(x^2)"
-    #[arg(long, default_value = "origin")]
-    pub model: String,
+    /// or a formula such as "y ~ x + I(x^2)" (`--model` is the older name)
+    #[arg(long, visible_alias = "model", default_value = "origin")]
+    pub formula: String,
     /// sample (one row), unrolled (one branch per row), vectorized (matrices)
     #[arg(long, default_value = "sample")]
     pub mode: Mode,
@@ -124,7 +124,7 @@ pub fn step(args: &StepArgs) -> Result<Step> {
             e => e.into(),
         });
     }
-    let formula = parse_formula(&args.model)?;
+    let formula = parse_formula(&args.formula)?;
     let theta = args
         .theta
         .as_deref()
@@ -153,18 +153,18 @@ pub fn step(args: &StepArgs) -> Result<Step> {
         })?;
         let design = formula.design(&data).map_err(|e| {
             usage(format!(
-                "--model {}: {e}; give its features as flags (--x, --x1, --x2) and --y",
-                args.model
+                "--formula {}: {e}; give its features as flags (--x, --x1, --x2) and --y",
+                args.formula
             ))
         })?;
         (design, "the flags".to_string())
     } else {
-        let preset = chainrule::data::preset(&args.model)
+        let preset = chainrule::data::preset(&args.formula)
             .map(|p| p.name)
             .ok_or_else(|| {
                 usage(format!(
-                    "--model {}: built-in data exists for origin, line and plane only; give values (--x … --y …) or --data FILE",
-                    args.model
+                    "--formula {}: built-in data exists for origin, line and plane only; give values (--x … --y …) or --data FILE",
+                    args.formula
                 ))
             })?;
         let data = chainrule::data::builtin(preset)?;

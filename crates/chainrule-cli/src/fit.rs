@@ -1,11 +1,13 @@
 //! `chainrule fit`: the closed-form least-squares answer, the referee that
 //! every trained θ is checked against.
 
-use super::common::{load_with, parse_formula, print_json, DataLimits};
+use super::common::{parse_formula, print_json};
+use super::flags::{DataArgs, FormulaArg, ScaleArgs};
+use super::progress::Progress;
 use anyhow::{Context, Result};
+use chainrule::scale::fit_stream;
 use chainrule::solve::least_squares;
 use serde_json::json;
-use std::path::PathBuf;
 
 /// Solve least squares in closed form by Householder QR (columns scaled),
 /// with standard errors, t statistics and R² (uncentered without an
@@ -14,33 +16,35 @@ use std::path::PathBuf;
 /// Example: chainrule fit data.csv --formula "y ~ poly(x, 3)"
 #[derive(clap::Args)]
 pub struct Args {
-    /// CSV file with a header row (tab-separated if it ends in .tsv)
-    pub data: PathBuf,
-    /// Model formula (see `chainrule train --help`) or a preset: origin, line, plane
-    #[arg(long, short, default_value = "y ~ .")]
-    pub formula: String,
-    /// Skip rows with empty, NaN or infinite cells (and say how many)
-    #[arg(long)]
-    pub drop_missing: bool,
     #[command(flatten)]
-    pub limits: DataLimits,
+    pub data: DataArgs,
+    #[command(flatten)]
+    pub formula: FormulaArg,
     /// Print the result as JSON on stdout
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
-    pub scale: super::stream::ScaleArgs,
+    pub scale: ScaleArgs,
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let formula = parse_formula(&args.formula)?;
-    let (design, s) = if args.scale.streams(&args.data) {
-        super::stream::fit(&args.data, &formula, args.drop_missing, &args.scale)?
-    } else {
-        let read = args.limits.read_options(args.drop_missing);
-        let (_, design) = load_with(&args.data, &formula, &read)?;
-        let s = least_squares(&design).with_context(|| format!("solving {formula}"))?;
-        (design, s)
+    let formula = parse_formula(&args.formula.formula)?;
+    let options = args.scale.open_options(args.data.read_options())?;
+    let mut progress = Progress::new(0);
+    let opened = super::common::open_source(&args.data.paths(), &formula, &options, &mut progress)?;
+    for note in &opened.notes {
+        eprintln!("note: {note}");
+    }
+    let mut source = opened.source;
+    progress.set_total(source.bytes_total());
+    let s = match source.design() {
+        Some(design) => least_squares(design).with_context(|| format!("solving {formula}"))?,
+        None => {
+            fit_stream(&mut *source, &mut progress).with_context(|| format!("solving {formula}"))?
+        }
     };
+    progress.clear();
+    let design = source.empty_design();
     for w in &s.warnings {
         eprintln!("warning: {w}");
     }
@@ -61,7 +65,7 @@ pub fn run(args: Args) -> Result<()> {
     }
     println!(
         "{}: {formula}  ({} rows, closed form)",
-        args.data.display(),
+        args.data.data.display(),
         s.n
     );
     let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);

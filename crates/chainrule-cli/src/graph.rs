@@ -23,8 +23,8 @@ pub enum Format {
 /// formula, value and gradient; edges show the local partial.
 ///
 /// Examples:
-///   chainrule graph --model line --mode unrolled --format svg --out unrolled.svg
-///   chainrule graph --model origin --x 2 --y 3 --theta 0.5 --format mermaid
+///   chainrule graph --formula line --mode unrolled --format svg --out unrolled.svg
+///   chainrule graph --formula origin --x 2 --y 3 --theta 0.5 --format mermaid
 ///   chainrule graph --program examples/two_samples.expr --format dot | dot -Tpng > g.png
 #[derive(clap::Args)]
 pub struct Args {

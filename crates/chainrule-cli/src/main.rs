@@ -7,16 +7,18 @@
 mod bench;
 mod bench_run;
 mod common;
+mod convert;
 mod demo;
 mod explain;
 mod fit;
+mod flags;
 mod grad;
 mod graph;
 mod hints;
 mod interrupt;
 mod predict;
+mod progress;
 mod report;
-mod stream;
 mod synth;
 mod train;
 
@@ -55,7 +57,7 @@ enum Command {
     /// Time the fused kernel and the graphs against a plain memory read
     Bench(bench::Args),
     /// Write a binary design cache that train and fit memory-map
-    Convert(stream::ConvertArgs),
+    Convert(convert::Args),
 }
 
 fn main() {
@@ -107,7 +109,7 @@ fn run() -> i32 {
         Command::Report(a) => report::run(a),
         Command::Synth(a) => synth::run(a),
         Command::Bench(a) => bench::run(a),
-        Command::Convert(a) => stream::convert(a),
+        Command::Convert(a) => convert::run(a),
     };
     match result {
         Ok(()) => 0,

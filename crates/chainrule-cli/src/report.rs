@@ -2,7 +2,7 @@
 //! step-through player, the derivation, and the training plots.
 
 use super::common::{load, parse_formula, usage};
-use super::train::ModeArg;
+use super::flags::{parse_lr, ModeArg};
 use anyhow::{Context, Result};
 use chainrule::data::atomic::write_atomic;
 use chainrule::data::Design;
@@ -36,8 +36,8 @@ pub struct Args {
     #[arg(long, value_enum, default_value = "vectorized", requires = "data")]
     pub mode: ModeArg,
     /// Learning rate for --data: a number or `auto`
-    #[arg(long, default_value = "auto", requires = "data")]
-    pub lr: String,
+    #[arg(long, default_value = "auto", requires = "data", value_parser = parse_lr, allow_hyphen_values = true)]
+    pub lr: LearningRate,
     /// Passes over --data
     #[arg(long, default_value_t = 200, requires = "data")]
     pub epochs: usize,
@@ -84,13 +84,7 @@ pub fn run(args: Args) -> Result<()> {
     };
     let formula = parse_formula(&args.formula)?;
     let (_, design) = load(data, &formula, false)?;
-    let lr = match args.lr.as_str() {
-        "auto" => LearningRate::Auto,
-        t => LearningRate::Fixed(
-            t.parse()
-                .map_err(|_| usage(format!("--lr {t}: expected a positive number or `auto`")))?,
-        ),
-    };
+    let lr = args.lr;
     let cfg = TrainConfig {
         mode: args.mode.into(),
         lr,
@@ -98,7 +92,8 @@ pub fn run(args: Args) -> Result<()> {
         batch_size: args.batch_size,
         ..TrainConfig::default()
     };
-    cfg.resolved_batch(design.n).map_err(usage)?;
+    cfg.resolved_batch(design.n)
+        .map_err(|e| usage(format!("--batch-size: {e}")))?;
     let source = data.display().to_string();
     let section = train_section(
         "run",

@@ -13,7 +13,8 @@
 
 use chainrule::data::Design;
 use chainrule::model::{gradient_source, Batch, LinearModel, Mode};
-use chainrule::scale::{block_stats, CacheDesign, DesignSource, GradStats, DEFAULT_CHUNK_ROWS};
+use chainrule::scale::{block_stats, GradStats};
+use chainrule::source::{CacheSource, RowSource, DEFAULT_CHUNK_ROWS};
 use std::time::Instant;
 
 fn time<F: FnMut() -> f64>(repeats: usize, mut f: F) -> (f64, f64, f64, f64) {
@@ -46,7 +47,7 @@ fn main() {
             .expect("usage: scale_bench FILE.crd [REPEATS] [FILE.parquet]"),
     );
     let repeats: usize = args.get(2).map_or(7, |r| r.parse().unwrap());
-    let mut source = CacheDesign::open(path, true, DEFAULT_CHUNK_ROWS).unwrap();
+    let mut source = CacheSource::open(path, true, DEFAULT_CHUNK_ROWS).unwrap();
     let (n, d) = (source.cache.n, source.cache.d);
     let model = LinearModel::new(d, true);
     let theta: Vec<f64> = (0..model.n_params()).map(|k| 0.5 + k as f64).collect();
@@ -97,7 +98,7 @@ fn main() {
         cached,
         Some(base),
     );
-    let mut big = CacheDesign::open(path, true, 1 << 20).unwrap();
+    let mut big = CacheSource::open(path, true, 1 << 20).unwrap();
     let cached = time(repeats, || {
         let mut sum = GradStats::empty(model.n_params());
         big.pass(&mut |b, _| {
@@ -123,7 +124,7 @@ fn main() {
                 .unwrap();
         }
         let formula = chainrule::model::formula::Formula::parse("y ~ x1 + x2").unwrap();
-        let mut source = chainrule::scale::parquet::ParquetDesign::open(
+        let mut source = chainrule::scale::parquet::ParquetSource::open(
             std::path::Path::new(pq),
             &formula,
             &chainrule::data::ReadOptions::default(),

@@ -10,8 +10,8 @@
 use crate::data::DataError;
 use crate::graph::GraphError;
 use crate::model::formula::FormulaError;
-use crate::scale::ScaleError;
 use crate::solve::SolveError;
+use crate::source::SourceError;
 use crate::train::{ModelFileError, TrainError};
 
 /// Everything the public API can fail with.
@@ -36,9 +36,10 @@ pub enum Error {
     /// A model file that cannot be read or is damaged.
     #[error(transparent)]
     ModelFile(#[from] ModelFileError),
-    /// Streaming from disk or another engine failed.
+    /// A row source (a file streamed from disk, Parquet, another engine)
+    /// failed.
     #[error(transparent)]
-    Scale(#[from] ScaleError),
+    Source(#[from] SourceError),
     /// New data does not fit a fitted model (columns, features).
     #[error("{0}")]
     Mismatch(String),

@@ -35,6 +35,7 @@ mod regression;
 pub mod render;
 pub mod scale;
 pub mod solve;
+pub mod source;
 pub mod teach;
 pub mod train;
 

@@ -145,7 +145,7 @@ impl LinearRegression {
         config.engine = Some(
             config
                 .resolved_engine()
-                .map_err(crate::train::TrainError::Config)?,
+                .map_err(crate::train::TrainError::BadEngine)?,
         );
         let model = LinearModel::new(design.d, design.intercept);
         let batch = Batch::new(&design.x, &design.y, design.d);

@@ -166,6 +166,7 @@ fn an_observer_stops_training_between_steps() {
     use std::ops::ControlFlow;
 
     struct StopAt(usize);
+    impl chainrule::source::PassObserver for StopAt {}
     impl Observer for StopAt {
         fn on_step(&mut self, step: usize) -> ControlFlow<()> {
             if step == self.0 {

@@ -34,7 +34,7 @@ impl Engine {
         match (asked, mode) {
             (None, m) => Ok(Engine::default_for(m)),
             (Some(Engine::Kernel), m @ (Mode::Sample | Mode::Unrolled)) => Err(format!(
-                "the kernel engine computes the vectorized mode's sums in one fused pass; mode {m} is there to show the gradient flow through its scalar graph, so it runs on the graph engine only. Use the vectorized mode for the kernel, or the graph engine"
+                "the kernel engine computes the vectorized mode's sums in one fused pass; mode {m} is there to show the gradient flow through its scalar graph, so it runs on the graph engine only. Use mode vectorized for the kernel, or the default engine"
             )),
             (Some(e), _) => Ok(e),
         }

@@ -3,19 +3,17 @@
 
 use std::path::Path;
 
-use super::source::DesignSource;
-use super::trainer::StreamObserver;
-use super::ScaleError;
 use crate::data::{CacheHeader, CacheWriter, DataError};
+use crate::source::{PassObserver, RowSource, SourceError};
 
 /// Writes every row of `source` to the cache file `path` (atomically);
 /// returns the number of rows.
 pub fn write_cache(
-    source: &mut dyn DesignSource,
+    source: &mut dyn RowSource,
     path: &Path,
     formula: &str,
-    observer: &mut dyn StreamObserver,
-) -> Result<u64, ScaleError> {
+    observer: &mut dyn PassObserver,
+) -> Result<u64, SourceError> {
     let write_error = |source| DataError::Write {
         path: path.to_path_buf(),
         source,

@@ -29,18 +29,18 @@ use datafusion::prelude::{lit, DataFrame, ParquetReadOptions, SessionContext};
 
 use super::grad_stats::{block_stats, GradStats};
 use super::qr_stats::QrStats;
-use super::trainer::{train_full_batch, StreamFit, StreamObserver};
-use super::ScaleError;
 use crate::model::formula::Formula;
 use crate::model::{Batch, LinearModel};
+use crate::source::SourceError;
+use crate::train::{train_backend, Observer, TrainError, Trained};
 use crate::train::{Scaling, TrainConfig};
 
 pub const GRAD: &str = "chainrule_grad";
 pub const QR: &str = "chainrule_qr";
 pub const QR_NO_INTERCEPT: &str = "chainrule_qr_noint";
 
-fn engine_error(e: DataFusionError) -> ScaleError {
-    ScaleError::Engine(format!("DataFusion: {e}"))
+fn engine_error(e: DataFusionError) -> SourceError {
+    SourceError::Engine(format!("DataFusion: {e}"))
 }
 
 // ---- statistics as bytes (little-endian; the state crosses machines) ----
@@ -347,11 +347,11 @@ fn column(name: &str) -> Expr {
 
 impl Engine {
     /// A local DataFusion session on every core.
-    pub fn local() -> Result<Engine, ScaleError> {
+    pub fn local() -> Result<Engine, SourceError> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
-            .map_err(|e| ScaleError::Engine(format!("cannot start the async runtime: {e}")))?;
+            .map_err(|e| SourceError::Engine(format!("cannot start the async runtime: {e}")))?;
         let ctx = SessionContext::new();
         Ok(Engine::with_context(runtime, ctx))
     }
@@ -372,7 +372,7 @@ impl Engine {
     /// The Parquet files as one table, checked against the formula: the
     /// engine evaluates plain column terms (`y ~ x1 + x2`, `y ~ .`); powers
     /// and products need the local engine.
-    pub fn table(&self, files: &[PathBuf], formula: &Formula) -> Result<Table, ScaleError> {
+    pub fn table(&self, files: &[PathBuf], formula: &Formula) -> Result<Table, SourceError> {
         let paths: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
         let frame = self
             .runtime
@@ -392,8 +392,8 @@ impl Engine {
         let names = formula.feature_names(&header)?;
         formula.design(&header)?;
         if let Some(n) = names.iter().find(|n| !all.contains(n)) {
-            return Err(ScaleError::Engine(format!(
-                "the DataFusion engine takes plain column terms; \"{n}\" is computed — use the local engine (drop --engine) for powers and products"
+            return Err(SourceError::Engine(format!(
+                "the DataFusion engine takes plain column terms; \"{n}\" is computed — use the local engine for powers and products"
             )));
         }
         Ok(Table {
@@ -404,7 +404,7 @@ impl Engine {
         })
     }
 
-    fn run_one(&self, table: &Table, aggregate: Expr) -> Result<Vec<u8>, ScaleError> {
+    fn run_one(&self, table: &Table, aggregate: Expr) -> Result<Vec<u8>, SourceError> {
         let batches = self
             .runtime
             .block_on(
@@ -419,9 +419,9 @@ impl Engine {
         let batch = batches
             .iter()
             .find(|b| b.num_rows() > 0)
-            .ok_or_else(|| ScaleError::Engine("the aggregate query returned no rows".into()))?;
+            .ok_or_else(|| SourceError::Engine("the aggregate query returned no rows".into()))?;
         let bytes = batch.column(0).as_binary_opt::<i32>().ok_or_else(|| {
-            ScaleError::Engine("the aggregate query returned a non-binary value".into())
+            SourceError::Engine("the aggregate query returned a non-binary value".into())
         })?;
         Ok(bytes.value(0).to_vec())
     }
@@ -440,7 +440,7 @@ impl Engine {
         table: &Table,
         theta: &[f64],
         scaling: Option<&Scaling>,
-    ) -> Result<GradStats, ScaleError> {
+    ) -> Result<GradStats, SourceError> {
         let mut args = vec![column(&table.response)];
         for (j, name) in table.names.iter().enumerate() {
             args.push(match scaling {
@@ -454,7 +454,7 @@ impl Engine {
     }
 
     /// [`QrStats`] of every row: one aggregate query.
-    pub fn qr_stats(&self, table: &Table) -> Result<QrStats, ScaleError> {
+    pub fn qr_stats(&self, table: &Table) -> Result<QrStats, SourceError> {
         let args = std::iter::once(&table.response)
             .chain(&table.names)
             .map(|n| column(n))
@@ -470,26 +470,23 @@ impl Engine {
 }
 
 /// Full-batch training where every pass is a query: one for the QR
-/// statistics (n, lr auto, scaling, R², closed form), then one per epoch.
+/// statistics (n, lr auto, scaling, R², closed form), then one per epoch —
+/// the training loop's statistics backend (`train::train_backend`).
 pub fn train_engine(
     engine: &Engine,
     table: &Table,
     cfg: &TrainConfig,
-    observer: &mut dyn StreamObserver,
-) -> Result<StreamFit, ScaleError> {
+    observer: &mut dyn Observer,
+) -> Result<Trained, TrainError> {
     if cfg.batch_size.is_some() {
-        return Err(ScaleError::Engine(
-            "--engine datafusion runs full-batch gradient descent (one query per epoch); drop --batch-size".into(),
-        ));
+        return Err(TrainError::FullBatchOnly);
     }
     let model = LinearModel::new(table.names.len(), table.formula.intercept);
     observer.on_pass("scan");
     let stats = engine.qr_stats(table)?;
-    let fit = train_full_batch(&stats, model, cfg, observer, &mut |theta, scaling| {
+    train_backend(stats, model, cfg, observer, &mut |theta, scaling| {
         engine.grad_stats(table, theta, scaling)
-    })?;
-    let n = stats.count as usize;
-    Ok(StreamFit { fit, stats, n })
+    })
 }
 
 #[cfg(test)]

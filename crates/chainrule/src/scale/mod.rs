@@ -6,11 +6,14 @@
 //! factor of [A | y] — the closed form, the Hessian, the means). A chunk of
 //! a file, a Parquet row group, a DataFusion partition and a Ballista
 //! executor each reduce their rows to one of them, and the results merge.
+//! The rows themselves come from `crate::source`; the loop that trains on
+//! them is `crate::train`'s, the one loop.
 //!
-//! - `source`: where rows come from, one chunk at a time (CSV, design cache,
-//!   Parquet with feature `parquet`).
-//! - `trainer`: the loop over a source (full batch: one pass per epoch).
+//! - `qr_stats`, `grad_stats`: the two mergeable values.
 //! - `convert`: a source written to a design cache (memory-mapped later).
+//! - `parquet` (feature `parquet`): Parquet files as a row source.
+//! - `datafusion` (feature `distributed`): the same sums as aggregate
+//!   queries, a statistics backend of the training loop.
 
 pub mod convert;
 #[cfg(feature = "distributed")]
@@ -19,45 +22,53 @@ pub mod grad_stats;
 #[cfg(feature = "parquet")]
 pub mod parquet;
 pub mod qr_stats;
-pub mod source;
-pub mod trainer;
 
 pub use convert::write_cache;
 pub use grad_stats::{block_stats, GradStats};
 pub use qr_stats::QrStats;
-pub use source::{
-    CacheDesign, ChainDesign, CsvDesign, DesignSource, MemoryDesign, DEFAULT_CHUNK_ROWS,
-};
-pub use trainer::{
-    scan, stats_at, train_full_batch, train_stream, GradAtFn, Plan, StreamFit, StreamObserver,
-};
 
-use crate::data::DataError;
-use crate::model::formula::FormulaError;
-use crate::solve::SolveError;
-use crate::train::TrainError;
+use crate::model::LinearModel;
+use crate::source::{PassObserver, RowSource, SourceError};
 
-#[derive(Debug, thiserror::Error)]
-pub enum ScaleError {
-    #[error(transparent)]
-    Data(#[from] DataError),
-    #[error(transparent)]
-    Formula(#[from] FormulaError),
-    #[error(transparent)]
-    Train(#[from] TrainError),
-    #[error(transparent)]
-    Solve(#[from] SolveError),
-    /// An engine (Parquet, DataFusion, Ballista) said no; the text says why.
-    #[error("{0}")]
-    Engine(String),
+/// One pass folding every row into [`QrStats`] (the R of [A | y]).
+pub fn scan(
+    source: &mut dyn RowSource,
+    observer: &mut dyn PassObserver,
+) -> Result<QrStats, SourceError> {
+    let model = LinearModel::new(source.d(), source.intercept());
+    let mut stats = QrStats::empty(model.n_params());
+    observer.on_pass("scan");
+    source.pass(&mut |batch, bytes| {
+        stats.add_batch(batch, &model);
+        observer.on_chunk(batch.len(), bytes);
+        Ok(())
+    })?;
+    Ok(stats)
+}
+
+/// J and ∂J/∂θ's sums at θ (original units) over every row: one pass.
+pub fn stats_at(
+    source: &mut dyn RowSource,
+    theta: &[f64],
+    observer: &mut dyn PassObserver,
+) -> Result<GradStats, SourceError> {
+    let model = LinearModel::new(source.d(), source.intercept());
+    let mut total = GradStats::empty(model.n_params());
+    observer.on_pass("metrics");
+    source.pass(&mut |batch, bytes| {
+        total.merge(&block_stats(batch, &model, theta));
+        observer.on_chunk(batch.len(), bytes);
+        Ok(())
+    })?;
+    Ok(total)
 }
 
 /// The closed form from one streamed pass: QR statistics, then the referee
 /// on the compressed system (see [`QrStats::solve`]).
 pub fn fit_stream(
-    source: &mut dyn DesignSource,
-    observer: &mut dyn StreamObserver,
-) -> Result<crate::solve::Solution, ScaleError> {
+    source: &mut dyn RowSource,
+    observer: &mut dyn PassObserver,
+) -> Result<crate::solve::Solution, SourceError> {
     let stats = scan(source, observer)?;
     Ok(stats.solve(source.response(), source.names(), source.intercept())?)
 }

@@ -21,11 +21,10 @@ use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
 
-use super::source::{ChunkFn, DesignSource};
-use super::ScaleError;
 use crate::data::{DataError, Dataset, ReadOptions};
 use crate::model::formula::Formula;
 use crate::model::Batch;
+use crate::source::{ChunkFn, RowSource, SourceError};
 
 /// Parquet files begin (and end) with these four bytes.
 const MAGIC: &[u8; 4] = b"PAR1";
@@ -38,15 +37,15 @@ pub fn is_parquet(path: &Path) -> bool {
         .is_ok_and(|()| &magic == MAGIC)
 }
 
-fn format_error(path: &Path, message: impl Into<String>) -> ScaleError {
-    ScaleError::Data(DataError::Format {
+fn format_error(path: &Path, message: impl Into<String>) -> SourceError {
+    SourceError::Data(DataError::Format {
         file: path.display().to_string(),
         message: message.into(),
     })
 }
 
 /// A Parquet file read row group by row group, the formula applied per chunk.
-pub struct ParquetDesign {
+pub struct ParquetSource {
     path: PathBuf,
     formula: Formula,
     opts: ReadOptions,
@@ -58,13 +57,13 @@ pub struct ParquetDesign {
     rows: u64,
 }
 
-impl ParquetDesign {
+impl ParquetSource {
     pub fn open(
         path: &Path,
         formula: &Formula,
         opts: &ReadOptions,
         chunk_rows: usize,
-    ) -> Result<Self, ScaleError> {
+    ) -> Result<Self, SourceError> {
         let reader = open_reader(path)?;
         let meta = reader.metadata();
         let schema = meta.file_metadata().schema_descr();
@@ -103,7 +102,7 @@ impl ParquetDesign {
         };
         let names = formula.feature_names(&header)?;
         formula.design(&header)?;
-        Ok(ParquetDesign {
+        Ok(ParquetSource {
             path: path.to_path_buf(),
             formula: formula.clone(),
             opts: opts.clone(),
@@ -121,7 +120,7 @@ impl ParquetDesign {
     }
 }
 
-fn open_reader(path: &Path) -> Result<SerializedFileReader<File>, ScaleError> {
+fn open_reader(path: &Path) -> Result<SerializedFileReader<File>, SourceError> {
     let file = File::open(path).map_err(|source| DataError::Io {
         path: path.to_path_buf(),
         source,
@@ -170,7 +169,7 @@ fn read_column(
     }
 }
 
-impl DesignSource for ParquetDesign {
+impl RowSource for ParquetSource {
     fn response(&self) -> &str {
         &self.formula.response
     }
@@ -187,7 +186,7 @@ impl DesignSource for ParquetDesign {
         Some(self.bytes)
     }
 
-    fn pass(&mut self, each: &mut ChunkFn<'_>) -> Result<(), ScaleError> {
+    fn pass(&mut self, each: &mut ChunkFn<'_>) -> Result<(), SourceError> {
         let path = self.path.clone();
         let err = |e: parquet::errors::ParquetError| format_error(&path, e.to_string());
         let reader = open_reader(&self.path)?;
@@ -295,7 +294,11 @@ impl DesignSource for ParquetDesign {
 /// columns, Snappy-compressed, `row_group_rows` rows per row group (for
 /// tests, examples and `convert`-style tooling). Column names must be
 /// plain identifiers.
-pub fn write_parquet(path: &Path, data: &Dataset, row_group_rows: usize) -> Result<(), ScaleError> {
+pub fn write_parquet(
+    path: &Path,
+    data: &Dataset,
+    row_group_rows: usize,
+) -> Result<(), SourceError> {
     let err = |e: parquet::errors::ParquetError| format_error(path, e.to_string());
     let fields: String = data
         .names
@@ -338,7 +341,7 @@ pub fn write_parquet(path: &Path, data: &Dataset, row_group_rows: usize) -> Resu
 mod tests {
     use super::*;
     use crate::data::{synth, SynthModel};
-    use crate::scale::MemoryDesign;
+    use crate::source::MemorySource;
 
     #[test]
     fn row_groups_and_chunks_give_back_the_rows() {
@@ -350,7 +353,7 @@ mod tests {
         let formula = Formula::parse("y ~ x2 + x1").unwrap();
         let want = formula.design(&data).unwrap();
         let mut source =
-            ParquetDesign::open(&path, &formula, &ReadOptions::default(), 128).unwrap();
+            ParquetSource::open(&path, &formula, &ReadOptions::default(), 128).unwrap();
         assert_eq!(source.rows(), 1000);
         let (mut x, mut y, mut sizes) = (Vec::new(), Vec::new(), Vec::new());
         source
@@ -364,10 +367,7 @@ mod tests {
         assert_eq!((x, y), (want.x.clone(), want.y.clone()));
         // Row groups of 300 (the last 100) read 128 rows at a time.
         assert_eq!(sizes, [128, 128, 44, 128, 128, 44, 128, 128, 44, 100]);
-        let _ = MemoryDesign {
-            design: &want,
-            chunk_rows: 1,
-        };
+        let _ = MemorySource::new(&want).chunked(1);
     }
 
     #[test]
@@ -381,19 +381,19 @@ mod tests {
         .unwrap();
         write_parquet(&path, &data, 10).unwrap();
         let f = Formula::parse("y ~ z").unwrap();
-        let e = ParquetDesign::open(&path, &f, &ReadOptions::default(), 8)
+        let e = ParquetSource::open(&path, &f, &ReadOptions::default(), 8)
             .err()
             .unwrap();
         assert!(e.to_string().contains("\"z\""), "{e}");
         let f = Formula::parse("y ~ x").unwrap();
-        let mut s = ParquetDesign::open(&path, &f, &ReadOptions::default(), 8).unwrap();
+        let mut s = ParquetSource::open(&path, &f, &ReadOptions::default(), 8).unwrap();
         let e = s.pass(&mut |_, _| Ok(())).unwrap_err().to_string();
         assert!(e.contains("row 2") && e.contains("\"x\""), "{e}");
         let opts = ReadOptions {
             drop_missing: true,
             ..ReadOptions::default()
         };
-        let mut s = ParquetDesign::open(&path, &f, &opts, 8).unwrap();
+        let mut s = ParquetSource::open(&path, &f, &opts, 8).unwrap();
         let mut rows = 0;
         s.pass(&mut |b, _| {
             rows += b.len();

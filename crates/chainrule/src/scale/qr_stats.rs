@@ -171,6 +171,21 @@ impl QrStats {
         out
     }
 
+    /// J(θ) = ‖y − A·θ‖²/n = ‖R_y − R_A·θ‖²/n (θ in the statistics'
+    /// units): the cost at θ over every row folded in, without a pass.
+    pub fn cost(&self, theta: &[f64]) -> f64 {
+        let (m, p) = (self.m, self.m - 1);
+        assert_eq!(theta.len(), p, "θ has p entries");
+        let rss: f64 = (0..m)
+            .map(|k| {
+                let row = &self.r[k * m..(k + 1) * m];
+                let fit: f64 = row[..p].iter().zip(theta).map(|(r, t)| r * t).sum();
+                (row[p] - fit).powi(2)
+            })
+            .sum();
+        rss / self.count.max(1) as f64
+    }
+
     /// Σ(y − ȳ)² with an intercept, Σy² without: R² and the R-column of y
     /// with the intercept's row left out.
     pub fn total_sum_of_squares(&self, intercept: bool) -> f64 {
@@ -259,6 +274,27 @@ mod tests {
 
     fn rel(a: f64, b: f64) -> f64 {
         (a - b).abs() / b.abs().max(1e-300)
+    }
+
+    #[test]
+    fn cost_from_r_is_the_mean_squared_residual() {
+        // ‖y − Aθ‖ = ‖R_y − R_A·θ‖ (Q has orthonormal columns): J from R
+        // equals the direct (1/n)·Σ(y − z1)² at any θ, to rounding.
+        let data = synth(SynthModel::Plane, 300, 0.5, 2).unwrap().0;
+        let design = Formula::parse("y ~ x1 + x2")
+            .unwrap()
+            .design(&data)
+            .unwrap();
+        let model = LinearModel::new(design.d, design.intercept);
+        let mut stats = QrStats::empty(model.n_params());
+        stats.add_batch(Batch::new(&design.x, &design.y, design.d), &model);
+        for theta in [[0.0, 0.0, 0.0], [0.5, -1.0, 2.0]] {
+            let direct = (0..design.n)
+                .map(|i| (design.y[i] - design.predict_row(&theta, i)).powi(2))
+                .sum::<f64>()
+                / design.n as f64;
+            assert!(rel(stats.cost(&theta), direct) < 1e-12, "{theta:?}");
+        }
     }
 
     #[test]

@@ -64,10 +64,10 @@ impl TrainConfig {
     /// The batch size this run uses on `n` rows, or why the settings clash.
     pub fn resolved_batch(&self, n: usize) -> Result<usize, String> {
         let k = match (self.mode, self.batch_size) {
-            (_, Some(0)) => return Err("--batch-size must be at least 1".into()),
+            (_, Some(0)) => return Err("the batch size must be at least 1".into()),
             (Mode::Sample, Some(k)) if k != 1 => {
                 return Err(format!(
-                    "--mode sample takes one row per step, but --batch-size is {k}; use --mode unrolled or vectorized for batches"
+                    "mode sample takes one row per step, but the batch size is {k}; use mode unrolled or vectorized for batches"
                 ))
             }
             (Mode::Sample, _) => 1,
@@ -77,7 +77,7 @@ impl TrainConfig {
         };
         if self.mode == Mode::Unrolled && k.min(n) > MAX_UNROLLED_BATCH {
             return Err(format!(
-                "--mode unrolled builds one branch per row; {k} rows is more than its limit of {MAX_UNROLLED_BATCH}: use --mode vectorized for large batches"
+                "mode unrolled builds one branch per row; {k} rows is more than its limit of {MAX_UNROLLED_BATCH}: use mode vectorized for large batches"
             ));
         }
         Ok(k.min(n).max(1))

@@ -6,11 +6,10 @@
 use chainrule::data::{read_csv, synth, write_csv, ReadOptions, SynthModel};
 use chainrule::model::formula::Formula;
 use chainrule::model::{Batch, LinearModel, Mode};
-use chainrule::scale::{
-    fit_stream, train_stream, write_cache, CacheDesign, CsvDesign, MemoryDesign,
-};
+use chainrule::scale::{fit_stream, write_cache};
 use chainrule::solve::least_squares;
-use chainrule::train::{train, LearningRate, Quiet, TrainConfig};
+use chainrule::source::{CacheSource, CsvSource, MemorySource};
+use chainrule::train::{train, train_source, LearningRate, Quiet, TrainConfig};
 
 fn rel(a: f64, b: f64) -> f64 {
     (a - b).abs() / b.abs().max(1e-300)
@@ -76,11 +75,8 @@ fn streamed_full_batch_equals_in_memory_for_any_chunk_size() {
         .unwrap();
         // 1 row, uneven chunks, and everything in one chunk.
         for chunk_rows in [1, 97, 1000, 5000] {
-            let mut source = MemoryDesign {
-                design: &design,
-                chunk_rows,
-            };
-            let got = train_stream(&mut source, &cfg, chunk_rows, &mut Quiet).unwrap();
+            let mut source = MemorySource::new(&design).chunked(chunk_rows);
+            let got = train_source(&mut source, &cfg, None, &mut Quiet).unwrap();
             let what = format!("{cfg:?}, chunk {chunk_rows}");
             assert_eq!(got.n, 1000);
             assert_eq!(got.fit.epochs, want.epochs, "{what}");
@@ -109,11 +105,8 @@ fn shuffled_mini_batches_from_a_window_still_descend() {
         mode: Mode::Vectorized,
         ..TrainConfig::default()
     };
-    let mut source = MemoryDesign {
-        design: &design,
-        chunk_rows: 300,
-    };
-    let got = train_stream(&mut source, &cfg, 300, &mut Quiet).unwrap();
+    let mut source = MemorySource::new(&design).chunked(300);
+    let got = train_source(&mut source, &cfg, None, &mut Quiet).unwrap();
     assert_eq!(got.fit.steps, 40 * 2000usize.div_ceil(32));
     // Tolerance: SGD noise at this lr, well above the closed form's standard errors.
     assert_close(&got.fit.theta, &exact.theta, 0.05, "windowed shuffle");
@@ -144,8 +137,8 @@ fn csv_and_cache_streams_equal_in_memory_and_closed_form() {
     .unwrap();
     let exact = least_squares(&design).unwrap();
 
-    let mut from_csv = CsvDesign::open(&csv, &formula, &ReadOptions::default(), 700).unwrap();
-    let got = train_stream(&mut from_csv, &cfg, 700, &mut Quiet).unwrap();
+    let mut from_csv = CsvSource::open(&csv, &formula, &ReadOptions::default(), 700).unwrap();
+    let got = train_source(&mut from_csv, &cfg, None, &mut Quiet).unwrap();
     assert_close(&got.fit.theta, &want.theta, 1e-12, "csv");
     let fit = fit_stream(&mut from_csv, &mut Quiet).unwrap();
     assert_close(&fit.theta, &exact.theta, 1e-12, "csv closed form");
@@ -154,9 +147,101 @@ fn csv_and_cache_streams_equal_in_memory_and_closed_form() {
     let cache = dir.path().join("plane.crd");
     let rows = write_cache(&mut from_csv, &cache, "y ~ x1 + x2", &mut Quiet).unwrap();
     assert_eq!(rows, 3000);
-    let mut from_cache = CacheDesign::open(&cache, true, 1024).unwrap();
-    let got = train_stream(&mut from_cache, &cfg, 1024, &mut Quiet).unwrap();
+    let mut from_cache = CacheSource::open(&cache, true, 1024).unwrap();
+    let got = train_source(&mut from_cache, &cfg, None, &mut Quiet).unwrap();
     assert_close(&got.fit.theta, &want.theta, 1e-12, "cache");
     let fit = fit_stream(&mut from_cache, &mut Quiet).unwrap();
     assert_close(&fit.theta, &exact.theta, 1e-12, "cache closed form");
+}
+
+/// θ and the epoch J history of a streamed run against the same run in
+/// memory (one chunk): relative 1e-12, the regrouping law above.
+fn assert_same_run(got: &chainrule::train::Fit, want: &chainrule::train::Fit, what: &str) {
+    assert_eq!(got.epochs, want.epochs, "{what}: epochs");
+    assert_eq!(got.steps, want.steps, "{what}: steps");
+    assert_close(&got.theta, &want.theta, 1e-12, what);
+    assert_close(
+        &got.epoch_j,
+        &want.epoch_j,
+        1e-12,
+        &format!("{what}: epoch J"),
+    );
+}
+
+#[test]
+fn streamed_equals_in_memory_history_for_full_batch_and_unshuffled_mini_batches() {
+    let design = plane(500);
+    let base = TrainConfig {
+        epochs: 8,
+        lr: LearningRate::Auto,
+        ..TrainConfig::default()
+    };
+    let configs = [
+        // Full batch, kernel and graph engines.
+        base.clone(),
+        TrainConfig {
+            engine: Some(chainrule::model::Engine::Graph),
+            ..base.clone()
+        },
+        // Mini-batches of 16 in file order (500 = 31·16 + 4: a short last batch).
+        TrainConfig {
+            batch_size: Some(16),
+            shuffle: Some(false),
+            ..base.clone()
+        },
+        // One row per step through the sample graph.
+        TrainConfig {
+            mode: Mode::Sample,
+            shuffle: Some(false),
+            epochs: 2,
+            ..base.clone()
+        },
+    ];
+    for cfg in configs {
+        let want = train_source(&mut MemorySource::new(&design), &cfg, None, &mut Quiet)
+            .unwrap()
+            .fit;
+        // Chunks smaller than a batch, uneven, and larger than the data.
+        for chunk_rows in [3, 16, 97, 1000] {
+            let mut source = MemorySource::new(&design).chunked(chunk_rows);
+            let got = train_source(&mut source, &cfg, None, &mut Quiet).unwrap();
+            assert!(
+                got.stats.is_some(),
+                "a chunked source is planned from QrStats"
+            );
+            assert_same_run(&got.fit, &want, &format!("{cfg:?}, chunk {chunk_rows}"));
+        }
+    }
+}
+
+#[test]
+fn a_first_row_with_zero_cost_does_not_count_as_divergence_when_streamed() {
+    // y = 2x except the first row, where y = 0: at θ = 0 that row's J is 0,
+    // so judging divergence by the first batch alone (10⁸ × 0) refused the
+    // run at step 2. The reference is max(J over all rows at θ0, first
+    // batch J) = mean(y²) here, in memory and streamed alike.
+    let design = chainrule::data::Design {
+        response: "y".into(),
+        names: vec!["x".into()],
+        intercept: true,
+        n: 6,
+        d: 1,
+        x: vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+        y: vec![0.0, 4.0, 6.0, 8.0, 10.0, 12.0],
+    };
+    let cfg = TrainConfig {
+        lr: LearningRate::Fixed(0.01),
+        batch_size: Some(1),
+        shuffle: Some(false),
+        epochs: 5,
+        ..TrainConfig::default()
+    };
+    let want = train_source(&mut MemorySource::new(&design), &cfg, None, &mut Quiet)
+        .unwrap()
+        .fit;
+    for chunk_rows in [1, 2, 4] {
+        let mut source = MemorySource::new(&design).chunked(chunk_rows);
+        let got = train_source(&mut source, &cfg, None, &mut Quiet).unwrap();
+        assert_same_run(&got.fit, &want, &format!("chunk {chunk_rows}"));
+    }
 }

@@ -129,7 +129,9 @@ fn too_large_a_step_is_named() {
     assert!(matches!(err, TrainError::Diverged { .. }), "{err}");
     let msg = err.to_string();
     assert!(
-        msg.contains("learning rate 10") && msg.contains("--lr auto"),
+        msg.contains("learning rate 10")
+            && msg.contains("automatic learning rate")
+            && !msg.contains("--"),
         "{msg}"
     );
 }
@@ -166,5 +168,10 @@ fn sample_mode_refuses_batches() {
         &mut Quiet,
     )
     .unwrap_err();
-    assert!(err.to_string().contains("--mode sample"), "{err}");
+    assert!(matches!(err, TrainError::BadBatchSize(_)), "{err}");
+    assert!(
+        err.to_string()
+            .contains("mode sample takes one row per step"),
+        "{err}"
+    );
 }

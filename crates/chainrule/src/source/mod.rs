@@ -1,15 +1,49 @@
-//! Where the rows of a design come from when they do not all fit in memory:
-//! a [`DesignSource`] makes one pass over every row, in file order, handing
-//! out chunks as [`Batch`]es. A CSV is parsed chunk by chunk (the formula
-//! applied per chunk); a design cache hands out slices of its memory map;
-//! Parquet (feature `parquet`) decodes a row group at a time.
+//! Where the rows of a design come from: a [`RowSource`] makes one pass
+//! over every row, in file order, handing out chunks as [`Batch`]es. The
+//! training loop (`crate::train`) and the closed form read any source the
+//! same way.
+//!
+//! - [`MemorySource`]: a design already in memory, as ONE chunk (the whole
+//!   slice, no copy), so the fused kernel runs over it at full speed.
+//! - [`CsvSource`]: a CSV parsed chunk by chunk, the formula applied per
+//!   chunk.
+//! - [`CacheSource`]: a design cache, chunks are slices of its memory map.
+//! - [`ChainSource`]: several files with the same columns as one data set.
+//! - `ParquetSource` (feature `parquet`, `crate::scale::parquet`): a row
+//!   group at a time.
+//!
+//! [`open`] picks the source for a list of files (by kind, and the design
+//! cache policy), so a front end makes one call.
 
+mod open;
+
+pub use open::{open, OpenOptions, Opened};
+
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
-use super::ScaleError;
-use crate::data::{CsvChunks, Dataset, Design, DesignCache, ReadOptions, ReadReport};
-use crate::model::formula::Formula;
+use crate::data::{CsvChunks, DataError, Dataset, Design, DesignCache, ReadOptions, ReadReport};
+use crate::model::formula::{Formula, FormulaError};
 use crate::model::Batch;
+use crate::solve::SolveError;
+
+/// Why a source could not hand out its rows.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error(transparent)]
+    Data(#[from] DataError),
+    #[error(transparent)]
+    Formula(#[from] FormulaError),
+    #[error(transparent)]
+    Solve(#[from] SolveError),
+    /// An engine (Parquet, DataFusion, Ballista) said no; the text says why.
+    #[error("{0}")]
+    Engine(String),
+    /// The pass was stopped by its caller (the training loop, when its
+    /// observer asks to stop mid-epoch); no source returns it by itself.
+    #[error("the pass was stopped before its end")]
+    Stopped,
+}
 
 /// Rows per chunk when nothing else is asked: 65,536 rows of a few f64
 /// columns is about a megabyte, enough to amortize per-chunk work.
@@ -21,9 +55,19 @@ pub const DEFAULT_CHUNK_ROWS: usize = 1 << 16;
 pub const MAP_CHUNK_ROWS: usize = 1 << 20;
 
 /// Called once per chunk: the rows, and the bytes of input consumed so far.
-pub type ChunkFn<'f> = dyn FnMut(Batch<'_>, u64) -> Result<(), ScaleError> + 'f;
+pub type ChunkFn<'f> = dyn FnMut(Batch<'_>, u64) -> Result<(), SourceError> + 'f;
 
-pub trait DesignSource {
+/// Watches passes over a source: chunks as they are read (progress).
+pub trait PassObserver {
+    /// A pass over the data begins (`what`: "scan", "epoch", "metrics",
+    /// "convert").
+    fn on_pass(&mut self, _what: &str) {}
+    /// `rows` rows of the current pass were just used; `bytes` of input
+    /// have been consumed in this pass so far.
+    fn on_chunk(&mut self, _rows: usize, _bytes: u64) {}
+}
+
+pub trait RowSource {
     /// The response's name (y).
     fn response(&self) -> &str;
     /// Feature names, θ1..θd order.
@@ -34,7 +78,19 @@ pub trait DesignSource {
     /// Size of the input in bytes, when known (for progress).
     fn bytes_total(&self) -> Option<u64>;
     /// One pass over every row in order, chunk by chunk.
-    fn pass(&mut self, each: &mut ChunkFn<'_>) -> Result<(), ScaleError>;
+    fn pass(&mut self, each: &mut ChunkFn<'_>) -> Result<(), SourceError>;
+
+    /// Every row at once, when the source holds them in memory as one
+    /// chunk: the loop then plans and scales on them directly.
+    fn whole(&self) -> Option<Batch<'_>> {
+        None
+    }
+
+    /// The design itself, when it is in memory (for exact metrics, the
+    /// in-memory referee and the report).
+    fn design(&self) -> Option<&Design> {
+        None
+    }
 
     fn d(&self) -> usize {
         self.names().len()
@@ -55,7 +111,7 @@ pub trait DesignSource {
 }
 
 /// A CSV file read chunk by chunk, the formula applied to each chunk.
-pub struct CsvDesign {
+pub struct CsvSource {
     path: PathBuf,
     formula: Formula,
     opts: ReadOptions,
@@ -66,13 +122,13 @@ pub struct CsvDesign {
     pub report: ReadReport,
 }
 
-impl CsvDesign {
+impl CsvSource {
     pub fn open(
         path: &Path,
         formula: &Formula,
         opts: &ReadOptions,
         chunk_rows: usize,
-    ) -> Result<Self, ScaleError> {
+    ) -> Result<Self, SourceError> {
         let chunks = CsvChunks::open(path, opts, chunk_rows)?;
         let header = Dataset {
             path: Some(path.to_path_buf()),
@@ -84,7 +140,7 @@ impl CsvDesign {
         let names = formula.feature_names(&header)?;
         formula.design(&header)?;
         let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-        Ok(CsvDesign {
+        Ok(CsvSource {
             path: path.to_path_buf(),
             formula: formula.clone(),
             opts: opts.clone(),
@@ -96,7 +152,7 @@ impl CsvDesign {
     }
 }
 
-impl DesignSource for CsvDesign {
+impl RowSource for CsvSource {
     fn response(&self) -> &str {
         &self.formula.response
     }
@@ -112,7 +168,7 @@ impl DesignSource for CsvDesign {
     fn bytes_total(&self) -> Option<u64> {
         Some(self.bytes)
     }
-    fn pass(&mut self, each: &mut ChunkFn<'_>) -> Result<(), ScaleError> {
+    fn pass(&mut self, each: &mut ChunkFn<'_>) -> Result<(), SourceError> {
         let mut chunks = CsvChunks::open(&self.path, &self.opts, self.chunk_rows)?;
         let mut chunk = Dataset {
             path: None,
@@ -132,20 +188,20 @@ impl DesignSource for CsvDesign {
 }
 
 /// A design cache, memory-mapped: chunks are slices of the map.
-pub struct CacheDesign {
+pub struct CacheSource {
     pub cache: DesignCache,
     label: String,
     chunk_rows: usize,
     intercept: bool,
 }
 
-impl CacheDesign {
+impl CacheSource {
     /// `intercept`: whether the model fitted to the cached X has θ0 (the
     /// cache holds X without the column of ones either way). Chunks of a
     /// map are views that cost no memory, so they are at least
     /// [`MAP_CHUNK_ROWS`] rows: fewer, longer kernel calls.
-    pub fn open(path: &Path, intercept: bool, chunk_rows: usize) -> Result<Self, ScaleError> {
-        Ok(CacheDesign {
+    pub fn open(path: &Path, intercept: bool, chunk_rows: usize) -> Result<Self, SourceError> {
+        Ok(CacheSource {
             cache: DesignCache::open(path)?,
             label: path.display().to_string(),
             chunk_rows: chunk_rows.max(MAP_CHUNK_ROWS),
@@ -154,7 +210,7 @@ impl CacheDesign {
     }
 }
 
-impl DesignSource for CacheDesign {
+impl RowSource for CacheSource {
     fn response(&self) -> &str {
         &self.cache.header.response
     }
@@ -170,7 +226,7 @@ impl DesignSource for CacheDesign {
     fn bytes_total(&self) -> Option<u64> {
         Some(self.cache.bytes())
     }
-    fn pass(&mut self, each: &mut ChunkFn<'_>) -> Result<(), ScaleError> {
+    fn pass(&mut self, each: &mut ChunkFn<'_>) -> Result<(), SourceError> {
         let all = Batch::new(self.cache.x(), self.cache.y(), self.cache.d);
         let row_bytes = 8 * (self.cache.d as u64 + 1);
         for start in (0..all.len()).step_by(self.chunk_rows) {
@@ -181,15 +237,46 @@ impl DesignSource for CacheDesign {
     }
 }
 
-/// A design already in memory, handed out in chunks: the reference the
-/// streamed paths are tested against, and what `train` streams when the
-/// data is small.
-pub struct MemoryDesign<'a> {
-    pub design: &'a Design,
-    pub chunk_rows: usize,
+/// A design in memory. By default ONE chunk, the whole slice (no copy);
+/// `chunked(k)` hands it out k rows at a time instead, like a file (the
+/// reference the streamed paths are tested against).
+pub struct MemorySource<'a> {
+    design: Cow<'a, Design>,
+    chunk_rows: Option<usize>,
+    label: String,
 }
 
-impl DesignSource for MemoryDesign<'_> {
+impl<'a> MemorySource<'a> {
+    pub fn new(design: &'a Design) -> Self {
+        MemorySource {
+            design: Cow::Borrowed(design),
+            chunk_rows: None,
+            label: "data".into(),
+        }
+    }
+
+    pub fn owned(design: Design) -> MemorySource<'static> {
+        MemorySource {
+            design: Cow::Owned(design),
+            chunk_rows: None,
+            label: "data".into(),
+        }
+    }
+
+    /// Chunks of `rows` rows (at least 1) instead of one.
+    pub fn chunked(mut self, rows: usize) -> Self {
+        self.chunk_rows = Some(rows.max(1));
+        self
+    }
+
+    /// What messages call it (a file name, say).
+    pub fn labelled(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+}
+
+impl RowSource for MemorySource<'_> {
     fn response(&self) -> &str {
         &self.design.response
     }
@@ -200,14 +287,22 @@ impl DesignSource for MemoryDesign<'_> {
         self.design.intercept
     }
     fn label(&self) -> String {
-        "data".into()
+        self.label.clone()
     }
     fn bytes_total(&self) -> Option<u64> {
         Some(8 * (self.design.x.len() + self.design.y.len()) as u64)
     }
-    fn pass(&mut self, each: &mut ChunkFn<'_>) -> Result<(), ScaleError> {
+    fn whole(&self) -> Option<Batch<'_>> {
+        self.chunk_rows
+            .is_none()
+            .then(|| Batch::new(&self.design.x, &self.design.y, self.design.d))
+    }
+    fn design(&self) -> Option<&Design> {
+        Some(&self.design)
+    }
+    fn pass(&mut self, each: &mut ChunkFn<'_>) -> Result<(), SourceError> {
         let all = Batch::new(&self.design.x, &self.design.y, self.design.d);
-        let k = self.chunk_rows.max(1);
+        let k = self.chunk_rows.unwrap_or(all.len()).max(1);
         let row_bytes = 8 * (self.design.d as u64 + 1);
         for start in (0..all.len()).step_by(k) {
             let end = (start + k).min(all.len());
@@ -219,19 +314,19 @@ impl DesignSource for MemoryDesign<'_> {
 
 /// Several files with the same columns, read one after the other as one
 /// data set (`data/part-*.csv`).
-pub struct ChainDesign {
-    pub parts: Vec<Box<dyn DesignSource>>,
+pub struct ChainSource {
+    pub parts: Vec<Box<dyn RowSource>>,
 }
 
-impl ChainDesign {
+impl ChainSource {
     /// Checks that every part has the first part's response and features.
-    pub fn new(parts: Vec<Box<dyn DesignSource>>) -> Result<Self, ScaleError> {
+    pub fn new(parts: Vec<Box<dyn RowSource>>) -> Result<Self, SourceError> {
         let first = parts
             .first()
-            .ok_or_else(|| ScaleError::Engine("no data files given".into()))?;
+            .ok_or_else(|| SourceError::Engine("no data files given".into()))?;
         for part in &parts[1..] {
             if part.names() != first.names() || part.response() != first.response() {
-                return Err(ScaleError::Engine(format!(
+                return Err(SourceError::Engine(format!(
                     "{} has features {:?} (response {}), but {} has {:?} (response {}): \
                      files read as one data set need the same columns",
                     part.label(),
@@ -243,11 +338,11 @@ impl ChainDesign {
                 )));
             }
         }
-        Ok(ChainDesign { parts })
+        Ok(ChainSource { parts })
     }
 }
 
-impl DesignSource for ChainDesign {
+impl RowSource for ChainSource {
     fn response(&self) -> &str {
         self.parts[0].response()
     }
@@ -263,7 +358,7 @@ impl DesignSource for ChainDesign {
     fn bytes_total(&self) -> Option<u64> {
         self.parts.iter().map(|p| p.bytes_total()).sum()
     }
-    fn pass(&mut self, each: &mut ChunkFn<'_>) -> Result<(), ScaleError> {
+    fn pass(&mut self, each: &mut ChunkFn<'_>) -> Result<(), SourceError> {
         let mut before = 0;
         for part in &mut self.parts {
             part.pass(&mut |batch, bytes| each(batch, before + bytes))?;

@@ -1,0 +1,200 @@
+//! Flag groups, each defined once and flattened where used: data (files,
+//! missing values, limits), formula, training, scale. The learning rate is
+//! parsed here only, as a clap value parser, so a bad `--lr` is a usage
+//! error (exit 2) in every subcommand.
+
+use super::common::{usage, DataLimits};
+use chainrule::data::ReadOptions;
+use chainrule::model::{Engine, Mode};
+use chainrule::source::OpenOptions;
+use chainrule::train::{LearningRate, TrainConfig};
+use clap::ValueEnum;
+use std::path::PathBuf;
+
+/// `--lr`: a positive number or `auto`.
+pub fn parse_lr(text: &str) -> Result<LearningRate, String> {
+    if text == "auto" {
+        return Ok(LearningRate::Auto);
+    }
+    match text.parse::<f64>() {
+        Ok(lr) if lr > 0.0 && lr.is_finite() => Ok(LearningRate::Fixed(lr)),
+        _ => Err(format!(
+            "--lr {text}: expected a positive number (e.g. 0.01) or `auto`"
+        )),
+    }
+}
+
+/// The data files and how to read them.
+#[derive(clap::Args, Clone, Debug)]
+pub struct DataArgs {
+    /// CSV file with a header row (tab-separated if it ends in .tsv), a
+    /// design cache (`chainrule convert`), or Parquet (feature `parquet`)
+    pub data: PathBuf,
+    /// More data files with DATA's columns, read after it as one data set
+    /// (e.g. `part-*.csv`); implies streaming
+    #[arg(value_name = "MORE")]
+    pub more: Vec<PathBuf>,
+    /// Skip rows with empty, NaN or infinite cells (and say how many)
+    #[arg(long)]
+    pub drop_missing: bool,
+    #[command(flatten)]
+    pub limits: DataLimits,
+}
+
+impl DataArgs {
+    pub fn paths(&self) -> Vec<PathBuf> {
+        std::iter::once(self.data.clone())
+            .chain(self.more.iter().cloned())
+            .collect()
+    }
+
+    pub fn read_options(&self) -> ReadOptions {
+        self.limits.read_options(self.drop_missing)
+    }
+}
+
+/// The model formula.
+#[derive(clap::Args, Clone, Debug)]
+pub struct FormulaArg {
+    /// Model formula: `y ~ x`, `y ~ x - 1` (no intercept), `y ~ x1 + x2`,
+    /// `y ~ .` (all other columns), `y ~ poly(x, 3)`, `y ~ x + I(x^2)`; or a
+    /// preset: origin, line, plane
+    #[arg(long, short, default_value = "y ~ .")]
+    pub formula: String,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ModeArg {
+    /// one row per step through the scalar graph x, y, θ → z1 → z2 → L
+    Sample,
+    /// k scalar branches sharing θ, joined by the mean node J (k = batch size)
+    Unrolled,
+    /// the batch as matrices: Z1 = Xθ + θ0, Z2 = Y − Z1, L = Z2∘Z2, J = mean(L)
+    Vectorized,
+}
+
+impl From<ModeArg> for Mode {
+    fn from(m: ModeArg) -> Mode {
+        match m {
+            ModeArg::Sample => Mode::Sample,
+            ModeArg::Unrolled => Mode::Unrolled,
+            ModeArg::Vectorized => Mode::Vectorized,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum EngineArg {
+    /// the fused kernel: one multi-threaded pass over the rows (vectorized only)
+    Kernel,
+    /// the computational graph, node by node
+    Graph,
+    /// one DataFusion aggregate query per epoch over Parquet files, on a
+    /// local session (all cores, out of core); full batch only
+    #[cfg(feature = "distributed")]
+    Datafusion,
+}
+
+impl From<EngineArg> for Engine {
+    fn from(e: EngineArg) -> Engine {
+        match e {
+            EngineArg::Kernel => Engine::Kernel,
+            EngineArg::Graph => Engine::Graph,
+            // Epochs run as queries; nothing local computes a gradient, so
+            // the record says kernel, the same sums.
+            #[cfg(feature = "distributed")]
+            EngineArg::Datafusion => Engine::Kernel,
+        }
+    }
+}
+
+/// How gradient descent runs.
+#[derive(clap::Args, Clone, Debug)]
+pub struct TrainingArgs {
+    /// How the gradient is computed (all three give the same numbers)
+    #[arg(long, value_enum, default_value = "vectorized")]
+    pub mode: ModeArg,
+    /// What computes the vectorized mode's gradient (same numbers to
+    /// rounding) [default: kernel for vectorized, graph for sample and
+    /// unrolled, which only the graph runs]
+    #[arg(long, value_enum)]
+    pub engine: Option<EngineArg>,
+    /// Learning rate: a number, or `auto` = 1/λmax of the cost's Hessian
+    /// (2/n)·XᵀX, the largest step with monotone full-batch descent
+    #[arg(long, default_value = "auto", value_parser = parse_lr, allow_hyphen_values = true)]
+    pub lr: LearningRate,
+    /// Passes over the data
+    #[arg(long, default_value_t = 1000)]
+    pub epochs: usize,
+    /// Rows per step [default: sample 1, unrolled 2, vectorized all rows]
+    #[arg(long)]
+    pub batch_size: Option<usize>,
+    /// Seed of the row shuffle (same seed ⇒ same run)
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Keep rows in file order (shuffling is on when batches are smaller than the data)
+    #[arg(long)]
+    pub no_shuffle: bool,
+    /// Stop early when J changes by less than this fraction between epochs
+    /// [default: 0, run every epoch]. J flattens quadratically near the
+    /// optimum, so a tolerance of t leaves θ about √t (relatively) short
+    #[arg(long, default_value_t = 0.0)]
+    pub tol: f64,
+    /// Train on standardized features (x − mean)/sd and report θ in original
+    /// units. Needed when features differ in scale by orders of magnitude
+    /// (years next to fractions, x next to x^5): one learning rate cannot
+    /// suit them all, and descent crawls or diverges without it
+    #[arg(long)]
+    pub standardize: bool,
+}
+
+impl TrainingArgs {
+    pub fn config(&self) -> TrainConfig {
+        TrainConfig {
+            mode: self.mode.into(),
+            lr: self.lr,
+            epochs: self.epochs,
+            batch_size: self.batch_size,
+            shuffle: self.no_shuffle.then_some(false),
+            seed: self.seed,
+            tol: (self.tol > 0.0).then_some(self.tol),
+            standardize: self.standardize,
+            engine: self.engine.map(Engine::from),
+        }
+    }
+}
+
+/// Out of core: stream the data from disk instead of loading it.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct ScaleArgs {
+    /// Stream the data from disk this many rows at a time, so memory holds
+    /// one chunk however large the file (about rows × columns × 24 bytes).
+    /// Full batch: one pass per epoch, the chunks' gradient sums added up —
+    /// the same θ as in memory, to rounding. Mini-batches: each chunk, with
+    /// the rows left over from the one before, is shuffled (--seed) and
+    /// dealt into batches; leftover rows carry into the next chunk. The
+    /// shuffle only mixes rows within a chunk, so shuffle a sorted file
+    /// once first, or raise this. [default when streaming: 65536]
+    #[arg(long, value_name = "N")]
+    pub chunk_rows: Option<usize>,
+    /// Keep a binary copy of the design (X row-major f64 + y, small header)
+    /// in FILE and train from its memory map, the fastest path from disk.
+    /// Written on the first run (one pass over DATA), reused while it is
+    /// newer than DATA and holds the formula's columns. `chainrule convert`
+    /// writes one too; DATA may also be such a file
+    #[arg(long, value_name = "FILE")]
+    pub cache: Option<PathBuf>,
+}
+
+impl ScaleArgs {
+    pub fn open_options(&self, read: ReadOptions) -> anyhow::Result<OpenOptions> {
+        if self.chunk_rows == Some(0) {
+            return Err(usage("--chunk-rows must be at least 1"));
+        }
+        Ok(OpenOptions {
+            read,
+            chunk_rows: self.chunk_rows,
+            cache: self.cache.clone(),
+        })
+    }
+}

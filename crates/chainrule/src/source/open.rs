@@ -1,0 +1,194 @@
+//! The one call a front end makes to get rows: files in, a [`RowSource`]
+//! out. It decides, by what the files are and what was asked:
+//!
+//! - a CSV/TSV alone, with no chunking asked: read whole into memory (one
+//!   chunk); every view of the run (report, exact metrics) is then possible;
+//! - otherwise it streams: CSV chunk by chunk, a design cache by its
+//!   memory map, Parquet by row groups (feature `parquet`; without it a
+//!   Parquet file is refused by name, never misread as CSV), several files
+//!   one after the other;
+//! - with a design cache asked for: the cache is reused while it is newer
+//!   than the first file and holds the formula's response and features,
+//!   else written in one pass first; training then reads the cache.
+
+use std::path::{Path, PathBuf};
+
+use super::{
+    CacheSource, ChainSource, CsvSource, MemorySource, PassObserver, RowSource, SourceError,
+    DEFAULT_CHUNK_ROWS,
+};
+use crate::data::{read_csv, Dataset, DesignCache, ReadOptions};
+use crate::model::formula::Formula;
+
+/// How to read the files.
+#[derive(Clone, Debug, Default)]
+pub struct OpenOptions {
+    pub read: ReadOptions,
+    /// Stream this many rows at a time; `None`: read a lone CSV whole, and
+    /// stream anything else in [`DEFAULT_CHUNK_ROWS`].
+    pub chunk_rows: Option<usize>,
+    /// Keep (and reuse) a design cache in this file and read from it.
+    pub cache: Option<PathBuf>,
+}
+
+impl OpenOptions {
+    /// Whether these files are streamed rather than read whole.
+    pub fn streams(&self, paths: &[PathBuf]) -> bool {
+        self.chunk_rows.is_some()
+            || self.cache.is_some()
+            || paths.len() > 1
+            || paths
+                .iter()
+                .any(|p| DesignCache::is_cache(p) || has_parquet_magic(p))
+    }
+}
+
+/// An opened source and what opening it did.
+pub struct Opened {
+    pub source: Box<dyn RowSource>,
+    /// Whether the rows stream from disk (false: held in memory).
+    pub streamed: bool,
+    /// How the rows are read, in words ("in memory", "streamed in chunks
+    /// of 65536").
+    pub how: String,
+    /// Things worth telling the user (rows dropped, a cache written or
+    /// reused).
+    pub notes: Vec<String>,
+}
+
+/// The rows of `paths` (read one after the other as one data set) through
+/// `formula`.
+pub fn open(
+    paths: &[PathBuf],
+    formula: &Formula,
+    options: &OpenOptions,
+    observer: &mut dyn PassObserver,
+) -> Result<Opened, SourceError> {
+    let first = paths
+        .first()
+        .ok_or_else(|| SourceError::Engine("no data files given".into()))?;
+    let mut notes = Vec::new();
+    if !options.streams(paths) {
+        let (data, report) = read_csv(first, &options.read)?;
+        if report.rows_dropped > 0 {
+            notes.push(format!(
+                "dropped {} of {} rows with missing values",
+                report.rows_dropped, report.rows_read
+            ));
+        }
+        let design = formula.design(&data)?;
+        let source = MemorySource::owned(design).labelled(first.display().to_string());
+        return Ok(Opened {
+            source: Box::new(source),
+            streamed: false,
+            how: "in memory".into(),
+            notes,
+        });
+    }
+    let chunk_rows = options.chunk_rows.unwrap_or(DEFAULT_CHUNK_ROWS).max(1);
+    let how = format!("streamed in chunks of {chunk_rows}");
+    let mut parts = Vec::new();
+    for path in paths {
+        parts.push(open_one(path, formula, &options.read, chunk_rows)?);
+    }
+    let mut source: Box<dyn RowSource> = if parts.len() == 1 {
+        parts.pop().expect("one part")
+    } else {
+        Box::new(ChainSource::new(parts)?)
+    };
+    if let Some(cache) = &options.cache {
+        if fresh_cache(cache, first, &*source) {
+            notes.push(format!(
+                "training from the design cache {}",
+                cache.display()
+            ));
+        } else {
+            let rows = super::super::scale::write_cache(
+                &mut *source,
+                cache,
+                &formula.to_string(),
+                observer,
+            )?;
+            notes.push(format!(
+                "wrote the design cache {} ({rows} rows); later runs read it directly",
+                cache.display()
+            ));
+        }
+        source = Box::new(CacheSource::open(cache, formula.intercept, chunk_rows)?);
+    }
+    Ok(Opened {
+        source,
+        streamed: true,
+        how,
+        notes,
+    })
+}
+
+/// One file as a stream, by its kind.
+fn open_one(
+    path: &Path,
+    formula: &Formula,
+    opts: &ReadOptions,
+    chunk_rows: usize,
+) -> Result<Box<dyn RowSource>, SourceError> {
+    if DesignCache::is_cache(path) {
+        let source = CacheSource::open(path, formula.intercept, chunk_rows)?;
+        let header = &source.cache.header;
+        let columns = Dataset {
+            path: Some(path.to_path_buf()),
+            names: std::iter::once(header.response.clone())
+                .chain(header.names.iter().cloned())
+                .collect(),
+            columns: vec![Vec::new(); header.names.len() + 1],
+        };
+        let wanted = formula.feature_names(&columns)?;
+        if wanted != header.names || formula.response != header.response {
+            return Err(SourceError::Engine(format!(
+                "{}: the design cache holds {} ~ {} (made with `{}`), but the formula asks for {} ~ {}; \
+                 convert the original data again with this formula",
+                path.display(),
+                header.response,
+                header.names.join(" + "),
+                header.formula,
+                formula.response,
+                wanted.join(" + ")
+            )));
+        }
+        return Ok(Box::new(source));
+    }
+    #[cfg(feature = "parquet")]
+    if crate::scale::parquet::is_parquet(path) {
+        return Ok(Box::new(crate::scale::parquet::ParquetSource::open(
+            path, formula, opts, chunk_rows,
+        )?));
+    }
+    #[cfg(not(feature = "parquet"))]
+    if has_parquet_magic(path) {
+        return Err(SourceError::Engine(format!(
+            "{} is a Parquet file, and this chainrule was built without Parquet support; \
+             rebuild with the cargo feature `parquet`",
+            path.display()
+        )));
+    }
+    Ok(Box::new(CsvSource::open(path, formula, opts, chunk_rows)?))
+}
+
+/// Parquet files begin with `PAR1` (checked even without the feature, so
+/// that such a file is refused by name rather than parsed as CSV).
+fn has_parquet_magic(path: &Path) -> bool {
+    let mut magic = [0u8; 4];
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
+        .is_ok_and(|()| &magic == b"PAR1")
+}
+
+/// A cache is reused when it is newer than the data and holds the same
+/// response and features.
+fn fresh_cache(cache: &Path, data: &Path, source: &dyn RowSource) -> bool {
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let newer = matches!((modified(cache), modified(data)), (Some(c), Some(d)) if c >= d);
+    newer
+        && DesignCache::open(cache).is_ok_and(|c| {
+            c.header.names == source.names() && c.header.response == source.response()
+        })
+}

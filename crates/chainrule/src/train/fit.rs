@@ -1,0 +1,118 @@
+//! What a run gives back ([`Fit`]), why it stopped, who watches it
+//! ([`Observer`]) and how it fails ([`TrainError`]). Messages name settings
+//! by what they are (the learning rate, the batch size), never by a
+//! command-line flag: front ends add their own names.
+
+use crate::graph::GraphError;
+use crate::source::{PassObserver, SourceError};
+use serde::{Deserialize, Serialize};
+use std::ops::ControlFlow;
+use thiserror::Error;
+
+use super::Scaling;
+
+/// Most per-step costs and θ snapshots a `Fit` keeps (for plots).
+pub const MAX_RECORDED: usize = 10_000;
+
+#[derive(Debug, Error)]
+pub enum TrainError {
+    #[error("no rows to train on")]
+    NoRows,
+    #[error("the learning rate must be a positive number, not {0}")]
+    BadLearningRate(f64),
+    /// The batch size clashes with the data or the mode (the text says how).
+    #[error("{0}")]
+    BadBatchSize(String),
+    /// The engine cannot run the mode (the text says why).
+    #[error("{0}")]
+    BadEngine(String),
+    /// A statistics backend that sums every row (one query per epoch) was
+    /// asked for mini-batches.
+    #[error(
+        "this engine runs full-batch descent only (one pass per epoch); leave the batch size unset"
+    )]
+    FullBatchOnly,
+    #[error("training diverged at epoch {epoch}, step {step}: J = {j:e} (it started at {j0:e}). The learning rate {lr} is too large for this data: steps above {stable:.3e} (2/λmax of the Hessian) grow without bound. Use the automatic learning rate (picks {auto:.3e}) or a smaller one, or standardize the features")]
+    Diverged {
+        epoch: usize,
+        step: usize,
+        j: f64,
+        j0: f64,
+        lr: f64,
+        stable: f64,
+        auto: f64,
+    },
+    #[error("J became {j} at epoch {epoch}, step {step} (batch of rows starting at {batch_start}) with learning rate {lr}: the data or the step produced a non-finite number. Check the data for huge values, or use a smaller learning rate or standardize the features")]
+    NonFinite {
+        epoch: usize,
+        step: usize,
+        batch_start: usize,
+        j: f64,
+        lr: f64,
+    },
+    #[error("cannot build the computational graph: {0}")]
+    Graph(#[from] GraphError),
+    #[error(transparent)]
+    Source(#[from] SourceError),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopReason {
+    /// Ran every epoch asked for.
+    Epochs,
+    /// The relative change of J fell below the tolerance.
+    Converged,
+    /// The observer asked to stop (Ctrl-C).
+    Interrupted,
+}
+
+impl StopReason {
+    /// In words, for tables: "all", "converged", "interrupted".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StopReason::Epochs => "all",
+            StopReason::Converged => "converged",
+            StopReason::Interrupted => "interrupted",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Fit {
+    /// θ in original units (θ0 first when there is an intercept).
+    pub theta: Vec<f64>,
+    /// Mean J over each epoch's batches (for full batch: J before the step).
+    pub epoch_j: Vec<f64>,
+    /// J of the first `MAX_RECORDED` steps.
+    pub step_j: Vec<f64>,
+    /// θ (original units) before training and after each of the first
+    /// `MAX_RECORDED` epochs.
+    pub theta_path: Vec<Vec<f64>>,
+    pub epochs: usize,
+    pub steps: usize,
+    pub lr: f64,
+    pub batch_size: usize,
+    pub stop: StopReason,
+    pub scaling: Option<Scaling>,
+    pub seconds: f64,
+}
+
+/// Watches training; may stop it between steps or between epochs (θ is
+/// then the θ after the last whole step; `Fit::epochs` counts whole
+/// epochs). Passes over a source report their chunks through
+/// [`PassObserver`] (progress).
+pub trait Observer: PassObserver {
+    fn on_epoch(&mut self, _epoch: usize, _j: f64) -> ControlFlow<()> {
+        ControlFlow::Continue(())
+    }
+    /// Called after every step; keep it cheap (an atomic load, say).
+    fn on_step(&mut self, _step: usize) -> ControlFlow<()> {
+        ControlFlow::Continue(())
+    }
+}
+
+/// An observer that watches nothing.
+pub struct Quiet;
+impl PassObserver for Quiet {}
+impl Observer for Quiet {}

@@ -1,0 +1,226 @@
+//! A finished training run as front ends show it: θ by name, metrics over
+//! every row, the history, the closed-form check, warnings. One shape for
+//! rows in memory and streamed rows; its JSON form is `train --json`
+//! (documented in `docs/train-json.md`).
+
+use serde::Serialize;
+
+use super::fit::{Fit, Observer, StopReason, TrainError};
+use super::run::Trained;
+use super::{LearningRate, TrainConfig};
+use crate::data::Design;
+use crate::model::{Engine, Mode};
+use crate::solve::{least_squares, metrics, Solution};
+use crate::source::{RowSource, SourceError};
+
+/// One parameter: its name (θ0, θ1 … as the design names them) and value.
+#[derive(Clone, Debug, Serialize)]
+pub struct Param {
+    pub name: String,
+    pub value: f64,
+}
+
+/// θ against the closed-form least-squares answer.
+#[derive(Clone, Debug, Serialize)]
+pub struct Check {
+    pub closed_form_theta: Vec<f64>,
+    /// max |θ − θ̂| over the parameters.
+    pub largest_difference: f64,
+    /// Fewest significant digits on which θ and θ̂ agree (capped at 15).
+    pub digits: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TrainOutcome {
+    /// What the rows came from (a file name).
+    pub source: String,
+    pub formula: String,
+    /// Rows per epoch.
+    pub rows: usize,
+    /// Whether the rows were streamed (false: held in memory).
+    pub streamed: bool,
+    /// How they were read, in words.
+    pub how: String,
+    pub mode: Mode,
+    pub engine: Engine,
+    pub batch_size: usize,
+    pub lr: f64,
+    /// Whether the learning rate was chosen automatically.
+    pub lr_auto: bool,
+    pub theta: Vec<Param>,
+    /// J = mean of (y − z1)² over every row at the final θ.
+    pub j: f64,
+    pub rmse: f64,
+    /// NaN (null in JSON) when the total sum of squares is 0.
+    pub r_squared: f64,
+    pub epochs: usize,
+    pub steps: usize,
+    pub stop: StopReason,
+    /// J of each epoch.
+    pub history: Vec<f64>,
+    pub seconds: f64,
+    pub check: Option<Check>,
+    pub warnings: Vec<String>,
+    /// The run itself (history per step, θ path, scaling): not serialized.
+    #[serde(skip)]
+    pub fit: Fit,
+}
+
+/// What to call the run's parts in the outcome.
+#[derive(Clone, Debug)]
+pub struct Labels {
+    /// What the rows came from (a file name).
+    pub source: String,
+    pub formula: String,
+    /// How the rows were read, in words.
+    pub how: String,
+    /// The design's shape: response, features, intercept.
+    pub design: Design,
+}
+
+/// The outcome of `trained` on `source`: metrics over every row (exact
+/// sums in memory; one more pass when streamed, with R² from the first
+/// pass's statistics) and, when `check`, the closed form (the in-memory
+/// referee, or the same referee on the streamed R).
+pub fn summarize(
+    source: &mut dyn RowSource,
+    trained: Trained,
+    cfg: &TrainConfig,
+    formula: &str,
+    how: &str,
+    check: bool,
+    observer: &mut dyn Observer,
+) -> Result<TrainOutcome, TrainError> {
+    let labels = Labels {
+        source: source.label(),
+        formula: formula.into(),
+        how: how.into(),
+        design: source.empty_design(),
+    };
+    let Some(design) = source.design() else {
+        let rss = crate::scale::stats_at(source, &trained.fit.theta, observer)?.j_sum;
+        let trained = match trained.stats {
+            Some(_) => trained,
+            None => Trained {
+                stats: Some(crate::scale::scan(source, observer)?),
+                ..trained
+            },
+        };
+        return summarize_streamed(trained, cfg, labels, rss, check);
+    };
+    let m = metrics(design, &trained.fit.theta);
+    let solution = match check {
+        true => Some(least_squares(design).map_err(SourceError::from)?),
+        false => None,
+    };
+    Ok(assemble(
+        trained,
+        cfg,
+        labels,
+        false,
+        (m.mse, m.rmse, m.r_squared),
+        solution,
+    ))
+}
+
+/// The outcome of a streamed run (or one summed by a backend) from its
+/// first pass's statistics (`trained.stats`: TSS for R², R for the closed
+/// form) and `rss`, Σ(y − z1)² over every row at the final θ.
+pub fn summarize_streamed(
+    trained: Trained,
+    cfg: &TrainConfig,
+    labels: Labels,
+    rss: f64,
+    check: bool,
+) -> Result<TrainOutcome, TrainError> {
+    let stats = trained
+        .stats
+        .as_ref()
+        .expect("a streamed run keeps its first pass's statistics");
+    let design = &labels.design;
+    let mse = rss / trained.n as f64;
+    let r_squared = match 1.0 - rss / stats.total_sum_of_squares(design.intercept) {
+        r if r.is_finite() => r,
+        _ => f64::NAN,
+    };
+    let solution = match check {
+        true => Some(
+            stats
+                .solve(&design.response, &design.names, design.intercept)
+                .map_err(SourceError::from)?,
+        ),
+        false => None,
+    };
+    Ok(assemble(
+        trained,
+        cfg,
+        labels,
+        true,
+        (mse, mse.sqrt(), r_squared),
+        solution,
+    ))
+}
+
+fn assemble(
+    trained: Trained,
+    cfg: &TrainConfig,
+    labels: Labels,
+    streamed: bool,
+    (j, rmse, r_squared): (f64, f64, f64),
+    solution: Option<Solution>,
+) -> TrainOutcome {
+    let fit = trained.fit;
+    let names = labels.design.param_names();
+    let mut warnings = Vec::new();
+    if let Some(s) = &solution {
+        warnings.extend(s.warnings.iter().cloned());
+        if s.rank < s.p {
+            warnings.push(format!(
+                "rank {} < {} parameters: θ is not unique, so the trained θ may differ \
+                 from the closed form's even where J agrees",
+                s.rank, s.p
+            ));
+        }
+    }
+    let check = solution.map(|s| {
+        let pairs = fit.theta.iter().zip(&s.theta);
+        Check {
+            largest_difference: pairs
+                .clone()
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f64::max),
+            digits: pairs
+                .map(|(a, b)| crate::numeric::lre(*a, *b))
+                .fold(15.0, f64::min),
+            closed_form_theta: s.theta,
+        }
+    });
+    TrainOutcome {
+        source: labels.source,
+        formula: labels.formula,
+        rows: trained.n,
+        streamed,
+        how: labels.how,
+        mode: cfg.mode,
+        engine: trained.engine,
+        batch_size: fit.batch_size,
+        lr: fit.lr,
+        lr_auto: matches!(cfg.lr, LearningRate::Auto),
+        theta: names
+            .into_iter()
+            .zip(&fit.theta)
+            .map(|(name, &value)| Param { name, value })
+            .collect(),
+        j,
+        rmse,
+        r_squared,
+        epochs: fit.epochs,
+        steps: fit.steps,
+        stop: fit.stop,
+        history: fit.epoch_j.clone(),
+        seconds: fit.seconds,
+        check,
+        warnings,
+        fit,
+    }
+}
