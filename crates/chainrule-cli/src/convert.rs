@@ -4,7 +4,7 @@ use super::common::parse_formula;
 use super::flags::{DataArgs, FormulaArg};
 use super::progress::Progress;
 use anyhow::{Context, Result};
-use chainrule::scale::write_cache;
+use chainrule::source::write_cache;
 use chainrule::source::OpenOptions;
 use std::path::PathBuf;
 use std::time::Instant;

@@ -5,8 +5,8 @@ use super::common::{parse_formula, print_json};
 use super::flags::{DataArgs, FormulaArg, ScaleArgs};
 use super::progress::Progress;
 use anyhow::{Context, Result};
-use chainrule::scale::fit_stream;
 use chainrule::solve::least_squares;
+use chainrule::source::fit_stream;
 use serde_json::json;
 
 /// Solve least squares in closed form by Householder QR (columns scaled),

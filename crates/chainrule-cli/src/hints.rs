@@ -5,11 +5,13 @@
 use chainrule::data::DataError;
 use chainrule::expr::{ErrorKind, ExprError};
 use chainrule::graph::GraphError;
+use chainrule::source::SourceError;
+use chainrule::train::TrainError;
 
 /// The flag that answers `e`, if the error is one a flag can fix.
 pub fn flag_hint(e: &anyhow::Error) -> Option<&'static str> {
     e.chain().find_map(|cause| {
-        if let Some(d) = cause.downcast_ref::<DataError>() {
+        if let Some(d) = data_error(cause) {
             return data_hint(d);
         }
         if let Some(x) = cause.downcast_ref::<ExprError>() {
@@ -20,6 +22,27 @@ pub fn flag_hint(e: &anyhow::Error) -> Option<&'static str> {
         }
         None
     })
+}
+
+/// The data error inside `cause`: `#[error(transparent)]` wrappers pass
+/// their inner error's text and source through, so the chain never shows
+/// the `DataError` as a link of its own.
+fn data_error<'a>(cause: &'a (dyn std::error::Error + 'static)) -> Option<&'a DataError> {
+    if let Some(d) = cause.downcast_ref::<DataError>() {
+        return Some(d);
+    }
+    let source = match cause.downcast_ref::<TrainError>() {
+        Some(TrainError::Source(s)) => Some(s),
+        _ => cause.downcast_ref::<SourceError>(),
+    };
+    match source {
+        Some(SourceError::Data(d)) => Some(d),
+        _ => match cause.downcast_ref::<chainrule::Error>() {
+            Some(chainrule::Error::Data(d)) => Some(d),
+            Some(chainrule::Error::Source(SourceError::Data(d))) => Some(d),
+            _ => None,
+        },
+    }
 }
 
 /// `grad` renders its errors with the program's text; it asks here.

@@ -13,7 +13,7 @@
 
 use chainrule::data::Design;
 use chainrule::model::{gradient_source, Batch, LinearModel, Mode};
-use chainrule::scale::{block_stats, GradStats};
+use chainrule::source::{block_stats, GradStats};
 use chainrule::source::{CacheSource, RowSource, DEFAULT_CHUNK_ROWS};
 use std::time::Instant;
 
@@ -120,11 +120,11 @@ fn main() {
                 .chain(design.names.iter().cloned())
                 .collect();
             let data = chainrule::data::Dataset::new(names, columns).unwrap();
-            chainrule::scale::parquet::write_parquet(std::path::Path::new(pq), &data, 1 << 20)
+            chainrule::source::parquet::write_parquet(std::path::Path::new(pq), &data, 1 << 20)
                 .unwrap();
         }
         let formula = chainrule::model::formula::Formula::parse("y ~ x1 + x2").unwrap();
-        let mut source = chainrule::scale::parquet::ParquetSource::open(
+        let mut source = chainrule::source::parquet::ParquetSource::open(
             std::path::Path::new(pq),
             &formula,
             &chainrule::data::ReadOptions::default(),

@@ -10,8 +10,8 @@ use chainrule::data::{synth, Dataset, Design, SynthModel};
 use chainrule::model::formula::Formula;
 use chainrule::model::{Batch, LinearModel};
 use chainrule::scale::datafusion::{train_engine, Engine};
-use chainrule::scale::parquet::write_parquet;
 use chainrule::solve::least_squares;
+use chainrule::source::parquet::write_parquet;
 use chainrule::train::{train, LearningRate, Quiet, TrainConfig};
 use std::path::{Path, PathBuf};
 

@@ -5,7 +5,7 @@
 
 use assert_cmd::Command;
 use chainrule::data::{synth, write_csv, SynthModel};
-use chainrule::scale::parquet::write_parquet;
+use chainrule::source::parquet::write_parquet;
 use serde_json::Value;
 
 fn json_of(args: &[&str]) -> Value {

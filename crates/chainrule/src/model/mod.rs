@@ -10,6 +10,7 @@ pub mod linear;
 pub mod mode;
 pub mod per_size;
 pub mod sample;
+pub mod scaling;
 pub mod unrolled;
 pub mod vectorized;
 
@@ -17,6 +18,7 @@ pub use engine::Engine;
 pub use gradient::{Batch, Gradient};
 pub use linear::LinearModel;
 pub use mode::Mode;
+pub use scaling::Scaling;
 
 use crate::graph::GraphError;
 

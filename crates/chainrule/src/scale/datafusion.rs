@@ -27,11 +27,11 @@ use datafusion::logical_expr::{
 };
 use datafusion::prelude::{lit, DataFrame, ParquetReadOptions, SessionContext};
 
-use super::grad_stats::{block_stats, GradStats};
-use super::qr_stats::QrStats;
 use crate::model::formula::Formula;
 use crate::model::{Batch, LinearModel};
+use crate::solve::QrStats;
 use crate::source::SourceError;
+use crate::source::{block_stats, GradStats};
 use crate::train::{train_backend, Observer, TrainError, Trained};
 use crate::train::{Scaling, TrainConfig};
 

@@ -5,10 +5,12 @@
 mod inference;
 mod least_squares;
 mod metrics;
+mod qr_stats;
 
 pub use inference::Inference;
 pub use least_squares::{least_squares, Solution, RANK_TOLERANCE};
 pub use metrics::{metrics, Metrics};
+pub use qr_stats::QrStats;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SolveError {

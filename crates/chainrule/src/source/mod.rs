@@ -9,15 +9,26 @@
 //!   chunk.
 //! - [`CacheSource`]: a design cache, chunks are slices of its memory map.
 //! - [`ChainSource`]: several files with the same columns as one data set.
-//! - `ParquetSource` (feature `parquet`, `crate::scale::parquet`): a row
-//!   group at a time.
+//! - `ParquetSource` (feature `parquet`, `parquet.rs`): a row group at a
+//!   time.
 //!
 //! [`open`] picks the source for a list of files (by kind, and the design
-//! cache policy), so a front end makes one call.
+//! cache policy), so a front end makes one call. The passes every front
+//! end needs over a source ([`scan`] for the TSQR statistics, [`stats_at`]
+//! for J and ∂J/∂θ's sums, [`fit_stream`] for the closed form) and
+//! [`write_cache`] live here too.
 
+mod convert;
+mod grad_stats;
 mod open;
+#[cfg(feature = "parquet")]
+pub mod parquet;
+mod passes;
 
+pub use convert::write_cache;
+pub use grad_stats::{block_stats, GradStats};
 pub use open::{open, OpenOptions, Opened};
+pub use passes::{fit_stream, scan, stats_at};
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};

@@ -103,12 +103,7 @@ pub fn open(
                 cache.display()
             ));
         } else {
-            let rows = super::super::scale::write_cache(
-                &mut *source,
-                cache,
-                &formula.to_string(),
-                observer,
-            )?;
+            let rows = super::write_cache(&mut *source, cache, &formula.to_string(), observer)?;
             notes.push(format!(
                 "wrote the design cache {} ({rows} rows); later runs read it directly",
                 cache.display()
@@ -157,8 +152,8 @@ fn open_one(
         return Ok(Box::new(source));
     }
     #[cfg(feature = "parquet")]
-    if crate::scale::parquet::is_parquet(path) {
-        return Ok(Box::new(crate::scale::parquet::ParquetSource::open(
+    if super::parquet::is_parquet(path) {
+        return Ok(Box::new(super::parquet::ParquetSource::open(
             path, formula, opts, chunk_rows,
         )?));
     }

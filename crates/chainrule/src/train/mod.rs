@@ -8,8 +8,9 @@
 //! - `window`: mini-batches dealt from chunks.
 //! - `outcome`: a finished run with its metrics and check, the one shape
 //!   every front end prints (and `train --json` serializes).
-//! - `config`, `lr`, `scaling`, `model_file`: what a run is asked to do,
-//!   the automatic learning rate, standardization, model.json.
+//! - `config`, `lr`, `model_file`: what a run is asked to do, the
+//!   automatic learning rate, model.json (standardization is
+//!   `model::Scaling`).
 
 pub mod config;
 pub mod fit;
@@ -18,13 +19,12 @@ pub mod model_file;
 pub mod outcome;
 pub mod plan;
 pub mod run;
-pub mod scaling;
 pub mod window;
 
+pub use crate::model::Scaling;
 pub use config::{LearningRate, TrainConfig};
 pub use fit::{Fit, Observer, Quiet, StopReason, TrainError, MAX_RECORDED};
 pub use model_file::{Metrics, ModelFile, ModelFileError};
 pub use outcome::{summarize, summarize_streamed, Check, Labels, Param, TrainOutcome};
 pub use plan::Plan;
 pub use run::{train, train_backend, train_source, GradAtFn, Trained};
-pub use scaling::Scaling;

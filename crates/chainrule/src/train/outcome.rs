@@ -98,11 +98,11 @@ pub fn summarize(
         design: source.empty_design(),
     };
     let Some(design) = source.design() else {
-        let rss = crate::scale::stats_at(source, &trained.fit.theta, observer)?.j_sum;
+        let rss = crate::source::stats_at(source, &trained.fit.theta, observer)?.j_sum;
         let trained = match trained.stats {
             Some(_) => trained,
             None => Trained {
-                stats: Some(crate::scale::scan(source, observer)?),
+                stats: Some(crate::source::scan(source, observer)?),
                 ..trained
             },
         };

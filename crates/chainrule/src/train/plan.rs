@@ -11,9 +11,9 @@
 use super::config::{LearningRate, TrainConfig};
 use super::fit::TrainError;
 use super::lr::{auto_lr, hessian_lambda_max, lambda_max};
-use super::scaling::Scaling;
+use crate::model::Scaling;
 use crate::model::{Batch, Engine, LinearModel};
-use crate::scale::QrStats;
+use crate::solve::QrStats;
 
 pub struct Plan {
     pub model: LinearModel,

@@ -27,11 +27,11 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use super::config::TrainConfig;
 use super::fit::{Fit, Observer, StopReason, TrainError, MAX_RECORDED};
 use super::plan::Plan;
-use super::scaling::Scaling;
 use super::window::Window;
 use crate::kernel::{FusedKernel, GradStats};
+use crate::model::Scaling;
 use crate::model::{gradient_source, Batch, Engine, Gradient, LinearModel};
-use crate::scale::QrStats;
+use crate::solve::QrStats;
 use crate::source::{ChunkFn, RowSource, SourceError};
 
 /// A finished run: the fit, and what the first look at the rows learned.
@@ -66,7 +66,7 @@ pub fn train_source(
         let mut rows = Rows::Whole(rows);
         return finish(start, plan, cfg, &mut rows, observer);
     }
-    let stats = crate::scale::scan(source, observer)?;
+    let stats = crate::source::scan(source, observer)?;
     let mut widest = |scaling: Option<&Scaling>| widest_row(source, scaling, &model, observer);
     let plan = Plan::from_stats(stats, model, cfg, theta0, &mut widest)?;
     let scaling = plan.scaling.clone();

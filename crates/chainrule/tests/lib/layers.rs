@@ -7,7 +7,8 @@
 //!
 //! Some neighbours in the order do not use each other (true peers, put in
 //! an order only so that the list is strict): `graph`/`expr` and `data`;
-//! `kernel` and `data`; `render` and `train`; `teach` and `error`. On top,
+//! `kernel` and `data`; `source` and `render`; `render` and `train`;
+//! `teach` and `error`. On top,
 //! `error` gathers every layer's error type and `regression` (the public
 //! `LinearRegression` API) uses them all. The picture is
 //! `docs/ARCHITECTURE.md`, "Layers".
@@ -15,7 +16,7 @@
 use std::path::{Path, PathBuf};
 
 /// Bottom first: a module may name only modules before it (and itself).
-const LAYERS: [&str; 13] = [
+const LAYERS: [&str; 14] = [
     "numeric",
     "graph",
     "expr",
@@ -23,6 +24,7 @@ const LAYERS: [&str; 13] = [
     "kernel",
     "model",
     "solve",
+    "source",
     "render",
     "train",
     "scale",

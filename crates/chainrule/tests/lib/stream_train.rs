@@ -6,8 +6,8 @@
 use chainrule::data::{read_csv, synth, write_csv, ReadOptions, SynthModel};
 use chainrule::model::formula::Formula;
 use chainrule::model::{Batch, LinearModel, Mode};
-use chainrule::scale::{fit_stream, write_cache};
 use chainrule::solve::least_squares;
+use chainrule::source::{fit_stream, write_cache};
 use chainrule::source::{CacheSource, CsvSource, MemorySource};
 use chainrule::train::{train, train_source, LearningRate, Quiet, TrainConfig};
 

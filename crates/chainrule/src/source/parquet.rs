@@ -21,10 +21,10 @@ use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
 
+use super::{ChunkFn, RowSource, SourceError};
 use crate::data::{DataError, Dataset, ReadOptions};
 use crate::model::formula::Formula;
 use crate::model::Batch;
-use crate::source::{ChunkFn, RowSource, SourceError};
 
 /// Parquet files begin (and end) with these four bytes.
 const MAGIC: &[u8; 4] = b"PAR1";

@@ -17,9 +17,9 @@
 //! The p × p Gram matrix AᵀA = R_AᵀR_A also gives the Hessian (2/n)·AᵀA for
 //! `--lr auto` and the column means and deviations for `--standardize`.
 
+use super::{least_squares, Solution, SolveError};
 use crate::data::Design;
 use crate::model::{Batch, LinearModel};
-use crate::solve::{least_squares, Solution, SolveError};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -130,10 +130,10 @@ impl QrStats {
     }
 
     /// Column means and standard deviations of the features (population,
-    /// as [`Scaling::fit`](crate::train::Scaling::fit)): with an intercept
+    /// as [`Scaling::fit`](crate::model::Scaling::fit)): with an intercept
     /// column first, Σxj = R₀₀·R₀ⱼ and Σ(xj − x̄j)² = Σ_{k≥1} R_kj² (no
     /// cancellation); without one, μ = 0 and σ is the RMS.
-    pub fn scaling(&self, model: &LinearModel) -> crate::train::Scaling {
+    pub fn scaling(&self, model: &LinearModel) -> crate::model::Scaling {
         let m = self.m;
         let n = self.count.max(1) as f64;
         let off = usize::from(model.intercept);
@@ -151,13 +151,13 @@ impl QrStats {
             let sd = (ss / n).sqrt();
             scale[j] = if sd > 0.0 && sd.is_finite() { sd } else { 1.0 };
         }
-        crate::train::Scaling { mean, scale }
+        crate::model::Scaling { mean, scale }
     }
 
     /// The statistics of the standardized design A·T, where T maps
     /// [1 | x] to [1 | (x − μ)/σ]: T is upper triangular, so R·T is the R of
     /// A·T (no pass over the rows needed).
-    pub fn rescaled(&self, scaling: &crate::train::Scaling, intercept: bool) -> QrStats {
+    pub fn rescaled(&self, scaling: &crate::model::Scaling, intercept: bool) -> QrStats {
         let m = self.m;
         let off = usize::from(intercept);
         let mut out = self.clone();
@@ -350,7 +350,7 @@ mod tests {
             let mut s = QrStats::empty(model.n_params());
             s.add_batch(Batch::new(&design.x, &design.y, design.d), &model);
             let got = s.scaling(&model);
-            let want = crate::train::Scaling::fit(&design.x, design.d, design.intercept);
+            let want = crate::model::Scaling::fit(&design.x, design.d, design.intercept);
             for j in 0..2 {
                 assert!((got.mean[j] - want.mean[j]).abs() < 1e-12 * want.scale[j]);
                 assert!(rel(got.scale[j], want.scale[j]) < 1e-12);

@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
+use super::{PassObserver, RowSource, SourceError};
 use crate::data::{CacheHeader, CacheWriter, DataError};
-use crate::source::{PassObserver, RowSource, SourceError};
 
 /// Writes every row of `source` to the cache file `path` (atomically);
 /// returns the number of rows.
