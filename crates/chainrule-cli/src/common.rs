@@ -87,24 +87,6 @@ pub fn print_json(value: &serde_json::Value) {
     );
 }
 
-/// θ by name (beside the closed form when checked), then J, RMSE and R²:
-/// the table every training run prints, in memory or streamed.
-pub fn print_theta_table(
-    names: &[String],
-    theta: &[f64],
-    closed_form: Option<&[f64]>,
-    (mse, rmse, r_squared): (f64, f64, f64),
-) {
-    let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
-    for (k, (name, t)) in names.iter().zip(theta).enumerate() {
-        let cf = closed_form
-            .map(|c| format!("   closed form {:>+.12e}", c[k]))
-            .unwrap_or_default();
-        println!("  {name:<width$}  {t:>+.12e}{cf}");
-    }
-    println!("J (MSE) {mse:.6e}   RMSE {rmse:.6e}   R² {r_squared:.10}");
-}
-
 /// The rows of the files through the formula: one library call; a note
 /// for each thing it did, formula errors named by the flag.
 pub fn open_source(

@@ -2,16 +2,18 @@
 //! every trained θ is checked against.
 
 use super::common::{parse_formula, print_json};
-use super::flags::{DataArgs, FormulaArg, ScaleArgs};
+use super::flags::{DataArgs, DigitsArg, FormulaArg, ScaleArgs};
 use super::progress::Progress;
 use anyhow::{Context, Result};
 use chainrule::solve::least_squares;
 use chainrule::source::fit_stream;
 use serde_json::json;
 
-/// Solve least squares in closed form by Householder QR (columns scaled),
-/// with standard errors, t statistics and R² (uncentered without an
-/// intercept, as NIST defines it).
+/// Solve least squares in closed form by Householder QR (columns scaled,
+/// refined in double-double): θ with standard errors, t statistics,
+/// p-values and confidence intervals; R² (uncentered without an intercept,
+/// as NIST and R define it), adjusted R², the F test, log-likelihood, AIC
+/// and BIC — statsmodels' OLS conventions.
 ///
 /// Example: chainrule fit data.csv --formula "y ~ poly(x, 3)"
 #[derive(clap::Args)]
@@ -23,6 +25,11 @@ pub struct Args {
     /// Print the result as JSON on stdout
     #[arg(long)]
     pub json: bool,
+    /// Confidence level of the intervals
+    #[arg(long, default_value_t = 0.95, value_parser = parse_level, value_name = "P")]
+    pub level: f64,
+    #[command(flatten)]
+    pub digits: DigitsArg,
     #[command(flatten)]
     pub scale: ScaleArgs,
 }
@@ -49,39 +56,44 @@ pub fn run(args: Args) -> Result<()> {
         eprintln!("warning: {w}");
     }
     let names = design.param_names();
+    let inf = s.inference(args.level);
     if args.json {
         let params: Vec<_> = (0..names.len())
             .map(|k| {
                 json!({"name": names[k], "value": s.theta[k],
-                       "std_error": s.std_errors[k], "t": s.t_stats[k]})
+                       "std_error": s.std_errors[k], "t": s.t_stats[k],
+                       "p_value": inf.p_values[k],
+                       "conf_low": inf.conf_low[k], "conf_high": inf.conf_high[k]})
             })
             .collect();
         print_json(&json!({
-            "formula": formula.to_string(), "n": s.n, "p": s.p, "theta": params,
+            "formula": formula.to_string(), "n": s.n, "p": s.p, "rank": s.rank,
+            "theta": params, "level": args.level,
             "j": s.mse, "rmse": s.rmse, "r_squared": s.r_squared,
-            "residual_sd": s.residual_sd, "warnings": s.warnings,
+            "adj_r_squared": inf.adj_r_squared,
+            "residual_sd": s.residual_sd, "df_model": inf.df_model, "df_resid": inf.df_resid,
+            "f_statistic": inf.f_statistic, "f_p_value": inf.f_p_value,
+            "log_likelihood": inf.log_likelihood, "aic": inf.aic, "bic": inf.bic,
+            "warnings": s.warnings,
         }));
         return Ok(());
     }
     println!(
-        "{}: {formula}  ({} rows, closed form)",
+        "{}: {formula}  ({} rows, closed form)\n",
         args.data.data.display(),
         s.n
     );
-    let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
-    println!(
-        "  {:<width$}  {:>22}  {:>12}  {:>10}",
-        "", "θ", "std error", "t"
-    );
-    for (k, name) in names.iter().enumerate() {
-        println!(
-            "  {name:<width$}  {:>+22.15e}  {:>12.4e}  {:>10.3}",
-            s.theta[k], s.std_errors[k], s.t_stats[k]
-        );
-    }
-    println!(
-        "J (MSE) {:.6e}   RMSE {:.6e}   residual SD {:.6e}   R² {:.12}",
-        s.mse, s.rmse, s.residual_sd, s.r_squared
+    print!(
+        "{}",
+        chainrule::render::summary::exact_summary(&names, &s, &inf, args.digits.digits)
     );
     Ok(())
+}
+
+/// A confidence level strictly between 0 and 1.
+fn parse_level(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(p) if p > 0.0 && p < 1.0 => Ok(p),
+        _ => Err(format!("{text} is not a level between 0 and 1 (e.g. 0.95)")),
+    }
 }

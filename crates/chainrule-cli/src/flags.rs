@@ -198,3 +198,16 @@ impl ScaleArgs {
         })
     }
 }
+
+/// How result tables print their numbers.
+#[derive(clap::Args, Clone, Copy, Debug)]
+pub struct DigitsArg {
+    /// Significant digits in tables (7 reads like R; 17 prints every digit,
+    /// the shortest text that reads back to the same number; --json always
+    /// carries every digit)
+    #[arg(long, default_value_t = chainrule::render::summary::TABLE_DIGITS,
+          value_parser = clap::builder::TypedValueParser::map(
+              clap::value_parser!(u8).range(1..=17), usize::from),
+          value_name = "N")]
+    pub digits: usize,
+}

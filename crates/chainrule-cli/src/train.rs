@@ -2,8 +2,8 @@
 //! in memory or streamed — one source call, one training loop, one outcome.
 
 use super::common::open_source;
-use super::common::{parse_formula, print_json, print_theta_table, usage};
-use super::flags::{DataArgs, FormulaArg, ScaleArgs, TrainingArgs};
+use super::common::{parse_formula, print_json, usage};
+use super::flags::{DataArgs, DigitsArg, FormulaArg, ScaleArgs, TrainingArgs};
 use super::interrupt::{self, Interrupted};
 use super::progress::Progress;
 use anyhow::{Context, Result};
@@ -39,6 +39,8 @@ pub struct Args {
     /// Print the result as JSON on stdout (schema: docs/train-json.md)
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub digits: DigitsArg,
     /// Also write a self-contained HTML report of the run (graph player,
     /// derivation of the first step, plots of J and of the fit)
     #[arg(long)]
@@ -175,22 +177,26 @@ fn print(outcome: &TrainOutcome, args: &Args) -> Result<()> {
     );
     let names: Vec<String> = outcome.theta.iter().map(|p| p.name.clone()).collect();
     let theta: Vec<f64> = outcome.theta.iter().map(|p| p.value).collect();
-    print_theta_table(
-        &names,
-        &theta,
-        outcome
-            .check
-            .as_ref()
-            .map(|c| c.closed_form_theta.as_slice()),
-        (outcome.j, outcome.rmse, outcome.r_squared),
+    print!(
+        "{}",
+        chainrule::render::summary::theta_summary(
+            &names,
+            &theta,
+            outcome
+                .check
+                .as_ref()
+                .map(|c| c.closed_form_theta.as_slice()),
+            (outcome.j, outcome.rmse, outcome.r_squared),
+            args.digits.digits,
+        )
     );
     println!(
-        "{} epochs ({}), {} steps, {:.3} s",
-        outcome.epochs,
-        outcome.stop.as_str(),
-        outcome.steps,
+        "{}, {}, {:.3} s",
+        count(outcome.epochs, "epoch"),
+        count(outcome.steps, "step"),
         outcome.seconds
     );
+    println!("stopped: {}", stop_words(outcome.stop));
     if let Some(c) = &outcome.check {
         println!(
             "check: θ agrees with the closed form to {:.1} digits (largest difference {:.3e})",
@@ -268,4 +274,18 @@ fn train_datafusion(
     }
     print(&outcome, args)?;
     interrupted(&outcome.fit, args.out.as_deref())
+}
+
+/// "1 epoch", "2 epochs".
+fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
+/// Why training stopped, in words.
+fn stop_words(stop: StopReason) -> &'static str {
+    match stop {
+        StopReason::Epochs => "ran every epoch asked for (--epochs)",
+        StopReason::Converged => "J changed less than --tol between epochs",
+        StopReason::Interrupted => "interrupted (Ctrl-C)",
+    }
 }

@@ -153,7 +153,7 @@ fn sigint_without_out_saves_nothing_and_says_so() {
     assert!(stderr.contains("nothing was saved (no --out)"), "{stderr}");
     // The result so far is still printed, marked as interrupted.
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("(interrupted)"), "{stdout}");
+    assert!(stdout.contains("stopped: interrupted"), "{stdout}");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
 

@@ -10,4 +10,5 @@ mod limits;
 mod parquet_input;
 mod robust;
 mod stream_memory;
+mod tables;
 mod train_json;
