@@ -16,11 +16,32 @@ pub struct Metrics {
 
 /// Metrics of θ (in the project's θ layout) on `design`.
 pub fn metrics(design: &Design, theta: &[f64]) -> Metrics {
-    assert_eq!(theta.len(), design.p(), "θ has one entry per parameter");
-    let rss: f64 = (0..design.n)
-        .map(|i| (design.y[i] - design.predict_row(theta, i)).powi(2))
+    metrics_rows(&design.x, &design.y, design.d, design.intercept, theta)
+}
+
+/// [`metrics`] on a design's rows held elsewhere: `x` row-major n × d.
+/// z1 is summed as [`Design::predict_row`] sums it, so both give the same bits.
+pub fn metrics_rows(x: &[f64], y: &[f64], d: usize, intercept: bool, theta: &[f64]) -> Metrics {
+    assert_eq!(
+        theta.len(),
+        d + usize::from(intercept),
+        "θ has one entry per parameter"
+    );
+    let (theta0, slopes) = if intercept {
+        (theta[0], &theta[1..])
+    } else {
+        (0.0, theta)
+    };
+    let rss: f64 = y
+        .iter()
+        .enumerate()
+        .map(|(i, yi)| {
+            let row = &x[i * d..(i + 1) * d];
+            let z1 = theta0 + row.iter().zip(slopes).map(|(x, t)| x * t).sum::<f64>();
+            (yi - z1).powi(2)
+        })
         .sum();
-    from_rss(rss, &design.y, design.intercept)
+    from_rss(rss, y, intercept)
 }
 
 /// MSE, RMSE and R² from the residual sum of squares.
