@@ -18,12 +18,15 @@ import html
 import json
 import os
 from collections.abc import Mapping
-from typing import Any, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Union, cast
 
 import numpy as np
 
 from . import _chainrule
 from ._errors import ChainruleError, InputError, TrainingError
+
+if TYPE_CHECKING:
+    from ._chainrule import Settings
 
 __all__ = [
     "ChainruleError",
@@ -46,7 +49,7 @@ Data = Any
 """A DataFrame, a mapping of name → 1-D array, or a 2-D array X (with y)."""
 
 
-def _table_columns(data: Data, wanted: Sequence[str]) -> Tuple[list, list]:
+def _table_columns(data: Data, wanted: Sequence[str]) -> Tuple[List[str], List[np.ndarray]]:
     """The columns of a DataFrame or mapping that `wanted` names (those
     present), as float64 arrays: a view when already float64 and contiguous."""
     available = [str(c) for c in data.keys()]
@@ -80,12 +83,12 @@ def _is_table(data: Data) -> bool:
     return isinstance(data, Mapping) or (hasattr(data, "columns") and hasattr(data, "keys"))
 
 
-def _table(data: Data, formula: str) -> Tuple[list, list]:
+def _table(data: Data, formula: str) -> Tuple[List[str], List[np.ndarray]]:
     available = [str(c) for c in data.keys()]
     return _table_columns(data, _chainrule.columns_used(formula, available))
 
 
-def _matrix(x: Data, y: Data, names: Optional[Sequence[str]]) -> Tuple[np.ndarray, np.ndarray, list]:
+def _matrix(x: Data, y: Data, names: Optional[Sequence[str]]) -> Tuple[np.ndarray, np.ndarray, List[str]]:
     x = np.asarray(x, dtype=np.float64)
     if x.ndim == 1:
         x = x.reshape(-1, 1)
@@ -136,7 +139,7 @@ class Trained:
         return self._native.theta
 
     @property
-    def names(self) -> list:
+    def names(self) -> List[str]:
         return self._native.names
 
     @property
@@ -152,12 +155,13 @@ class Trained:
         return self._native.formula
 
     @property
-    def metrics(self) -> dict:
+    def metrics(self) -> Dict[str, Any]:
         return self._native.metrics
 
     @property
-    def model_file(self) -> dict:
-        return json.loads(self._native.model_json())
+    def model_file(self) -> Dict[str, Any]:
+        file: Dict[str, Any] = json.loads(self._native.model_json())
+        return file
 
     def summary(self) -> str:
         """The θ table, as ``chainrule train`` prints it."""
@@ -168,12 +172,12 @@ class Trained:
         formula's columns, or a 2-D X whose columns are the features."""
         return _predict(self._native, self.names, data)
 
-    def save(self, path: Union[str, os.PathLike]) -> None:
+    def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
         """Writes the model file (the CLI's model.json) atomically."""
         self._native.save(os.fspath(path))
 
     @staticmethod
-    def load(path: Union[str, os.PathLike]) -> "Trained":
+    def load(path: Union[str, "os.PathLike[str]"]) -> "Trained":
         """Reads a model file written by ``save`` or ``chainrule train --out``."""
         return Trained(_chainrule.Trained.load(os.fspath(path)))
 
@@ -199,7 +203,7 @@ class Closed:
         return self._native.theta
 
     @property
-    def names(self) -> list:
+    def names(self) -> List[str]:
         return self._native.names
 
     @property
@@ -211,12 +215,12 @@ class Closed:
         return self._native.std_errors
 
     @property
-    def warnings(self) -> list:
+    def warnings(self) -> List[str]:
         """Dropped columns (constant, all zeros, collinear), one line each."""
         return self._native.warnings
 
     @property
-    def metrics(self) -> dict:
+    def metrics(self) -> Dict[str, Any]:
         return self._native.metrics
 
     def summary(self) -> str:
@@ -234,7 +238,7 @@ class Closed:
         return _pre(self.summary())
 
 
-def _predict(native: Any, param_names: Sequence[str], data: Data) -> np.ndarray:
+def _predict(native: Union["_chainrule.Trained", "_chainrule.Closed"], param_names: Sequence[str], data: Data) -> np.ndarray:
     if _is_table(data):
         return native.predict_table(*_table(data, native.formula))
     x = np.asarray(data, dtype=np.float64)
@@ -259,7 +263,7 @@ def _settings(
     tol: Optional[float],
     standardize: bool,
     engine: Optional[str],
-) -> dict:
+) -> Settings:
     if isinstance(lr, str):
         if lr != "auto":
             raise InputError(f"lr={lr!r}: expected a positive number (e.g. 0.01) or 'auto'")
@@ -340,7 +344,7 @@ def fit(
     return Closed(_chainrule.fit_table(f, *_table(data, f)))
 
 
-def load(path: Union[str, os.PathLike]) -> Trained:
+def load(path: Union[str, "os.PathLike[str]"]) -> Trained:
     """Reads a model file written by ``Trained.save`` or ``chainrule train --out``."""
     return Trained.load(path)
 
@@ -354,7 +358,8 @@ def _step_html(native: "_chainrule.Step") -> str:
 
 def _markdown(native: "_chainrule.Step") -> str:
     # The derivation's ```math blocks, as $$ … $$ for Jupyter's renderer.
-    out, block = [], None
+    out: List[str] = []
+    block: Optional[List[str]] = None
     for line in native.markdown().splitlines():
         if block is None and line.strip() == "```math":
             block = []
@@ -368,7 +373,7 @@ def _markdown(native: "_chainrule.Step") -> str:
     return "\n".join(out)
 
 
-class Trace(dict):
+class Trace(Dict[str, Any]):
     """The record of one forward + backward pass, as Python objects: the
     schema of ``chainrule grad --json`` ({"root": id, "nodes": [{"id",
     "name", "op", "kind", "shape", "value", "grad", "edges"}, …]}). Shows
@@ -378,11 +383,11 @@ class Trace(dict):
         super().__init__(json.loads(native.trace_json()))
         self._native = native
 
-    def find(self, name: str) -> dict:
+    def find(self, name: str) -> Dict[str, Any]:
         """The node called `name` (its newest binding)."""
         for node in reversed(self["nodes"]):
             if node["name"] == name:
-                return node
+                return cast(Dict[str, Any], node)
         raise KeyError(name)
 
     def svg(self, all_nodes: bool = False) -> str:
@@ -496,7 +501,7 @@ def explain(
 
 
 def report(
-    path: Union[str, os.PathLike],
+    path: Union[str, "os.PathLike[str]"],
     data: Data = None,
     formula: str = "y ~ .",
     *,
