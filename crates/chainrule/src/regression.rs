@@ -32,7 +32,9 @@ use crate::data::{Dataset, Design};
 use crate::error::{Error, Result};
 use crate::model::formula::Formula;
 use crate::model::{Batch, Engine, LinearModel, Mode};
-use crate::solve::{least_squares, metrics, metrics_rows, Solution};
+use crate::solve::{
+    least_squares, least_squares_rows, metrics, metrics_rows, DesignRows, Solution,
+};
 use crate::train::{
     train, Fit, LearningRate, Metrics, ModelFile, Observer, Quiet, StopReason, TrainConfig,
 };
@@ -221,24 +223,21 @@ impl LinearRegression {
     }
 
     /// [`fit_exact`](Self::fit_exact) on a design matrix laid out as for
-    /// [`fit_matrix`](Self::fit_matrix); the solver works on its own copy.
+    /// [`fit_matrix`](Self::fit_matrix), read in place.
     pub fn fit_exact_matrix(&self, names: &[String], x: &[f64], y: &[f64]) -> Result<Exact> {
-        let d = self.matrix_features(names, x, y)?;
-        let design = Design {
-            response: self.formula.response.clone(),
-            names: names.to_vec(),
+        self.matrix_features(names, x, y)?;
+        let solution = least_squares_rows(DesignRows {
+            response: &self.formula.response,
+            names,
             intercept: self.formula.intercept,
-            n: y.len(),
-            d,
-            x: x.to_vec(),
-            y: y.to_vec(),
-        };
-        let solution = least_squares(&design)?;
+            x,
+            y,
+        })?;
         Ok(Exact {
             formula: self.formula.clone(),
-            response: design.response,
-            features: design.names,
-            intercept: design.intercept,
+            response: self.formula.response.clone(),
+            features: names.to_vec(),
+            intercept: self.formula.intercept,
             solution,
         })
     }

@@ -5,7 +5,7 @@
 mod least_squares;
 mod metrics;
 
-pub use least_squares::{least_squares, Solution, RANK_TOLERANCE};
+pub use least_squares::{least_squares, least_squares_rows, DesignRows, Solution, RANK_TOLERANCE};
 pub use metrics::{metrics, metrics_rows, Metrics};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
