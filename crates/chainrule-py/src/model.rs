@@ -79,7 +79,9 @@ impl Settings {
 }
 
 /// Polls Python for signals (Ctrl-C) while the library trains without the
-/// GIL: at most every `EVERY`, so a step costs a clock read, not a lock.
+/// GIL, at most every `EVERY`: an epoch costs a clock read, a step a
+/// counter (the clock is read every 64 steps), and only a due poll takes
+/// the GIL.
 struct Interruptible {
     last: Instant,
     calls: u32,
@@ -98,8 +100,7 @@ impl Interruptible {
     }
 
     fn poll(&mut self) -> ControlFlow<()> {
-        self.calls = self.calls.wrapping_add(1);
-        if !self.calls.is_multiple_of(64) || self.last.elapsed() < EVERY {
+        if self.last.elapsed() < EVERY {
             return ControlFlow::Continue(());
         }
         self.last = Instant::now();
@@ -118,7 +119,12 @@ impl Observer for Interruptible {
         self.poll()
     }
     fn on_step(&mut self, _step: usize) -> ControlFlow<()> {
-        self.poll()
+        self.calls = self.calls.wrapping_add(1);
+        if self.calls.is_multiple_of(64) {
+            self.poll()
+        } else {
+            ControlFlow::Continue(())
+        }
     }
 }
 
