@@ -130,15 +130,14 @@ pub fn explain_table(
     Ok(PyStep { step })
 }
 
-fn write_page(py: Python<'_>, path: &std::path::Path, page: &str) -> PyResult<()> {
+/// Writes the page atomically, as the CLI does; a failure is an `OSError`.
+fn write_page(path: &std::path::Path, page: &str) -> PyResult<()> {
     write_atomic(path, page.as_bytes()).map_err(|e| {
         pyo3::exceptions::PyOSError::new_err(format!(
             "{}: cannot write the report: {e}",
             path.display()
         ))
-    })?;
-    let _ = py;
-    Ok(())
+    })
 }
 
 /// `chainrule report --out PATH`: the nine lessons.
@@ -147,7 +146,7 @@ pub fn report_lessons(py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> 
     let page = py
         .detach(teach::lessons_page)
         .map_err(|e| report_error(py, e))?;
-    write_page(py, &path, &page)
+    write_page(&path, &page)
 }
 
 /// `chainrule report --data … --out PATH`: one run trained on the columns.
@@ -180,5 +179,5 @@ pub fn report_table(
     let page = py
         .detach(|| teach::training_page(design, &cfg, &text, source))
         .map_err(|e| report_error(py, e))?;
-    write_page(py, &path, &page)
+    write_page(&path, &page)
 }
