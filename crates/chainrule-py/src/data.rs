@@ -62,18 +62,18 @@ pub fn dataset(
 }
 
 /// A design matrix X (n × d) and its response y, as the library's row-major
-/// slices: borrowed from numpy when X is C-contiguous.
+/// slices: borrowed from numpy when X is C-contiguous. Its numbers are not
+/// checked finite until asked (`check_finite`).
 pub struct Matrix<'a> {
     pub x: Cow<'a, [f64]>,
     pub y: Cow<'a, [f64]>,
 }
 
 impl<'a> Matrix<'a> {
-    /// X's columns are `names`; `y` is named `response` in messages.
+    /// X's columns are `names`.
     pub fn new(
         py: Python<'_>,
         names: &[String],
-        response: &str,
         x: &'a PyReadonlyArray2<'_, f64>,
         y: &'a PyReadonlyArray1<'_, f64>,
     ) -> PyResult<Matrix<'a>> {
@@ -98,14 +98,22 @@ impl<'a> Matrix<'a> {
             Ok(values) if x.is_c_contiguous() => Cow::Borrowed(values),
             _ => Cow::Owned(x.as_array().iter().copied().collect()),
         };
-        let y = column(y);
-        if let Some(i) = first_non_finite(&x) {
-            return Err(refuse_non_finite(py, &names[i % d], i / d + 1, x[i]));
+        Ok(Matrix { x, y: column(y) })
+    }
+
+    /// Refuses a NaN or ±inf, naming its column and row. Not checked up
+    /// front (a pass over every number, a third of a short run's time): any
+    /// such number makes J or θ non-finite, so callers look when a result
+    /// is, and then say where.
+    pub fn check_finite(&self, py: Python<'_>, names: &[String], response: &str) -> PyResult<()> {
+        if let Some(i) = first_non_finite(&self.x) {
+            let d = names.len();
+            return Err(refuse_non_finite(py, &names[i % d], i / d + 1, self.x[i]));
         }
-        if let Some(i) = first_non_finite(&y) {
-            return Err(refuse_non_finite(py, response, i + 1, y[i]));
+        if let Some(i) = first_non_finite(&self.y) {
+            return Err(refuse_non_finite(py, response, i + 1, self.y[i]));
         }
-        Ok(Matrix { x, y })
+        Ok(())
     }
 }
 

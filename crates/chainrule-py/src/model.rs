@@ -180,9 +180,15 @@ pub fn train_matrix(
     settings: Settings,
 ) -> PyResult<Trained> {
     let model = settings.model(py, formula)?;
-    let m = Matrix::new(py, &names, &model.formula().response, &x, &y)?;
+    let response = &model.formula().response;
+    let m = Matrix::new(py, &names, &x, &y)?;
     let mut watch = Interruptible::new();
     let fitted = py.detach(|| model.fit_matrix(&names, &m.x, &m.y, &mut watch));
+    // A NaN or ±inf in the data fails training or leaves J non-finite:
+    // then say which cell, rather than how descent broke.
+    if fitted.as_ref().map_or(true, |f| !f.metrics().j.is_finite()) {
+        m.check_finite(py, &names, response)?;
+    }
     finish(py, fitted, watch)
 }
 
@@ -210,7 +216,8 @@ pub fn fit_matrix(
     y: PyReadonlyArray1<'_, f64>,
 ) -> PyResult<Closed> {
     let model = LinearRegression::new(formula).or_raise(py)?;
-    let m = Matrix::new(py, &names, &model.formula().response, &x, &y)?;
+    let m = Matrix::new(py, &names, &x, &y)?;
+    // The solver refuses a NaN or ±inf itself, naming column and row.
     let exact = py
         .detach(|| model.fit_exact_matrix(&names, &m.x, &m.y))
         .or_raise(py)?;

@@ -86,9 +86,16 @@ def test_missing_values_are_refused_with_column_and_row():
     df = pd.DataFrame({"x": [1.0, np.nan, 3.0], "y": [1.0, 2.0, 3.0]})
     with pytest.raises(chainrule.InputError, match=r'column "x" is NaN at row 2'):
         chainrule.train(df, "y ~ x")
+    # A matrix is lent as is; the solver, or a failed or non-finite run,
+    # finds the cell.
     x = np.array([[1.0, 2.0], [3.0, np.inf]])
-    with pytest.raises(ValueError, match=r'column "x2" is inf at row 2'):
+    with pytest.raises(ValueError, match=r'row 2, column "x2": the value is not a finite'):
         chainrule.fit(x, np.array([1.0, 2.0]))
+    for mode in ["vectorized", "sample"]:
+        with pytest.raises(ValueError, match=r'column "x2" is inf at row 2'):
+            chainrule.train(x, np.array([1.0, 2.0]), mode=mode, lr=0.01)
+    with pytest.raises(ValueError, match=r'column "y" is NaN at row 1'):
+        chainrule.train(np.ones((2, 1)), np.array([np.nan, 1.0]), epochs=1)
 
 
 def test_library_errors_keep_their_messages():

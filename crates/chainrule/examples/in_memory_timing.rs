@@ -1,7 +1,8 @@
 //! What the CLI does with a file once it is in memory, timed in one
 //! process: `chainrule fit` (least squares on the design) and
 //! `chainrule train --mode vectorized --epochs E` (the trainer on the
-//! design), median of repeats. The Python binding's benchmark
+//! design, then J, RMSE and R² of its θ, which `train` prints; its
+//! `--json` "seconds" count the trainer alone), median of repeats. The Python binding's benchmark
 //! (`crates/chainrule-py/bench/bench.py`) sets its calls against these.
 //!
 //! ```text
@@ -12,7 +13,7 @@
 use chainrule::data::Dataset;
 use chainrule::model::formula::Formula;
 use chainrule::model::{Batch, LinearModel};
-use chainrule::solve::least_squares;
+use chainrule::solve::{least_squares, metrics};
 use chainrule::train::{train, Quiet, TrainConfig};
 use std::time::Instant;
 
@@ -53,6 +54,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let batch = Batch::new(&design.x, &design.y, design.d);
         let model = LinearModel::new(design.d, design.intercept);
         trained = train(batch, model, &cfg, None, &mut Quiet)?.theta;
+        std::hint::black_box(metrics(&design, &trained));
         train_secs.push(t.elapsed().as_secs_f64());
     }
     println!(
