@@ -5,8 +5,10 @@ use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
 use chainrule::render::report::epoch_plot;
+use chainrule::render::Step;
+use chainrule::teach;
 use chainrule::train::Observer;
-use chainrule::{Engine, Exact, Fitted, LinearRegression, Mode, StopReason};
+use chainrule::{Dataset, Engine, Exact, Fitted, LinearRegression, Mode, StopReason};
 use numpy::{PyArray1, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::PyUserWarning;
 use pyo3::prelude::*;
@@ -14,6 +16,7 @@ use pyo3::types::PyDict;
 
 use crate::data::{dataset, Matrix};
 use crate::error::{input, OrRaise};
+use crate::teach::PyStep;
 
 /// The training settings of `chainrule.train`, as the CLI's flags name them.
 #[derive(FromPyObject)]
@@ -133,6 +136,8 @@ impl Observer for Interruptible {
 /// raised propagates.
 fn finish(
     py: Python<'_>,
+    model: &LinearRegression,
+    head: Dataset,
     fitted: chainrule::Result<Fitted>,
     watch: Interruptible,
 ) -> PyResult<Trained> {
@@ -150,7 +155,25 @@ fn finish(
         let message = std::ffi::CString::new(message).expect("no NUL in the message");
         PyErr::warn(py, &py.get_type::<PyUserWarning>(), &message, 2)?;
     }
-    Ok(Trained { fitted })
+    let first = first_step(model, &head, &fitted);
+    Ok(Trained { fitted, first })
+}
+
+/// The run's first step as the report shows it (`teach::fit_section`): the
+/// mode's first rows (1, 2 or 3) at θ = 0 with the run's learning rate.
+/// `head` holds at least those rows. None when it cannot be drawn.
+fn first_step(model: &LinearRegression, head: &Dataset, fitted: &Fitted) -> Option<Step> {
+    let file = fitted.model_file();
+    let k = teach::default_rows(file.settings.mode).min(head.n_rows());
+    let design = model.formula().design(head).ok()?;
+    teach::design_step(&design, 0..k, file.settings.mode, None, file.lr, "data").ok()
+}
+
+/// The first rows of named columns: enough for any mode's first step.
+fn head_of_columns(names: &[String], columns: &[&[f64]]) -> Dataset {
+    const ROWS: usize = 3;
+    let head = columns.iter().map(|c| c[..ROWS.min(c.len())].to_vec());
+    Dataset::new(names.to_vec(), head.collect()).expect("the columns were a dataset's")
 }
 
 /// Gradient descent on named columns.
@@ -166,7 +189,9 @@ pub fn train_table(
     let data = dataset(py, names, &columns)?;
     let mut watch = Interruptible::new();
     let fitted = py.detach(|| model.fit_observed(&data, &mut watch));
-    finish(py, fitted, watch)
+    let all: Vec<&[f64]> = data.columns.iter().map(Vec::as_slice).collect();
+    let head = head_of_columns(&data.names, &all);
+    finish(py, &model, head, fitted, watch)
 }
 
 /// Gradient descent on a design matrix, read in place.
@@ -189,7 +214,16 @@ pub fn train_matrix(
     if fitted.as_ref().map_or(true, |f| !f.metrics().j.is_finite()) {
         m.check_finite(py, &names, response)?;
     }
-    finish(py, fitted, watch)
+    let (d, k) = (names.len(), m.y.len().min(3));
+    let mut columns: Vec<Vec<f64>> = (0..d)
+        .map(|j| (0..k).map(|i| m.x[i * d + j]).collect())
+        .collect();
+    columns.push(m.y[..k].to_vec());
+    let mut all_names = names.clone();
+    all_names.push(response.clone());
+    let slices: Vec<&[f64]> = columns.iter().map(Vec::as_slice).collect();
+    let head = head_of_columns(&all_names, &slices);
+    finish(py, &model, head, fitted, watch)
 }
 
 /// The closed form on named columns.
@@ -254,6 +288,8 @@ fn stop_name(stop: StopReason) -> &'static str {
 #[pyclass(module = "chainrule._chainrule", frozen)]
 pub struct Trained {
     fitted: Fitted,
+    /// The first step, drawn in Jupyter; None once loaded from a file.
+    first: Option<Step>,
 }
 
 #[pymethods]
@@ -341,6 +377,13 @@ impl Trained {
         out
     }
 
+    /// The run's first step (graph and derivation), as the report shows it;
+    /// None for a model loaded from a file.
+    #[getter]
+    fn first_step(&self) -> Option<PyStep> {
+        self.first.clone().map(PyStep::new)
+    }
+
     /// J by epoch, drawn as the report draws it (None without epochs).
     fn j_svg(&self) -> Option<String> {
         let history = self.fitted.history();
@@ -365,7 +408,10 @@ impl Trained {
     #[staticmethod]
     fn load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Trained> {
         let fitted = Fitted::load(path).or_raise(py)?;
-        Ok(Trained { fitted })
+        Ok(Trained {
+            fitted,
+            first: None,
+        })
     }
 }
 

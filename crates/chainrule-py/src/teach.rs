@@ -37,6 +37,12 @@ pub struct PyStep {
     step: Step,
 }
 
+impl PyStep {
+    pub fn new(step: Step) -> Self {
+        PyStep { step }
+    }
+}
+
 #[pymethods]
 impl PyStep {
     #[getter]

@@ -150,10 +150,18 @@ def test_explain_draws_a_lesson_and_rows_of_data():
     assert "<svg" in one._repr_html_()
 
 
-def test_a_trained_result_draws_its_j_curve():
-    t = chainrule.train(np.arange(5.0), np.arange(5.0), epochs=10)
+def test_a_trained_result_draws_its_j_curve_and_first_step(tmp_path):
+    t = chainrule.train(np.arange(5.0), np.arange(5.0), mode="unrolled", epochs=10)
     assert t.j_svg().startswith("<svg") and "J by epoch" in t.j_svg()
-    assert "<pre>" in t._repr_html_() and "<svg" in t._repr_html_()
+    page = t._repr_html_()
+    assert "<pre>" in page and page.count("<svg") == 2
+    # The first step is the report's: rows 1–2 (unrolled) at θ = 0, so by
+    # hand ∂L(2)/∂θ1 = −2·y·x = −2·1·1 on row 2 and J's gradient is the mean.
+    step = t.first_step
+    assert step.trace.find("θ1")["grad"] == [(-2.0 * 0 * 0 - 2.0 * 1 * 1) / 2]
+    assert "$$" in t._repr_markdown_()
+    t.save(tmp_path / "m.json")
+    assert chainrule.load(tmp_path / "m.json").first_step is None
 
 
 def long_run():

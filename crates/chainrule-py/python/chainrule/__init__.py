@@ -185,11 +185,29 @@ class Trained:
         """J by epoch as SVG, drawn as the HTML report draws it."""
         return self._native.j_svg()
 
+    @property
+    def first_step(self) -> Optional["Step"]:
+        """The run's first step (the mode's first rows at θ = 0 with the
+        run's lr), as the HTML report shows it; None once loaded from a file."""
+        native = self._native.first_step
+        return None if native is None else Step(native)
+
     def __repr__(self) -> str:
         return self.summary()
 
     def _repr_html_(self) -> str:
-        return _pre(self.summary()) + (self.j_svg() or "")
+        """The θ table, J by epoch, then the first step's graph and derivation."""
+        first = self.first_step
+        return (
+            _pre(self.summary())
+            + (self.j_svg() or "")
+            + ("" if first is None else first._repr_html_())
+        )
+
+    def _repr_markdown_(self) -> str:
+        first = self.first_step
+        table = "```\n" + self.summary() + "\n```"
+        return table if first is None else table + "\n\n" + first.markdown()
 
 
 class Closed:
