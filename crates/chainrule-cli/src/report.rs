@@ -8,7 +8,7 @@ use chainrule::data::atomic::write_atomic;
 use chainrule::data::Design;
 use chainrule::model::Mode;
 use chainrule::render::report::{html, Section};
-use chainrule::teach::{fit_section, lesson_sections, train_section};
+use chainrule::teach::{fit_section, lessons_page, training_page};
 use chainrule::train::{Fit, LearningRate, TrainConfig};
 use std::path::{Path, PathBuf};
 
@@ -47,7 +47,11 @@ pub struct Args {
 }
 
 pub fn write(path: &Path, title: &str, sections: &[Section]) -> Result<()> {
-    write_atomic(path, html(title, sections).as_bytes())
+    write_page(path, &html(title, sections))
+}
+
+fn write_page(path: &Path, page: &str) -> Result<()> {
+    write_atomic(path, page.as_bytes())
         .with_context(|| format!("{}: cannot write the report", path.display()))
 }
 
@@ -77,8 +81,7 @@ pub fn write_training_report(
 
 pub fn run(args: Args) -> Result<()> {
     let Some(data) = &args.data else {
-        let sections = lesson_sections()?;
-        write(&args.out, "chainrule — the nine lessons", &sections)?;
+        write_page(&args.out, &lessons_page()?)?;
         println!("report written to {}", args.out.display());
         return Ok(());
     };
@@ -95,19 +98,9 @@ pub fn run(args: Args) -> Result<()> {
     cfg.resolved_batch(design.n)
         .map_err(|e| usage(format!("--batch-size: {e}")))?;
     let source = data.display().to_string();
-    let section = train_section(
-        "run",
-        &format!("{formula} · {}", cfg.mode),
-        design,
-        &cfg,
-        &source,
-    )
-    .with_context(|| format!("training on {source}"))?;
-    write(
-        &args.out,
-        &format!("chainrule report — {source}: {formula}"),
-        &[section],
-    )?;
+    let page = training_page(design, &cfg, &formula.to_string(), &source)
+        .with_context(|| format!("training on {source}"))?;
+    write_page(&args.out, &page)?;
     println!("report written to {}", args.out.display());
     Ok(())
 }

@@ -32,7 +32,9 @@ use crate::data::{Dataset, Design};
 use crate::error::{Error, Result};
 use crate::model::formula::Formula;
 use crate::model::{Batch, Engine, LinearModel, Mode};
-use crate::solve::{least_squares, metrics, Solution};
+use crate::solve::{
+    least_squares, least_squares_rows, metrics, metrics_rows, DesignRows, Solution,
+};
 use crate::train::{
     train, Fit, LearningRate, Metrics, ModelFile, Observer, Quiet, StopReason, TrainConfig,
 };
@@ -171,6 +173,105 @@ impl LinearRegression {
         })
     }
 
+    /// [`fit_observed`](Self::fit_observed) on a design matrix the caller
+    /// holds already: `x` row-major n × d with one column per entry of
+    /// `names`, and the response `y`. The formula must take exactly these
+    /// columns as its features, in order (`y ~ x1 + x2`, `y ~ x1 + x2 - 1`);
+    /// the rows are then read in place, never copied (the Python binding
+    /// hands numpy's memory over this way).
+    pub fn fit_matrix(
+        &self,
+        names: &[String],
+        x: &[f64],
+        y: &[f64],
+        observer: &mut dyn Observer,
+    ) -> Result<Fitted> {
+        let d = self.matrix_features(names, x, y)?;
+        let (intercept, response) = (self.formula.intercept, &self.formula.response);
+        let mut config = self.config.clone();
+        config.engine = Some(
+            config
+                .resolved_engine()
+                .map_err(crate::train::TrainError::BadEngine)?,
+        );
+        let fit = train(
+            Batch::new(x, y, d),
+            LinearModel::new(d, intercept),
+            &config,
+            None,
+            observer,
+        )?;
+        let m = metrics_rows(x, y, d, intercept, &fit.theta);
+        let file = ModelFile::new(
+            self.formula.to_string(),
+            response.clone(),
+            names.to_vec(),
+            intercept,
+            config,
+            &fit,
+            Metrics {
+                j: m.mse,
+                rmse: m.rmse,
+                r_squared: m.r_squared,
+            },
+        );
+        Ok(Fitted {
+            formula: self.formula.clone(),
+            file,
+            fit: Some(fit),
+        })
+    }
+
+    /// [`fit_exact`](Self::fit_exact) on a design matrix laid out as for
+    /// [`fit_matrix`](Self::fit_matrix), read in place.
+    pub fn fit_exact_matrix(&self, names: &[String], x: &[f64], y: &[f64]) -> Result<Exact> {
+        self.matrix_features(names, x, y)?;
+        let solution = least_squares_rows(DesignRows {
+            response: &self.formula.response,
+            names,
+            intercept: self.formula.intercept,
+            x,
+            y,
+        })?;
+        Ok(Exact {
+            formula: self.formula.clone(),
+            response: self.formula.response.clone(),
+            features: names.to_vec(),
+            intercept: self.formula.intercept,
+            solution,
+        })
+    }
+
+    /// d, once the matrix is n × d for n = `y.len()` and the formula's
+    /// features on columns `names` are `names` themselves (plain columns:
+    /// no power, product or `poly` to compute).
+    fn matrix_features(&self, names: &[String], x: &[f64], y: &[f64]) -> Result<usize> {
+        let d = names.len();
+        if x.len() != y.len() * d {
+            return Err(Error::Mismatch(format!(
+                "the matrix holds {} numbers, but {} rows of {d} columns need {}",
+                x.len(),
+                y.len(),
+                y.len() * d
+            )));
+        }
+        let mut columns = names.to_vec();
+        columns.push(self.formula.response.clone());
+        let empty = Dataset::new(columns, vec![Vec::new(); d + 1])?;
+        let features = self.formula.feature_names(&empty)?;
+        if features != names {
+            return Err(Error::Mismatch(format!(
+                "the formula `{}` makes the features [{}] from the columns [{}]; a matrix can \
+                 only be fitted by a formula that takes its columns as they are, in order \
+                 (give named columns for powers, products and poly)",
+                self.formula,
+                features.join(", "),
+                names.join(", ")
+            )));
+        }
+        Ok(d)
+    }
+
     /// The closed-form least-squares θ (Householder QR with refinement),
     /// with standard errors: the referee training is checked against.
     pub fn fit_exact(&self, data: &Dataset) -> Result<Exact> {
@@ -291,6 +392,11 @@ impl Exact {
     /// θ̂ = argmin ‖y − A·θ‖², θ0 first when the model has an intercept.
     pub fn theta(&self) -> &[f64] {
         &self.solution.theta
+    }
+
+    /// The formula it was fitted with.
+    pub fn formula(&self) -> &Formula {
+        &self.formula
     }
 
     /// θ's names in order, as [`Fitted::names`].

@@ -67,18 +67,59 @@ pub struct Solution {
     pub warnings: Vec<String>,
 }
 
+/// A design's rows wherever they are held (a `Design`, or memory the caller
+/// lends, such as a numpy array): X row-major n × d, d = `names.len()`, and
+/// the response, n = `y.len()`. All least squares reads.
+#[derive(Clone, Copy, Debug)]
+pub struct DesignRows<'a> {
+    pub response: &'a str,
+    pub names: &'a [String],
+    pub intercept: bool,
+    pub x: &'a [f64],
+    pub y: &'a [f64],
+}
+
+impl<'a> DesignRows<'a> {
+    pub fn of(design: &'a Design) -> Self {
+        DesignRows {
+            response: &design.response,
+            names: &design.names,
+            intercept: design.intercept,
+            x: &design.x,
+            y: &design.y,
+        }
+    }
+
+    /// Number of parameters p = d + 1 with an intercept, d without.
+    fn p(&self) -> usize {
+        self.names.len() + usize::from(self.intercept)
+    }
+
+    /// What θ\[k\] multiplies, as `Design::param_feature`.
+    fn param_feature(&self, k: usize) -> Option<&str> {
+        let j = k.checked_sub(usize::from(self.intercept))?;
+        self.names.get(j).map(String::as_str)
+    }
+}
+
 /// Least squares on the design: θ̂ = argmin ‖y − A·θ‖², A = [1 | X].
 pub fn least_squares(design: &Design) -> Result<Solution, SolveError> {
-    let (n, p) = (design.n, design.p());
+    least_squares_rows(DesignRows::of(design))
+}
+
+/// [`least_squares`] on rows held elsewhere (read, never copied whole: the
+/// solver builds its own scaled columns).
+pub fn least_squares_rows(design: DesignRows<'_>) -> Result<Solution, SolveError> {
+    let (n, p) = (design.y.len(), design.p());
     if n == 0 {
         return Err(SolveError::NoRows);
     }
     if p == 0 {
         return Err(SolveError::NoParameters);
     }
-    check_finite(design)?;
-    let a = columns(design);
-    let y = &design.y;
+    check_finite(&design)?;
+    let a = columns(&design);
+    let y = design.y;
     // s_j = 1/‖A_j‖ (1 for an all-zero column, which QR drops anyway).
     let scale: Vec<f64> = a
         .iter()
@@ -96,7 +137,7 @@ pub fn least_squares(design: &Design) -> Result<Solution, SolveError> {
     let rank = qr.rank();
 
     // First solve: θs = R⁻¹·(Qᵀy)[..rank], θ = S·θs, r = y − A·θ.
-    let mut c = y.clone();
+    let mut c = y.to_vec();
     qr.apply_qt(&mut c);
     qr.solve_r(&mut c[..rank]);
     let mut theta = vec![0.0; p];
@@ -128,8 +169,8 @@ pub fn least_squares(design: &Design) -> Result<Solution, SolveError> {
     }
 
     // The final residual from θ directly, so RSS describes the θ returned.
-    snap_to_zero(design, &a, &mut theta);
-    let rss_dd = rss_at(design, &theta);
+    snap_to_zero(&design, &a, &mut theta);
+    let rss_dd = rss_at(&design, &theta);
     let rss = rss_dd.value();
     let fit = metrics::from_rss(rss_dd, y, design.intercept);
     let df = n - rank;
@@ -146,7 +187,7 @@ pub fn least_squares(design: &Design) -> Result<Solution, SolveError> {
     let t_stats = theta.iter().zip(&std_errors).map(|(t, s)| t / s).collect();
 
     let tss = total_sum_of_squares(y, design.intercept);
-    let warnings = warnings(design, &a, &qr, df, tss);
+    let warnings = warnings(&design, &a, &qr, df, tss);
     Ok(Solution {
         theta,
         std_errors,
@@ -166,8 +207,8 @@ pub fn least_squares(design: &Design) -> Result<Solution, SolveError> {
 }
 
 /// A = [1 | X] column-major: the columns in θ order.
-fn columns(design: &Design) -> Vec<Vec<f64>> {
-    let (n, d) = (design.n, design.d);
+fn columns(design: &DesignRows<'_>) -> Vec<Vec<f64>> {
+    let (n, d) = (design.y.len(), design.names.len());
     let ones = design.intercept.then(|| vec![1.0; n]);
     ones.into_iter()
         .chain((0..d).map(|j| (0..n).map(|i| design.x[i * d + j]).collect()))
@@ -191,12 +232,9 @@ fn residual_from(a: &[Vec<f64>], y: &[f64], r: &[f64], theta: &[f64]) -> Vec<f64
 }
 
 /// RSS at θ in double-double, from unrounded residuals.
-fn rss_at(design: &Design, theta: &[f64]) -> Dd {
-    let mut rss = Dd::default();
-    for i in 0..design.n {
-        metrics::add_square(&mut rss, metrics::residual(design, theta, i));
-    }
-    rss
+fn rss_at(design: &DesignRows<'_>, theta: &[f64]) -> Dd {
+    let d = design.names.len();
+    metrics::rss_rows(design.x, design.y, d, design.intercept, theta)
 }
 
 /// Exact data deserve exact answers: when y is constant the slope is 0,
@@ -204,8 +242,8 @@ fn rss_at(design: &Design, theta: &[f64]) -> Dd {
 /// coefficient whose whole contribution ‖θj·Aj‖ is at rounding level
 /// (≤ 2⁻⁵⁰·‖y‖) is set to 0 when that does not raise the double-double RSS:
 /// the least-squares answer, to every digit we can tell.
-fn snap_to_zero(design: &Design, a: &[Vec<f64>], theta: &mut [f64]) {
-    let dust = norm(&design.y) * f64::EPSILON * 4.0;
+fn snap_to_zero(design: &DesignRows<'_>, a: &[Vec<f64>], theta: &mut [f64]) {
+    let dust = norm(design.y) * f64::EPSILON * 4.0;
     let mut best = rss_at(design, theta).value();
     for j in 0..theta.len() {
         if theta[j] == 0.0 || (theta[j] * norm(&a[j])).abs() > dust {
@@ -227,34 +265,34 @@ fn dot_dd(u: &[f64], v: &[f64]) -> f64 {
     acc.value()
 }
 
-fn check_finite(design: &Design) -> Result<(), SolveError> {
+fn check_finite(design: &DesignRows<'_>) -> Result<(), SolveError> {
     if let Some(i) = design.y.iter().position(|v| !v.is_finite()) {
         return Err(SolveError::NonFinite {
             row: i + 1,
-            column: design.response.clone(),
+            column: design.response.to_string(),
         });
     }
     if let Some(k) = design.x.iter().position(|v| !v.is_finite()) {
         return Err(SolveError::NonFinite {
-            row: k / design.d + 1,
-            column: design.names[k % design.d].clone(),
+            row: k / design.names.len() + 1,
+            column: design.names[k % design.names.len()].clone(),
         });
     }
     Ok(())
 }
 
 /// One message per dropped column, saying why it was dropped.
-fn warnings(design: &Design, a: &[Vec<f64>], qr: &Qr, df: usize, tss: f64) -> Vec<String> {
+fn warnings(design: &DesignRows<'_>, a: &[Vec<f64>], qr: &Qr, df: usize, tss: f64) -> Vec<String> {
+    let n = design.y.len();
     let mut out = Vec::new();
     let name = |j: usize| design.param_feature(j).unwrap_or("(intercept)").to_string();
     for &j in &qr.dropped {
         let column = &a[j];
         let why = if column.iter().all(|&v| v == 0.0) {
             "is all zeros".to_string()
-        } else if qr.rank() == design.n && design.n < design.p() {
+        } else if qr.rank() == n && n < design.p() {
             format!(
-                "cannot be estimated: {} rows are not enough for {} parameters",
-                design.n,
+                "cannot be estimated: {n} rows are not enough for {} parameters",
                 design.p()
             )
         } else if design.intercept && column.iter().all(|&v| v == column[0]) {
@@ -271,7 +309,7 @@ fn warnings(design: &Design, a: &[Vec<f64>], qr: &Qr, df: usize, tss: f64) -> Ve
         out.push(format!(
             "{} rows for {} estimated parameters leave no degrees of freedom: \
              the fit is exact and standard errors are undefined; add rows",
-            design.n,
+            n,
             qr.rank()
         ));
     }

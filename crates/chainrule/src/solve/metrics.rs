@@ -18,26 +18,40 @@ pub struct Metrics {
 
 /// Metrics of θ (in the project's θ layout) on `design`.
 pub fn metrics(design: &Design, theta: &[f64]) -> Metrics {
-    assert_eq!(theta.len(), design.p(), "θ has one entry per parameter");
-    let mut rss = Dd::default();
-    for i in 0..design.n {
-        add_square(&mut rss, residual(design, theta, i));
-    }
-    from_rss(rss, &design.y, design.intercept)
+    metrics_rows(&design.x, &design.y, design.d, design.intercept, theta)
 }
 
-/// y − z1 of row i in double-double: the residual before its rounding.
-pub(crate) fn residual(design: &Design, theta: &[f64], i: usize) -> Dd {
-    let mut r = Dd {
-        hi: design.y[i],
-        lo: 0.0,
-    };
-    let (bias, weights) = match design.intercept {
+/// [`metrics`] on a design's rows held elsewhere: `x` row-major n × d.
+pub fn metrics_rows(x: &[f64], y: &[f64], d: usize, intercept: bool, theta: &[f64]) -> Metrics {
+    assert_eq!(
+        theta.len(),
+        d + usize::from(intercept),
+        "θ has one entry per parameter"
+    );
+    from_rss(rss_rows(x, y, d, intercept, theta), y, intercept)
+}
+
+/// Σ(y − z1)² over the rows, in double-double from unrounded residuals.
+pub(crate) fn rss_rows(x: &[f64], y: &[f64], d: usize, intercept: bool, theta: &[f64]) -> Dd {
+    let mut rss = Dd::default();
+    for (i, &yi) in y.iter().enumerate() {
+        add_square(
+            &mut rss,
+            residual(&x[i * d..(i + 1) * d], yi, intercept, theta),
+        );
+    }
+    rss
+}
+
+/// y − z1 of one row in double-double: the residual before its rounding.
+pub(crate) fn residual(row: &[f64], y: f64, intercept: bool, theta: &[f64]) -> Dd {
+    let mut r = Dd { hi: y, lo: 0.0 };
+    let (bias, weights) = match intercept {
         true => (theta[0], &theta[1..]),
         false => (0.0, theta),
     };
     r.add(-bias);
-    for (w, x) in weights.iter().zip(design.row(i)) {
+    for (w, x) in weights.iter().zip(row) {
         r.add_product(-w, *x);
     }
     r

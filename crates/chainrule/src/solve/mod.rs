@@ -8,8 +8,8 @@ mod metrics;
 mod qr_stats;
 
 pub use inference::Inference;
-pub use least_squares::{least_squares, Solution, RANK_TOLERANCE};
-pub use metrics::{metrics, Metrics};
+pub use least_squares::{least_squares, least_squares_rows, DesignRows, Solution, RANK_TOLERANCE};
+pub use metrics::{metrics, metrics_rows, Metrics};
 pub use qr_stats::QrStats;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

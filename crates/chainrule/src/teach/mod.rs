@@ -8,7 +8,9 @@ pub mod report;
 pub mod step;
 
 pub use lessons::{all_lessons, lesson, Lesson, LESSON_EPOCHS};
-pub use report::{fit_section, lesson_sections, train_section, ReportError};
+pub use report::{
+    fit_section, lesson_sections, lessons_page, train_section, training_page, ReportError,
+};
 pub use step::{
     default_rows, design_step, equation, lesson_step, model_step, program_step, ModelStep,
     StepError, DEFAULT_LR,

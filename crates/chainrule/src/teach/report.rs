@@ -6,7 +6,7 @@ use super::step::{default_rows, design_step, equation, StepError};
 use crate::data::{builtin, Design, PRESETS};
 use crate::model::formula::Formula;
 use crate::model::{Batch, LinearModel, Mode};
-use crate::render::report::{Run, Section};
+use crate::render::report::{html, Run, Section};
 use crate::train::{train, Fit, LearningRate, Quiet, TrainConfig, TrainError};
 
 #[derive(Debug, thiserror::Error)]
@@ -103,4 +103,25 @@ pub fn lesson_sections() -> Result<Vec<Section>, ReportError> {
         }
     }
     Ok(out)
+}
+
+/// The page `chainrule report` writes without data: the nine lessons.
+pub fn lessons_page() -> Result<String, ReportError> {
+    Ok(html("chainrule — the nine lessons", &lesson_sections()?))
+}
+
+/// The page `chainrule report --data` writes: one section, trained on the
+/// design as `cfg` says. `formula` and `source` (the data's name) title it.
+pub fn training_page(
+    design: Design,
+    cfg: &TrainConfig,
+    formula: &str,
+    source: &str,
+) -> Result<String, ReportError> {
+    let title = format!("{formula} · {}", cfg.mode);
+    let section = train_section("run", &title, design, cfg, source)?;
+    Ok(html(
+        &format!("chainrule report — {source}: {formula}"),
+        &[section],
+    ))
 }

@@ -140,17 +140,7 @@ pub fn player_data(step: &Step) -> serde_json::Value {
 /// J by epoch, J by step, the data with the fit, and J over θ.
 pub fn plots(s: &Section) -> Vec<String> {
     let run = &s.run;
-    let mut out = Vec::new();
-    let epoch_points: Vec<(f64, f64)> = thin(&run.epoch_j)
-        .map(|(i, j)| ((i + 1) as f64, j))
-        .collect();
-    out.push(line_plot(
-        "J by epoch",
-        "epoch",
-        "J (epoch mean)",
-        &epoch_points,
-        "#2f6fb0",
-    ));
+    let mut out = vec![epoch_plot(&run.epoch_j)];
     let step_points: Vec<(f64, f64)> = thin(&run.step_j)
         .map(|(i, j)| ((i + 1) as f64, j))
         .collect();
@@ -169,6 +159,12 @@ pub fn plots(s: &Section) -> Vec<String> {
         _ => {}
     }
     out
+}
+
+/// J by epoch (the mean J of each epoch), as the report draws it.
+pub fn epoch_plot(epoch_j: &[f64]) -> String {
+    let points: Vec<(f64, f64)> = thin(epoch_j).map(|(i, j)| ((i + 1) as f64, j)).collect();
+    line_plot("J by epoch", "epoch", "J (epoch mean)", &points, "#2f6fb0")
 }
 
 /// (index, value) of at most `MAX_PLOT_POINTS` evenly spaced entries.
