@@ -5,6 +5,7 @@ use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
 use chainrule::render::report::epoch_plot;
+use chainrule::render::summary::{exact_summary, theta_summary, TABLE_DIGITS};
 use chainrule::render::Step;
 use chainrule::teach;
 use chainrule::train::Observer;
@@ -116,6 +117,9 @@ impl Interruptible {
         }
     }
 }
+
+/// Passes and chunks are not watched: in memory there is one chunk.
+impl chainrule::source::PassObserver for Interruptible {}
 
 impl Observer for Interruptible {
     fn on_epoch(&mut self, _epoch: usize, _j: f64) -> ControlFlow<()> {
@@ -334,8 +338,10 @@ impl Trained {
         serde_json::to_string_pretty(self.fitted.model_file()).expect("a model file serializes")
     }
 
-    /// The θ table, as `chainrule train` prints it.
-    fn summary(&self) -> String {
+    /// The θ table, as `chainrule train` prints it (`digits` significant
+    /// digits; 17 prints every bit).
+    #[pyo3(signature = (digits = TABLE_DIGITS))]
+    fn summary(&self, digits: usize) -> String {
         let file = self.fitted.model_file();
         let s = &file.settings;
         let lr_kind = match s.lr {
@@ -351,25 +357,24 @@ impl Trained {
             "{}  (mode {} on {engine}, batch {batch}, lr {:.6e}{lr_kind})\n",
             file.formula, s.mode, file.lr
         );
-        let names = self.fitted.names();
-        let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
-        for (name, t) in names.iter().zip(&file.theta) {
-            out += &format!("  {name:<width$}  {t:>+.12e}\n");
-        }
         let m = &file.metrics;
-        out += &format!(
-            "J (MSE) {:.6e}   RMSE {:.6e}   R² {:.10}\n",
-            m.j, m.rmse, m.r_squared
+        out += &theta_summary(
+            &self.fitted.names(),
+            &file.theta,
+            None,
+            (m.j, m.rmse, m.r_squared),
+            digits,
         );
+        let plural = |n: usize, noun: &str| format!("{n} {noun}{}", if n == 1 { "" } else { "s" });
         out += &format!(
-            "{} epochs ({}), {} steps",
-            file.epochs,
+            "{}, {}, stopped: {}",
+            plural(file.epochs, "epoch"),
+            plural(file.steps, "step"),
             match file.stop {
-                StopReason::Epochs => "all",
-                StopReason::Converged => "converged",
+                StopReason::Epochs => "ran every epoch asked for",
+                StopReason::Converged => "J changed less than tol between epochs",
                 StopReason::Interrupted => "interrupted",
             },
-            file.steps
         );
         if let Some(run) = self.fitted.run() {
             out += &format!(", {:.3} s", run.seconds);
@@ -461,27 +466,23 @@ impl Closed {
         Ok(d)
     }
 
-    /// The θ table with standard errors and t, as `chainrule fit` prints it.
-    fn summary(&self) -> String {
-        let s = self.exact.solution();
-        let names = self.exact.names();
-        let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
-        let mut out = format!("{} rows, closed form\n", s.n);
-        out += &format!(
-            "  {:<width$}  {:>22}  {:>12}  {:>10}\n",
-            "", "θ", "std error", "t"
-        );
-        for (k, name) in names.iter().enumerate() {
-            out += &format!(
-                "  {name:<width$}  {:>+22.15e}  {:>12.4e}  {:>10.3}\n",
-                s.theta[k], s.std_errors[k], s.t_stats[k]
-            );
+    /// The table `chainrule fit` prints: θ, standard errors, t, p-values,
+    /// `level` confidence intervals, R², adjusted R², F, log-likelihood,
+    /// AIC and BIC.
+    #[pyo3(signature = (digits = TABLE_DIGITS, level = 0.95))]
+    fn summary(&self, digits: usize, level: f64) -> PyResult<String> {
+        if !(level > 0.0 && level < 1.0) {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "level must be between 0 and 1, not {level}"
+            )));
         }
-        out += &format!(
-            "J (MSE) {:.6e}   RMSE {:.6e}   residual SD {:.6e}   R² {:.12}",
-            s.mse, s.rmse, s.residual_sd, s.r_squared
-        );
-        out
+        let s = self.exact.solution();
+        Ok(exact_summary(
+            &self.exact.names(),
+            s,
+            &s.inference(level),
+            digits,
+        ))
     }
 
     fn predict_table<'py>(

@@ -163,9 +163,10 @@ class Trained:
         file: Dict[str, Any] = json.loads(self._native.model_json())
         return file
 
-    def summary(self) -> str:
-        """The θ table, as ``chainrule train`` prints it."""
-        return self._native.summary()
+    def summary(self, digits: int = 7) -> str:
+        """The θ table, as ``chainrule train`` prints it (``digits``
+        significant digits; 17 prints every bit)."""
+        return self._native.summary(digits)
 
     def predict(self, data: Data) -> np.ndarray:
         """z1 = θ0 + Σ θj·xj for each row: a DataFrame or mapping holding the
@@ -241,9 +242,11 @@ class Closed:
     def metrics(self) -> Dict[str, Any]:
         return self._native.metrics
 
-    def summary(self) -> str:
-        """The θ table with standard errors, as ``chainrule fit`` prints it."""
-        return self._native.summary()
+    def summary(self, digits: int = 7, level: float = 0.95) -> str:
+        """The table ``chainrule fit`` prints: θ with standard errors, t,
+        p-values and ``level`` confidence intervals; R², adjusted R², F,
+        log-likelihood, AIC and BIC."""
+        return self._native.summary(digits, level)
 
     def predict(self, data: Data) -> np.ndarray:
         """Predictions for each row, as ``Trained.predict``."""
