@@ -6,7 +6,8 @@
 
 use super::math::{Block, Math, Render};
 use super::step::Step;
-use super::view::{Edge, Expr, View};
+use super::symbolic::{self, Monomial};
+use super::view::{Edge, Expr, Piece, View};
 use crate::graph::LeafKind;
 
 /// Most root-to-parameter paths written out for one parameter.
@@ -42,6 +43,7 @@ pub struct Derivation<'s> {
 pub fn derive(step: &Step) -> Derivation<'_> {
     let view = View::new(&step.trace, true);
     let root = view.root();
+    let totals = symbolic::totals(&view);
     let mut sections = Vec::new();
 
     let leaves = view
@@ -115,6 +117,7 @@ pub fn derive(step: &Step) -> Derivation<'_> {
             .map(|e| Math::Product(vec![Math::Partial(root, e.to), Math::Partial(e.to, e.from)]))
             .collect();
         let mut rhs = vec![sum_or_one(symbols)];
+        rhs.extend(closed_forms(&view, totals[id].as_deref()));
         let scalars = outs.iter().all(|e| view.node(e.to).shape.is_scalar());
         if scalars && n.shape.is_scalar() {
             let numbers: Vec<Math> = outs
@@ -149,7 +152,7 @@ pub fn derive(step: &Step) -> Derivation<'_> {
 
     let mut chains = Vec::new();
     for &p in &step.params {
-        chains.extend(chain_lines(&view, p));
+        chains.extend(chain_lines(&view, p, totals[p].as_deref()));
     }
     sections.push(Section {
         title: format!("chain rule, whole paths from {root_name} to each parameter"),
@@ -189,7 +192,9 @@ pub fn derive(step: &Step) -> Derivation<'_> {
                 ]),
             ]);
             let lhs = Math::Name(p);
-            let rhs = vec![rule, numbers, Math::Tensor(new, n.shape)];
+            let mut rhs = vec![rule];
+            rhs.extend(totals[p].as_deref().and_then(|t| update_form(&view, p, t)));
+            rhs.extend([numbers, Math::Tensor(new, n.shape)]);
             lines.push(Line::Assign(lhs, rhs));
         }
         sections.push(Section {
@@ -202,7 +207,7 @@ pub fn derive(step: &Step) -> Derivation<'_> {
 
 /// The whole-path form of ∂root/∂p: per path the product of partials in
 /// symbols, then with numbers, then the path's share; then the sum.
-fn chain_lines(view: &View<'_>, p: usize) -> Vec<Line> {
+fn chain_lines(view: &View<'_>, p: usize, total: Option<&[Monomial]>) -> Vec<Line> {
     let r = Render { trace: view.trace };
     let root = view.root();
     let n = view.node(p);
@@ -219,6 +224,7 @@ fn chain_lines(view: &View<'_>, p: usize) -> Vec<Line> {
         .map(|path| Math::Product(path.iter().map(|e| Math::Partial(e.to, e.from)).collect()))
         .collect();
     let mut rhs = vec![sum_or_one(symbols)];
+    rhs.extend(closed_forms(view, total));
     let all_scalar = paths
         .iter()
         .flatten()
@@ -262,6 +268,43 @@ fn chain_lines(view: &View<'_>, p: usize) -> Vec<Line> {
     }
     rhs.push(Math::Tensor(grad.clone(), n.shape));
     vec![Line::Eq(Math::Partial(root, p), rhs)]
+}
+
+/// A total gradient multiplied out, then in the leaves' terms (the
+/// tutorial's −2·(y − z1), −2·x·(y − θ·x)); nothing when it has no names.
+fn closed_forms(view: &View<'_>, total: Option<&[Monomial]>) -> Vec<Math> {
+    let Some(terms) = total else { return vec![] };
+    symbolic::forms(view, terms, false)
+        .into_iter()
+        .filter(symbolic::has_names)
+        .map(|e| Math::Expr(e, false))
+        .collect()
+}
+
+/// The update in the tutorial's form: θ − lr·∂L/∂θ = θ + lr·2·x·(y − θ·x).
+fn update_form(view: &View<'_>, p: usize, terms: &[Monomial]) -> Option<Math> {
+    let minus = symbolic::forms(view, terms, true).pop()?;
+    if !symbolic::has_names(&minus) {
+        return None;
+    }
+    let single = terms.len() == 1;
+    let mut pieces = vec![Piece::Node(p)];
+    match minus.0.split_first() {
+        Some((Piece::Sym("−", _), rest)) if single => {
+            pieces.push(Piece::Sym(" − lr·", r" - \mathrm{lr} \cdot "));
+            pieces.extend(rest.iter().cloned());
+        }
+        _ if single => {
+            pieces.push(Piece::Sym(" + lr·", r" + \mathrm{lr} \cdot "));
+            pieces.extend(minus.0);
+        }
+        _ => {
+            pieces.push(Piece::Sym(" + lr·(", r" + \mathrm{lr} \cdot \left("));
+            pieces.extend(minus.0);
+            pieces.push(Piece::Sym(")", r"\right)"));
+        }
+    }
+    Some(Math::Expr(Expr(pieces), false))
 }
 
 /// upstream = 1 at the root, then upstream · local down the path.

@@ -11,6 +11,7 @@ pub mod num;
 pub mod plot;
 pub mod report;
 pub mod step;
+pub mod symbolic;
 pub mod view;
 
 pub use explain::{derive, Derivation};
