@@ -10,3 +10,4 @@ mod limits;
 mod parquet_input;
 mod robust;
 mod stream_memory;
+mod teach;

@@ -385,6 +385,84 @@ fn is_plain_number(e: &Expr) -> bool {
     !has_node(e) && e.0.len() == 1
 }
 
+/// Steps taken one after another (θ carried by the updates): per step, θ,
+/// J and ∂J/∂θ before the update, and θ after it. Text columns, or a
+/// Markdown table.
+pub fn steps_table(steps: &[Step], markdown: bool) -> String {
+    let Some(first) = steps.first() else {
+        return String::new();
+    };
+    let r = Render {
+        trace: &first.trace,
+    };
+    let root = r.name_text(first.trace.root);
+    let names: Vec<String> = first.params.iter().map(|&p| r.name_text(p)).collect();
+    let tensor = |v: &[f64]| {
+        v.iter()
+            .map(|&x| super::num::uni(x))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut header = vec!["step".to_string()];
+    header.extend(names.iter().cloned());
+    header.push(root.clone());
+    header.extend(names.iter().map(|n| format!("∂{root}/∂{n}")));
+    header.extend(names.iter().map(|n| format!("{n} after")));
+    let rows: Vec<Vec<String>> = steps
+        .iter()
+        .enumerate()
+        .map(|(k, s)| {
+            let t = &s.trace;
+            let mut row = vec![(k + 1).to_string()];
+            row.extend(s.params.iter().map(|&p| tensor(&t.node(p).value)));
+            row.push(tensor(&t.node(t.root).value));
+            row.extend(
+                s.params
+                    .iter()
+                    .map(|&p| t.node(p).grad.as_deref().map_or("—".into(), tensor)),
+            );
+            row.extend(
+                s.params
+                    .iter()
+                    .map(|&p| s.updated(p).map_or("—".into(), |v| tensor(&v))),
+            );
+            row
+        })
+        .collect();
+    if markdown {
+        let mut out = String::from("**θ and J, step by step**\n\n");
+        out.push_str(&format!("| {} |\n", header.join(" | ")));
+        out.push_str(&format!("|{}\n", "---|".repeat(header.len())));
+        for row in rows {
+            out.push_str(&format!("| {} |\n", row.join(" | ")));
+        }
+        return out;
+    }
+    let widths: Vec<usize> = (0..header.len())
+        .map(|c| {
+            rows.iter()
+                .map(|r| r[c].chars().count())
+                .chain([header[c].chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: &[String]| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, &w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
+            .collect();
+        format!("  {}\n", padded.join("  ").trim_end())
+    };
+    let mut out = String::from("θ and J, step by step\n");
+    out.push_str(&line(&header));
+    for row in &rows {
+        out.push_str(&line(row));
+    }
+    out
+}
+
 impl Derivation<'_> {
     /// Aligned Unicode text for a terminal.
     pub fn text(&self) -> String {

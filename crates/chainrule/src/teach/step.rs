@@ -185,10 +185,75 @@ pub fn lesson_step(preset: &str, mode: Mode) -> Result<Step, StepError> {
     )
 }
 
+/// `n` steps of gradient descent on the same rows, θ carried from each
+/// step's update to the next (the first at `theta`, zeros when None);
+/// titles say `step k of n`.
+pub fn design_steps(
+    design: &Design,
+    rows: std::ops::Range<usize>,
+    mode: Mode,
+    theta: Option<&[f64]>,
+    lr: f64,
+    source: &str,
+    n: usize,
+) -> Result<Vec<Step>, StepError> {
+    let mut theta = theta.map(<[f64]>::to_vec);
+    let mut out = Vec::with_capacity(n);
+    for k in 1..=n {
+        let mut step = design_step(design, rows.clone(), mode, theta.as_deref(), lr, source)?;
+        theta = Some(next_theta(&step));
+        if n > 1 {
+            step.title = format!("{} · step {k} of {n}", step.title);
+        }
+        out.push(step);
+    }
+    Ok(out)
+}
+
+/// θ after a step's update, in θ order (θ0 first, then the weights).
+pub fn next_theta(step: &Step) -> Vec<f64> {
+    step.params
+        .iter()
+        .flat_map(|&p| {
+            step.updated(p)
+                .unwrap_or_else(|| step.trace.node(p).value.clone())
+        })
+        .collect()
+}
+
 /// Runs a `grad` program: forward, backward from its last statement.
 pub fn program_step(name: &str, src: &str, lr: Option<f64>) -> Result<Step, StepError> {
     let ev = expr::run(src, None)?;
     Ok(Step::new(format!("program {name}"), None, ev.trace, lr))
+}
+
+/// `n` steps of a `grad` program: after each, its params move by
+/// θ ← θ − lr·∂root/∂θ and the graph runs forward and backward again.
+pub fn program_steps(name: &str, src: &str, lr: f64, n: usize) -> Result<Vec<Step>, StepError> {
+    let mut ev = expr::run(src, None)?;
+    let mut out = Vec::with_capacity(n);
+    for k in 1..=n {
+        let title = if n > 1 {
+            format!("program {name} · step {k} of {n}")
+        } else {
+            format!("program {name}")
+        };
+        let step = Step::new(title, None, ev.graph.trace(ev.root), Some(lr));
+        for &p in &step.params {
+            let id = ev
+                .names
+                .iter()
+                .map(|&(_, id)| id)
+                .find(|id| id.index() == p)
+                .expect("params are named bindings");
+            let new = step.updated(p).expect("a step with lr updates");
+            ev.graph.set(id, &new)?;
+        }
+        ev.graph.forward();
+        ev.graph.backward(ev.root)?;
+        out.push(step);
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -225,5 +290,18 @@ mod tests {
         let theta = step.params[0];
         assert_eq!(t.node(theta).grad.as_deref(), Some(&[-8.0][..]));
         assert!((step.updated(theta).unwrap()[0] - 1.3).abs() < 1e-15);
+    }
+
+    #[test]
+    fn program_steps_carry_theta() {
+        // examples/one_sample.expr, lr 0.1: θ ← θ + lr·2x(y − θx) with x = 2,
+        // y = 3: 0.5 → 0.5 + 0.4·2 = 1.3 → 1.3 + 0.4·0.4 = 1.46.
+        let src = include_str!("../../../../examples/one_sample.expr");
+        let steps = program_steps("one_sample", src, 0.1, 2).unwrap();
+        let theta = |s: &Step| s.trace.find("θ").unwrap().value[0];
+        assert_eq!(theta(&steps[0]), 0.5);
+        assert!((theta(&steps[1]) - 1.3).abs() < 1e-15);
+        assert!((next_theta(&steps[1])[0] - 1.46).abs() < 1e-14);
+        assert_eq!(steps[1].params.len(), 1, "x and y are data: only θ moves");
     }
 }
