@@ -2,11 +2,12 @@
 //! as the derivation writes it.
 
 use super::common::{load, parse_formula, print_json, usage};
+use super::lang::LangArg;
 use anyhow::{Context, Result};
 use chainrule::data::Dataset;
 use chainrule::model::Mode;
 use chainrule::render::explain::steps_table;
-use chainrule::render::{derive, Step};
+use chainrule::render::{derive_in, Step};
 use chainrule::teach::{default_rows, design_steps, program_steps, DEFAULT_LR};
 use clap::ValueEnum;
 use std::path::PathBuf;
@@ -81,6 +82,8 @@ pub struct StepArgs {
     /// Explain a `grad` program instead (backward from its last statement)
     #[arg(long, conflicts_with_all = ["data", "x", "x1", "x2", "y", "theta", "rows"])]
     pub program: Option<PathBuf>,
+    #[command(flatten)]
+    pub lang: LangArg,
 }
 
 /// A comma list of numbers from a flag.
@@ -153,7 +156,7 @@ pub fn steps(args: &StepArgs, n: usize) -> Result<Vec<Step>> {
         .collect::<Result<_>>()?;
     let (design, source) = if let Some(path) = &args.data {
         let (_, design) = load(path, &formula, false)?;
-        (design, path.display().to_string())
+        (design, Some(path.display().to_string()))
     } else if !given.is_empty() {
         let (names, columns): (Vec<_>, Vec<_>) = given.into_iter().unzip();
         let data = Dataset::new(names, columns).map_err(|e| {
@@ -167,7 +170,7 @@ pub fn steps(args: &StepArgs, n: usize) -> Result<Vec<Step>> {
                 args.model
             ))
         })?;
-        (design, "the flags".to_string())
+        (design, None)
     } else {
         let preset = chainrule::data::preset(&args.model)
             .map(|p| p.name)
@@ -178,7 +181,10 @@ pub fn steps(args: &StepArgs, n: usize) -> Result<Vec<Step>> {
                 ))
             })?;
         let data = chainrule::data::builtin(preset)?;
-        (formula.design(&data)?, format!("builtin:{preset}.csv"))
+        (
+            formula.design(&data)?,
+            Some(format!("builtin:{preset}.csv")),
+        )
     };
     let range = match &args.rows {
         Some(r) => rows(r)?,
@@ -193,13 +199,14 @@ pub fn steps(args: &StepArgs, n: usize) -> Result<Vec<Step>> {
         args.mode,
         theta.as_deref(),
         args.lr,
-        &source,
+        source.as_deref(),
         n,
     )
     .map_err(|e| usage(e.to_string()))
 }
 
 pub fn run(args: Args) -> Result<()> {
+    let lang = args.step.lang.get();
     let steps = steps(&args.step, args.steps as usize)?;
     let many = steps.len() > 1;
     match args.format {
@@ -210,18 +217,22 @@ pub fn run(args: Args) -> Result<()> {
         Format::Json => print_json(&serde_json::to_value(&steps[0].trace)?),
         Format::Text => {
             for (k, step) in steps.iter().enumerate() {
-                print!("{}{}", if k > 0 { "\n" } else { "" }, derive(step).text());
+                print!(
+                    "{}{}",
+                    if k > 0 { "\n" } else { "" },
+                    derive_in(step, lang).text()
+                );
             }
             if many {
-                print!("\n{}", steps_table(&steps, false));
+                print!("\n{}", steps_table(&steps, false, lang));
             }
         }
         Format::Markdown => {
             for step in &steps {
-                print!("{}", derive(step).markdown());
+                print!("{}", derive_in(step, lang).markdown());
             }
             if many {
-                print!("{}", steps_table(&steps, true));
+                print!("{}", steps_table(&steps, true, lang));
             }
         }
     }

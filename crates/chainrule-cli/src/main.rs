@@ -14,6 +14,7 @@ mod grad;
 mod graph;
 mod hints;
 mod interrupt;
+mod lang;
 mod predict;
 mod report;
 mod stream;

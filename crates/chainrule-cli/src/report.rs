@@ -2,13 +2,19 @@
 //! step-through player, the derivation, and the training plots.
 
 use super::common::{load, parse_formula, usage};
+use super::explain::numbers;
+use super::lang::LangArg;
 use super::train::ModeArg;
 use anyhow::{Context, Result};
 use chainrule::data::atomic::write_atomic;
+use chainrule::data::Dataset;
 use chainrule::data::Design;
 use chainrule::model::Mode;
-use chainrule::render::report::{html, Section};
-use chainrule::teach::{fit_section, lesson_sections, train_section};
+use chainrule::render::report::{html_in, Section};
+use chainrule::render::Lang;
+use chainrule::teach::{
+    example_section, fit_section, lesson_sections_in, train_section, Example, DEFAULT_LR,
+};
 use chainrule::train::{Fit, LearningRate, TrainConfig};
 use std::path::{Path, PathBuf};
 
@@ -16,28 +22,54 @@ use std::path::{Path, PathBuf};
 /// player that steps forward and backward node by node, the chain rule
 /// with numbers, and plots of J by epoch and step, the fit, and J over θ.
 ///
-/// With no --data: the nine lessons on built-in data.
+/// With no --data and no --x/--y: the tutorial's example, then the nine
+/// lessons on built-in data. With --x/--y: a page for your own example
+/// (one row: mode sample, two: unrolled, more: vectorized), --steps steps
+/// from --theta with --lr.
 ///
 /// Examples:
 ///   chainrule report --out lessons.html
+///   chainrule report --x 2 --y 3 --theta 0.5 --lr 0.1 --steps 3 --out tutorial.html
+///   chainrule report --lang ko --out lessons-ko.html
 ///   chainrule report --data plane.csv --formula "y ~ x1 + x2" --mode unrolled --out plane.html
 #[derive(clap::Args)]
 pub struct Args {
+    /// Feature x of your example, one value per row: --x 2 or --x 1,2
+    #[arg(
+        long,
+        allow_hyphen_values = true,
+        requires = "y",
+        conflicts_with = "data"
+    )]
+    pub x: Option<String>,
+    /// Targets y of your example, one per row
+    #[arg(long, allow_hyphen_values = true, requires = "x")]
+    pub y: Option<String>,
+    /// Starting θ of your example (θ0 first when the model has one) [default: zeros]
+    #[arg(long, allow_hyphen_values = true, requires = "x")]
+    pub theta: Option<String>,
+    /// Steps the player runs through for your example
+    #[arg(long, default_value_t = 3, requires = "x", value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub steps: u32,
+    #[command(flatten)]
+    pub lang: LangArg,
     /// The HTML file to write (atomically)
     #[arg(long)]
     pub out: PathBuf,
     /// Your own data (CSV/TSV with a header row) instead of the lessons
     #[arg(long)]
     pub data: Option<PathBuf>,
-    /// Model formula for --data (or a preset: origin, line, plane)
-    #[arg(long, short, default_value = "y ~ .", requires = "data")]
-    pub formula: String,
+    /// Model formula for --data or --x (or a preset: origin, line, plane)
+    /// [default: y ~ . for --data, origin (y = θ·x) for --x]
+    #[arg(long, short)]
+    pub formula: Option<String>,
     /// How the gradient is computed, for --data
     #[arg(long, value_enum, default_value = "vectorized", requires = "data")]
     pub mode: ModeArg,
-    /// Learning rate for --data: a number or `auto`
-    #[arg(long, default_value = "auto", requires = "data")]
-    pub lr: String,
+    /// Learning rate: a number, or `auto` for --data [default: auto for
+    /// --data, 0.1 for --x]
+    #[arg(long)]
+    pub lr: Option<String>,
     /// Passes over --data
     #[arg(long, default_value_t = 200, requires = "data")]
     pub epochs: usize,
@@ -47,8 +79,54 @@ pub struct Args {
 }
 
 pub fn write(path: &Path, title: &str, sections: &[Section]) -> Result<()> {
-    write_atomic(path, html(title, sections).as_bytes())
+    write_in(path, title, sections, Lang::from_env())
+}
+
+fn write_in(path: &Path, title: &str, sections: &[Section], lang: Lang) -> Result<()> {
+    write_atomic(path, html_in(title, sections, lang).as_bytes())
         .with_context(|| format!("{}: cannot write the report", path.display()))
+}
+
+/// A page for the example given by --x, --y, --theta, --lr, --steps.
+fn example(args: &Args, x: &str, lang: Lang) -> Result<()> {
+    let y = args.y.as_deref().expect("--x requires --y");
+    let (x, y) = (numbers("x", x)?, numbers("y", y)?);
+    let theta = args
+        .theta
+        .as_deref()
+        .map(|t| numbers("theta", t))
+        .transpose()?;
+    let lr = match args.lr.as_deref() {
+        None => DEFAULT_LR,
+        Some(t) => t
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite() && *v > 0.0)
+            .ok_or_else(|| usage(format!("--lr {t}: expected a positive number")))?,
+    };
+    let formula = parse_formula(args.formula.as_deref().unwrap_or("origin"))?;
+    let data = Dataset::new(vec!["x".into(), "y".into()], vec![x, y])
+        .map_err(|e| usage(format!("--x/--y: give one y per x ({e})")))?;
+    let design = formula
+        .design(&data)
+        .map_err(|e| usage(format!("--formula {formula}: {e}")))?;
+    let ex = Example {
+        design,
+        theta: theta.as_deref(),
+        lr,
+        steps: args.steps as usize,
+        source: None,
+    };
+    let section =
+        example_section("example", &formula.to_string(), ex).map_err(|e| usage(e.to_string()))?;
+    write_in(
+        &args.out,
+        &format!("chainrule — {formula}"),
+        &[section],
+        lang,
+    )?;
+    println!("report written to {}", args.out.display());
+    Ok(())
 }
 
 /// The report of a finished training run (`train --report`).
@@ -76,15 +154,19 @@ pub fn write_training_report(
 }
 
 pub fn run(args: Args) -> Result<()> {
+    let lang = args.lang.get();
+    if let Some(x) = &args.x {
+        return example(&args, x, lang);
+    }
     let Some(data) = &args.data else {
-        let sections = lesson_sections()?;
-        write(&args.out, "chainrule — the nine lessons", &sections)?;
+        let sections = lesson_sections_in(lang)?;
+        write_in(&args.out, &lang.t("report-lessons"), &sections, lang)?;
         println!("report written to {}", args.out.display());
         return Ok(());
     };
-    let formula = parse_formula(&args.formula)?;
+    let formula = parse_formula(args.formula.as_deref().unwrap_or("y ~ ."))?;
     let (_, design) = load(data, &formula, false)?;
-    let lr = match args.lr.as_str() {
+    let lr = match args.lr.as_deref().unwrap_or("auto") {
         "auto" => LearningRate::Auto,
         t => LearningRate::Fixed(
             t.parse()
@@ -108,10 +190,11 @@ pub fn run(args: Args) -> Result<()> {
         &source,
     )
     .with_context(|| format!("training on {source}"))?;
-    write(
+    write_in(
         &args.out,
         &format!("chainrule report — {source}: {formula}"),
         &[section],
+        lang,
     )?;
     println!("report written to {}", args.out.display());
     Ok(())

@@ -4,6 +4,7 @@
 //! update θ ← θ − lr·∂J/∂θ. Every number is the trace's (or lr, or the
 //! update computed from the trace's θ and ∂J/∂θ).
 
+use super::lang::Lang;
 use super::math::{Block, Math, Render};
 use super::step::Step;
 use super::symbolic::{self, Monomial};
@@ -30,6 +31,9 @@ pub enum Line {
 
 #[derive(Clone, Debug)]
 pub struct Section {
+    /// Which part: `inputs`, `forward`, `locals`, `backward`, `chain`,
+    /// `update` (the same in every language).
+    pub key: &'static str,
     pub title: String,
     pub lines: Vec<Line>,
 }
@@ -37,10 +41,17 @@ pub struct Section {
 /// The derivation of a step, ready to render as text or Markdown.
 pub struct Derivation<'s> {
     pub step: &'s Step,
+    pub lang: Lang,
     pub sections: Vec<Section>,
 }
 
+/// The derivation in English.
 pub fn derive(step: &Step) -> Derivation<'_> {
+    derive_in(step, Lang::En)
+}
+
+/// The derivation with its words in `lang`.
+pub fn derive_in(step: &Step, lang: Lang) -> Derivation<'_> {
     let view = View::new(&step.trace, true);
     let root = view.root();
     let totals = symbolic::totals(&view);
@@ -56,7 +67,8 @@ pub fn derive(step: &Step) -> Derivation<'_> {
         })
         .collect();
     sections.push(Section {
-        title: "inputs and parameters".into(),
+        key: "inputs",
+        title: lang.t("explain-inputs"),
         lines: leaves,
     });
 
@@ -75,7 +87,8 @@ pub fn derive(step: &Step) -> Derivation<'_> {
         })
         .collect();
     sections.push(Section {
-        title: "forward".into(),
+        key: "forward",
+        title: lang.t("explain-forward"),
         lines: forward,
     });
 
@@ -99,7 +112,8 @@ pub fn derive(step: &Step) -> Derivation<'_> {
         })
         .collect();
     sections.push(Section {
-        title: "local partials".into(),
+        key: "locals",
+        title: lang.t("explain-locals"),
         lines: locals,
     });
 
@@ -146,7 +160,8 @@ pub fn derive(step: &Step) -> Derivation<'_> {
         backward.push(Line::Eq(Math::Partial(root, id), rhs));
     }
     sections.push(Section {
-        title: format!("backward, node by node: ∂{root_name}/∂v = Σ over the nodes c that read v of ∂{root_name}/∂c · ∂c/∂v"),
+        key: "backward",
+        title: lang.tr("explain-backward", &[("root", &root_name)]),
         lines: backward,
     });
 
@@ -155,7 +170,8 @@ pub fn derive(step: &Step) -> Derivation<'_> {
         chains.extend(chain_lines(&view, p, totals[p].as_deref()));
     }
     sections.push(Section {
-        title: format!("chain rule, whole paths from {root_name} to each parameter"),
+        key: "chain",
+        title: lang.tr("explain-chain", &[("root", &root_name)]),
         lines: chains,
     });
 
@@ -198,11 +214,16 @@ pub fn derive(step: &Step) -> Derivation<'_> {
             lines.push(Line::Assign(lhs, rhs));
         }
         sections.push(Section {
-            title: "update".into(),
+            key: "update",
+            title: lang.t("explain-update"),
             lines,
         });
     }
-    Derivation { step, sections }
+    Derivation {
+        step,
+        lang,
+        sections,
+    }
 }
 
 /// The whole-path form of ∂root/∂p: per path the product of partials in
@@ -388,7 +409,7 @@ fn is_plain_number(e: &Expr) -> bool {
 /// Steps taken one after another (θ carried by the updates): per step, θ,
 /// J and ∂J/∂θ before the update, and θ after it. Text columns, or a
 /// Markdown table.
-pub fn steps_table(steps: &[Step], markdown: bool) -> String {
+pub fn steps_table(steps: &[Step], markdown: bool, lang: Lang) -> String {
     let Some(first) = steps.first() else {
         return String::new();
     };
@@ -403,11 +424,11 @@ pub fn steps_table(steps: &[Step], markdown: bool) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let mut header = vec!["step".to_string()];
+    let mut header = vec![lang.t("steps-step")];
     header.extend(names.iter().cloned());
     header.push(root.clone());
     header.extend(names.iter().map(|n| format!("∂{root}/∂{n}")));
-    header.extend(names.iter().map(|n| format!("{n} after")));
+    header.extend(names.iter().map(|n| lang.tr("steps-after", &[("name", n)])));
     let rows: Vec<Vec<String>> = steps
         .iter()
         .enumerate()
@@ -430,7 +451,7 @@ pub fn steps_table(steps: &[Step], markdown: bool) -> String {
         })
         .collect();
     if markdown {
-        let mut out = String::from("**θ and J, step by step**\n\n");
+        let mut out = format!("**{}**\n\n", lang.t("steps-table"));
         out.push_str(&format!("| {} |\n", header.join(" | ")));
         out.push_str(&format!("|{}\n", "---|".repeat(header.len())));
         for row in rows {
@@ -441,8 +462,8 @@ pub fn steps_table(steps: &[Step], markdown: bool) -> String {
     let widths: Vec<usize> = (0..header.len())
         .map(|c| {
             rows.iter()
-                .map(|r| r[c].chars().count())
-                .chain([header[c].chars().count()])
+                .map(|r| display_width(&r[c]))
+                .chain([display_width(&header[c])])
                 .max()
                 .unwrap_or(0)
         })
@@ -451,16 +472,26 @@ pub fn steps_table(steps: &[Step], markdown: bool) -> String {
         let padded: Vec<String> = cells
             .iter()
             .zip(&widths)
-            .map(|(c, &w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
+            .map(|(c, &w)| format!("{c}{}", " ".repeat(w - display_width(c))))
             .collect();
         format!("  {}\n", padded.join("  ").trim_end())
     };
-    let mut out = String::from("θ and J, step by step\n");
+    let mut out = format!("{}\n", lang.t("steps-table"));
     out.push_str(&line(&header));
     for row in &rows {
         out.push_str(&line(row));
     }
     out
+}
+
+/// Columns a terminal gives `s`: Hangul and CJK take two.
+fn display_width(s: &str) -> usize {
+    s.chars()
+        .map(|c| match c {
+            '\u{1100}'..='\u{115F}' | '\u{2E80}'..='\u{A4CF}' | '\u{AC00}'..='\u{D7A3}' => 2,
+            _ => 1,
+        })
+        .sum()
 }
 
 impl Derivation<'_> {
@@ -469,7 +500,7 @@ impl Derivation<'_> {
         let r = Render {
             trace: &self.step.trace,
         };
-        let mut out = format!("{}\n", self.step.title);
+        let mut out = format!("{}\n", self.step.heading(self.lang));
         if let Some(note) = self.mean_note() {
             out.push_str(&format!("{note}\n"));
         }
@@ -541,7 +572,7 @@ impl Derivation<'_> {
         let r = Render {
             trace: &self.step.trace,
         };
-        let mut out = format!("### {}\n\n", self.step.title);
+        let mut out = format!("### {}\n\n", self.step.heading(self.lang));
         if let Some(note) = self.mean_note() {
             out.push_str(&format!("{note}\n\n"));
         }
@@ -595,10 +626,8 @@ impl Derivation<'_> {
             .find(|e| t.node(e.from).kind == Some(LeafKind::Constant))
             .map(|e| t.node(e.from).value[0])?;
         (root.op == "div" && root.name.as_deref() == Some("J")).then(|| {
-            format!(
-                "J is the mean node: J = (L⁽¹⁾ + … + L⁽ᵏ⁾)/k with k = {}, so ∂J/∂L⁽ⁱ⁾ = 1/k.",
-                super::num::uni(k)
-            )
+            self.lang
+                .tr("explain-mean-note", &[("k", &super::num::uni(k))])
         })
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod explain;
 pub mod graph;
+pub mod lang;
 pub mod math;
 pub mod num;
 pub mod plot;
@@ -14,5 +15,6 @@ pub mod step;
 pub mod symbolic;
 pub mod view;
 
-pub use explain::{derive, Derivation};
+pub use explain::{derive, derive_in, Derivation};
+pub use lang::Lang;
 pub use step::Step;

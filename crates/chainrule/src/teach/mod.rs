@@ -8,7 +8,10 @@ pub mod report;
 pub mod step;
 
 pub use lessons::{all_lessons, lesson, Lesson, LESSON_EPOCHS};
-pub use report::{fit_section, lesson_sections, train_section, ReportError};
+pub use report::{
+    example_section, fit_section, lesson_sections, lesson_sections_in, train_section,
+    tutorial_section, Example, ReportError, REPORT_STEPS,
+};
 pub use step::{
     default_rows, design_step, design_steps, equation, lesson_step, model_step, next_theta,
     program_step, program_steps, ModelStep, StepError, DEFAULT_LR,

@@ -10,6 +10,7 @@ use crate::model::sample::SampleGraph;
 use crate::model::unrolled::UnrolledGraph;
 use crate::model::vectorized::VectorizedGraph;
 use crate::model::{Batch, LinearModel, Mode};
+use crate::render::step::Title;
 use crate::render::Step;
 use thiserror::Error;
 
@@ -32,8 +33,11 @@ pub struct ModelStep<'a> {
     pub y: &'a [f64],
     pub theta: &'a [f64],
     pub lr: f64,
-    /// Where the rows came from, for the title (`rows 1–2 of line.csv`).
-    pub source: String,
+    /// Where the rows came from, for the title (`rows 1–2 of line.csv`);
+    /// None: values given on the command line.
+    pub source: Option<String>,
+    /// The rows' numbers in the source, 1-based, for the title.
+    pub first_row: usize,
 }
 
 /// The derivation's equation of the model: `y = θ2·x2 + θ1·x1 + θ0`.
@@ -107,12 +111,14 @@ pub fn model_step(s: &ModelStep<'_>) -> Result<Step, StepError> {
             g.graph.trace(g.j)
         }
     };
-    Ok(Step::new(
-        format!("{} · mode {} · {}", equation(m), s.mode, s.source),
-        Some(s.mode),
-        trace,
-        Some(s.lr),
-    ))
+    let title = Title::Model {
+        equation: equation(m),
+        mode: s.mode,
+        first: s.first_row,
+        last: s.first_row + k - 1,
+        source: s.source.clone(),
+    };
+    Ok(Step::new(title, Some(s.mode), trace, Some(s.lr)))
 }
 
 /// The learning rate of a shown step when none is asked for.
@@ -129,18 +135,20 @@ pub fn default_rows(mode: Mode) -> usize {
 }
 
 /// A step on rows `rows` (0-based, half-open) of a design, at θ (zeros
-/// when None). `source` names the data for the title.
+/// when None). `source` names the data for the title (None: the values
+/// came from the command line).
 pub fn design_step(
     design: &Design,
     rows: std::ops::Range<usize>,
     mode: Mode,
     theta: Option<&[f64]>,
     lr: f64,
-    source: &str,
+    source: Option<&str>,
 ) -> Result<Step, StepError> {
+    let name = source.unwrap_or("the values given");
     if rows.start >= rows.end || rows.end > design.n {
         return Err(StepError::Input(format!(
-            "rows {}–{} do not fit {source}, which has {} rows (rows count from 1)",
+            "rows {}–{} do not fit {name}, which has {} rows (rows count from 1)",
             rows.start + 1,
             rows.end,
             design.n
@@ -149,11 +157,6 @@ pub fn design_step(
     let model = LinearModel::new(design.d, design.intercept);
     let zeros = vec![0.0; model.n_params()];
     let (a, b) = (rows.start, rows.end);
-    let shown = if b - a == 1 {
-        format!("row {b}")
-    } else {
-        format!("rows {}–{b}", a + 1)
-    };
     model_step(&ModelStep {
         model,
         mode,
@@ -161,7 +164,8 @@ pub fn design_step(
         y: &design.y[a..b],
         theta: theta.unwrap_or(&zeros),
         lr,
-        source: format!("{shown} of {source}"),
+        source: source.map(str::to_string),
+        first_row: a + 1,
     })
 }
 
@@ -181,7 +185,7 @@ pub fn lesson_step(preset: &str, mode: Mode) -> Result<Step, StepError> {
         mode,
         None,
         DEFAULT_LR,
-        &format!("builtin:{preset}.csv"),
+        Some(&format!("builtin:{preset}.csv")),
     )
 }
 
@@ -194,7 +198,7 @@ pub fn design_steps(
     mode: Mode,
     theta: Option<&[f64]>,
     lr: f64,
-    source: &str,
+    source: Option<&str>,
     n: usize,
 ) -> Result<Vec<Step>, StepError> {
     let mut theta = theta.map(<[f64]>::to_vec);
@@ -203,7 +207,7 @@ pub fn design_steps(
         let mut step = design_step(design, rows.clone(), mode, theta.as_deref(), lr, source)?;
         theta = Some(next_theta(&step));
         if n > 1 {
-            step.title = format!("{} · step {k} of {n}", step.title);
+            step.index = Some((k, n));
         }
         out.push(step);
     }
@@ -224,7 +228,7 @@ pub fn next_theta(step: &Step) -> Vec<f64> {
 /// Runs a `grad` program: forward, backward from its last statement.
 pub fn program_step(name: &str, src: &str, lr: Option<f64>) -> Result<Step, StepError> {
     let ev = expr::run(src, None)?;
-    Ok(Step::new(format!("program {name}"), None, ev.trace, lr))
+    Ok(Step::new(Title::Program(name.into()), None, ev.trace, lr))
 }
 
 /// `n` steps of a `grad` program: after each, its params move by
@@ -233,12 +237,15 @@ pub fn program_steps(name: &str, src: &str, lr: f64, n: usize) -> Result<Vec<Ste
     let mut ev = expr::run(src, None)?;
     let mut out = Vec::with_capacity(n);
     for k in 1..=n {
-        let title = if n > 1 {
-            format!("program {name} · step {k} of {n}")
-        } else {
-            format!("program {name}")
-        };
-        let step = Step::new(title, None, ev.graph.trace(ev.root), Some(lr));
+        let mut step = Step::new(
+            Title::Program(name.into()),
+            None,
+            ev.graph.trace(ev.root),
+            Some(lr),
+        );
+        if n > 1 {
+            step.index = Some((k, n));
+        }
         for &p in &step.params {
             let id = ev
                 .names
@@ -281,7 +288,8 @@ mod tests {
             y: &[3.0],
             theta: &[0.5],
             lr: 0.1,
-            source: "flags".into(),
+            source: None,
+            first_row: 1,
         })
         .unwrap();
         let t = &step.trace;

@@ -140,7 +140,8 @@ fn the_derivations_one_sample_by_hand() {
         y: &[3.0],
         theta: &[0.5],
         lr: 0.1,
-        source: "hand".into(),
+        source: Some("hand".into()),
+        first_row: 1,
     })
     .unwrap();
     let text = derive(&step).text();
