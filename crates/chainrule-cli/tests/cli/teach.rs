@@ -36,12 +36,14 @@ const BY_HAND: [(&str, &str, &str, &str, &str); 3] = [
 #[test]
 fn three_steps_of_the_one_sample_example_match_the_hand_computation() {
     let flags = [
-        "explain", "--model", "origin", "--x", "2", "--y", "3", "--theta", "0.5", "--lr", "0.1",
-        "--steps", "3",
+        "explain", "--lang", "en", "--model", "origin", "--x", "2", "--y", "3", "--theta", "0.5",
+        "--lr", "0.1", "--steps", "3",
     ];
     let text = stdout(&flags);
     let program = stdout(&[
         "explain",
+        "--lang",
+        "en",
         "--program",
         "examples/one_sample.expr",
         "--lr",
@@ -100,4 +102,55 @@ fn grad_help_prints_the_language() {
         .stdout(contains("param NAME = LITERAL"))
         .stdout(contains("Operators, loosest first"))
         .stdout(contains("relu exp log tanh square sum mean"));
+}
+
+#[test]
+fn explain_speaks_korean_when_asked_or_when_the_locale_is_korean() {
+    let ko = stdout(&[
+        "explain", "--lang", "ko", "--model", "line", "--mode", "unrolled",
+    ]);
+    for words in [
+        "unrolled 모드 · builtin:line.csv의 1–2행",
+        "J는 loss들의 평균을 구하는 node이다",
+        "순전파 (forward)",
+        "각 node에서의 편미분",
+        "연쇄 법칙 (chain rule)",
+        "파라미터 업데이트 (lr: 학습률)",
+    ] {
+        assert!(ko.contains(words), "missing {words:?} in\n{ko}");
+    }
+    // The locale decides without --lang: LC_ALL first, then LANG.
+    let by_locale = |lc_all: &str, lang: &str| {
+        let out = chainrule()
+            .env("LC_ALL", lc_all)
+            .env("LANG", lang)
+            .env_remove("LC_MESSAGES")
+            .args(["explain", "--x", "2", "--y", "3"])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert!(by_locale("", "ko_KR.UTF-8").contains("순전파"));
+    assert!(by_locale("C.UTF-8", "ko_KR.UTF-8").contains("forward"));
+    assert!(by_locale("", "en_US.UTF-8").contains("forward"));
+}
+
+#[test]
+fn report_makes_a_page_for_the_tutorials_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("tutorial.html");
+    chainrule()
+        .args([
+            "report", "--lang", "ko", "--x", "2", "--y", "3", "--theta", "0.5", "--lr", "0.1",
+            "--steps", "3", "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let page = std::fs::read_to_string(&out).unwrap();
+    assert!(page.contains(r#"<html lang="ko">"#));
+    // θ ← θ + lr·2x(y − θx): 0.5 → 1.3 → 1.46 → 1.492 (see BY_HAND).
+    for theta in ["θ ← 1.3", "θ ← 1.46", "θ ← 1.492"] {
+        assert!(page.contains(theta), "missing {theta}");
+    }
 }

@@ -329,3 +329,49 @@ fn screenshots(url: &str, suffix: &str) {
         eprintln!("screenshot: {}", png.display());
     }
 }
+
+/// A training report on 10⁶ rows: the scatter plot draws an even sample
+/// (`MAX_SCATTER_POINTS` rows, said in its caption), so the page stays
+/// under 2 MB and still plays in the browser.
+#[test]
+#[ignore = "needs headless Chromium (apt-get install chromium fonts-noto-cjk); .ci/run installs them and runs ignored tests"]
+fn a_report_on_a_million_rows_stays_small_and_plays() {
+    let page = million_row_report();
+    assert!(page.len() < 2_000_000, "{} bytes", page.len());
+    assert!(
+        page.contains("2000 of 1000000 rows drawn"),
+        "the caption says the plot is a sample"
+    );
+    let path = target_dir().join("report-test-million.html");
+    std::fs::write(&path, &page).unwrap();
+    let (dom, _) = run_chromium(&[
+        "--window-size=1280,800".into(),
+        "--virtual-time-budget=5000".into(),
+        "--dump-dom".into(),
+        format!("file://{}#selftest", path.display()),
+    ]);
+    let start = dom
+        .find("<pre id=\"selftest\">")
+        .expect("the self-test ran");
+    let body = &dom[start + "<pre id=\"selftest\">".len()..];
+    let json = unescape(&body[..body.find("</pre>").expect("closed pre")]);
+    let report: serde_json::Value = serde_json::from_str(&json).expect("self-test JSON");
+    assert_eq!(report["problems"], serde_json::json!([]));
+    assert_eq!(report["errors"], serde_json::json!([]));
+}
+
+/// `train --report` on y = 2x + noise, 10⁶ rows, three full-batch epochs.
+fn million_row_report() -> String {
+    use chainrule::data::{synth, SynthModel};
+    use chainrule::model::formula::Formula;
+    use chainrule::train::{LearningRate, TrainConfig};
+    let (data, _) = synth(SynthModel::Origin, 1_000_000, 0.1, 1).unwrap();
+    let design = Formula::preset("origin").unwrap().design(&data).unwrap();
+    let cfg = TrainConfig {
+        lr: LearningRate::Auto,
+        epochs: 3,
+        ..TrainConfig::default()
+    };
+    let section = chainrule::teach::train_section("run", "million", design, &cfg, "synth").unwrap();
+    html_in("million rows", &[section], Lang::En)
+}
