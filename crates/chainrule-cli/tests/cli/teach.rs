@@ -54,8 +54,8 @@ fn three_steps_of_the_one_sample_example_match_the_hand_computation() {
     for out in [&text, &program] {
         for (theta, z2, l, grad, next) in BY_HAND {
             for line in [
-                format!("z2 = y − z1 = 3 − "),
-                format!("= −2·x·(y − θ·x) = "),
+                "z2 = y − z1 = 3 − ".to_string(),
+                "= −2·x·(y − θ·x) = ".to_string(),
                 format!(
                     "θ  ← θ − lr·∂L/∂θ = θ + lr·2·x·(y − θ·x) = {theta} − 0.1·({grad}) = {next}"
                 ),
