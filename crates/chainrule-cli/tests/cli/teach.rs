@@ -154,3 +154,19 @@ fn report_makes_a_page_for_the_tutorials_numbers() {
         assert!(page.contains(theta), "missing {theta}");
     }
 }
+
+#[test]
+fn help_summaries_of_the_teaching_commands_speak_korean() {
+    chainrule()
+        .args(["explain", "--lang", "ko", "--help"])
+        .assert()
+        .success()
+        .stdout(contains("연쇄 법칙"));
+    let top = chainrule()
+        .env("LC_ALL", "ko_KR.UTF-8")
+        .arg("--help")
+        .output()
+        .unwrap();
+    let top = String::from_utf8(top.stdout).unwrap();
+    assert!(top.contains("계산 그래프를 그린다"), "{top}");
+}

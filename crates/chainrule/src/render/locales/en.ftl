@@ -77,3 +77,10 @@ plot-j-all = J (all rows)
 plot-theta-epoch = θ after each epoch
 plot-contours = contours of J({ $a }, { $b }) and the path of θ
 plot-sampled = { $shown } of { $n } rows drawn (an even sample)
+
+## --help summaries of the teaching commands
+help-demo = The nine lessons on built-in data: three models × three modes
+help-explain = Backpropagation written out step by step: values, local partials, the chain rule in symbols and numbers, the update θ ← θ − lr·∂J/∂θ
+help-grad = Differentiate a small program of formulas by backpropagation (the syntax is printed below the options)
+help-graph = Draw the computational graph of a step: DOT, Mermaid or SVG
+help-report = Write a self-contained HTML report: graph player, derivation, plots

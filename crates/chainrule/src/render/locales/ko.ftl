@@ -78,3 +78,10 @@ plot-j-all = J (전체 데이터)
 plot-theta-epoch = epoch마다의 θ
 plot-contours = J({ $a }, { $b })의 등고선과 θ의 경로
 plot-sampled = 전체 { $n }행 중 { $shown }행을 고르게 뽑아 그림
+
+## 수업용 명령의 --help 요약
+help-demo = 내장 데이터로 하는 아홉 가지 수업: 세 가지 model × 세 가지 방식
+help-explain = Backpropagation을 한 단계씩 풀어 쓴다: 각 node의 값, 편미분, 기호와 숫자로 쓴 연쇄 법칙, 파라미터 업데이트 θ ← θ − lr·∂J/∂θ
+help-grad = 수식으로 쓴 작은 프로그램을 backpropagation으로 미분한다 (문법은 옵션 목록 아래에 나온다)
+help-graph = 한 단계의 계산 그래프를 그린다: DOT, Mermaid, SVG
+help-report = HTML 보고서 한 파일을 만든다: 그래프 재생기, 유도 과정, 학습 그래프
