@@ -157,7 +157,7 @@ pub fn design_step(
     let model = LinearModel::new(design.d, design.intercept);
     let zeros = vec![0.0; model.n_params()];
     let (a, b) = (rows.start, rows.end);
-    model_step(&ModelStep {
+    let mut step = model_step(&ModelStep {
         model,
         mode,
         x: &design.x[a * design.d..b * design.d],
@@ -166,7 +166,86 @@ pub fn design_step(
         lr,
         source: source.map(str::to_string),
         first_row: a + 1,
-    })
+    })?;
+    name_columns(&mut step, &model, &design.names, &design.response);
+    Ok(step)
+}
+
+/// How a design column is written in the derivation: the formula's
+/// `I(x^2)` as `x²`, anything else as it stands.
+pub fn column_symbol(name: &str) -> String {
+    let inner = name
+        .strip_prefix("I(")
+        .and_then(|n| n.strip_suffix(')'))
+        .unwrap_or(name);
+    let mut out = String::new();
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '^' if chars.peek().is_some_and(char::is_ascii_digit) => {
+                while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
+                    out.push(super_digit(d));
+                    chars.next();
+                }
+            }
+            '*' | ':' => out.push('·'),
+            ' ' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn super_digit(d: char) -> char {
+    ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'][d as usize - '0' as usize]
+}
+
+/// The step's data nodes and equation under the data's own column names
+/// (`height` rather than `x`, `x²` rather than `x2`), where they differ
+/// from the model's default symbols. Sample-indexed names keep their index
+/// (`x1(2)` → `height(2)`); the vectorized X and Y stay matrices.
+fn name_columns(step: &mut Step, model: &LinearModel, names: &[String], response: &str) {
+    let mut map: Vec<(String, String)> = names
+        .iter()
+        .enumerate()
+        .take(model.d)
+        .map(|(j, n)| (model.feature_symbol(j), column_symbol(n)))
+        .collect();
+    map.push(("y".into(), column_symbol(response)));
+    map.retain(|(a, b)| a != b);
+    if map.is_empty() {
+        return;
+    }
+    for node in &mut step.trace.nodes {
+        let Some(name) = &node.name else { continue };
+        let (base, index) = match name.split_once('(') {
+            Some((b, i)) => (b, Some(i)),
+            None => (name.as_str(), None),
+        };
+        if let Some((_, to)) = map.iter().find(|(from, _)| from == base) {
+            node.name = Some(match index {
+                Some(i) => format!("{to}({i}"),
+                None => to.clone(),
+            });
+        }
+    }
+    if let Title::Model { equation: eq, .. } = &mut step.title {
+        let offset = usize::from(model.intercept);
+        let mut terms: Vec<String> = (0..model.d)
+            .rev()
+            .map(|j| {
+                format!(
+                    "{}·{}",
+                    model.param_symbol(offset + j),
+                    column_symbol(&names[j])
+                )
+            })
+            .collect();
+        if model.intercept {
+            terms.push("θ0".into());
+        }
+        *eq = format!("{} = {}", column_symbol(response), terms.join(" + "));
+    }
 }
 
 /// A lesson's first step: the preset's built-in data, the mode's default
@@ -266,6 +345,30 @@ pub fn program_steps(name: &str, src: &str, lr: f64, n: usize) -> Result<Vec<Ste
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn columns_keep_their_names() {
+        assert_eq!(column_symbol("I(x^2)"), "x²");
+        assert_eq!(column_symbol("height"), "height");
+        assert_eq!(column_symbol("x:z"), "x·z");
+        // y ~ x + I(x^2): the derivation names x and x², never x2 (the flag).
+        let data = crate::data::Dataset::new(
+            vec!["x".into(), "y".into()],
+            vec![vec![1.0, 2.0], vec![3.0, 4.0]],
+        )
+        .unwrap();
+        let design = Formula::parse("y ~ x + I(x^2)")
+            .unwrap()
+            .design(&data)
+            .unwrap();
+        let step = design_step(&design, 0..2, Mode::Unrolled, None, 0.1, None).unwrap();
+        assert!(step.trace.find("x²(1)").is_some());
+        assert!(step.trace.find("x(2)").is_some());
+        assert!(step.trace.find("x2(1)").is_none());
+        assert!(step
+            .heading(crate::render::Lang::En)
+            .starts_with("y = θ2·x² + θ1·x + θ0"));
+    }
 
     #[test]
     fn equations_read_as_the_derivation_writes_them() {
