@@ -451,7 +451,7 @@ pub fn steps_table(steps: &[Step], markdown: bool, lang: Lang) -> String {
         })
         .collect();
     if markdown {
-        let mut out = format!("**{}**\n\n", lang.t("steps-table"));
+        let mut out = format!("**{}**\n\n", lang.tr("steps-table", &[("root", &root)]));
         out.push_str(&format!("| {} |\n", header.join(" | ")));
         out.push_str(&format!("|{}\n", "---|".repeat(header.len())));
         for row in rows {
@@ -476,7 +476,7 @@ pub fn steps_table(steps: &[Step], markdown: bool, lang: Lang) -> String {
             .collect();
         format!("  {}\n", padded.join("  ").trim_end())
     };
-    let mut out = format!("{}\n", lang.t("steps-table"));
+    let mut out = format!("{}\n", lang.tr("steps-table", &[("root", &root)]));
     out.push_str(&line(&header));
     for row in &rows {
         out.push_str(&line(row));

@@ -9,7 +9,7 @@ explain-backward = backward, node by node: ∂{ $root }/∂v = Σ over the nodes
 explain-chain = chain rule, whole paths from { $root } to each parameter
 explain-update = update (lr: the learning rate)
 explain-mean-note = J is the mean node: J = (L⁽¹⁾ + … + L⁽ᵏ⁾)/k with k = { $k }, so ∂J/∂L⁽ⁱ⁾ = 1/k.
-steps-table = θ and J, step by step
+steps-table = θ and { $root }, step by step
 steps-step = step
 steps-after = { $name } after
 

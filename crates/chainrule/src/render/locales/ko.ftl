@@ -10,7 +10,7 @@ explain-backward = 역전파, node별: ∂{ $root }/∂v = Σ (v를 입력으로
 explain-chain = 연쇄 법칙 (chain rule): { $root }에서 각 파라미터까지의 경로 전체
 explain-update = 파라미터 업데이트 (lr: 학습률)
 explain-mean-note = J는 loss들의 평균을 구하는 node이다: J = (L⁽¹⁾ + … + L⁽ᵏ⁾)/k, k = { $k }, 따라서 ∂J/∂L⁽ⁱ⁾ = 1/k.
-steps-table = 단계별 θ와 J
+steps-table = 단계별 θ와 { $root }
 steps-step = 단계
 steps-after = 업데이트 후 { $name }
 
@@ -24,7 +24,7 @@ title-step = { $title } · { $n }단계 중 { $k }단계
 
 ## 그래프 그림
 node-param = 파라미터
-node-input = 입력
+node-input = 데이터
 node-constant = 상수
 node-value = 값 { $value }
 node-no-grad = 기울기 없음
