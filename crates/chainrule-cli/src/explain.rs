@@ -39,7 +39,7 @@ pub struct Args {
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
     /// Take this many steps, θ carried from each update to the next, and
-    /// end with a table of θ and J per step
+    /// end with a table of θ and J per step (json: an array of traces)
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub steps: u32,
 }

@@ -164,6 +164,7 @@ pub fn tutorial_section(lang: Lang) -> Result<Section, ReportError> {
         .expect("presets exist")
         .design(&data)
         .map_err(|e| ReportError::Input(e.to_string()))?;
+    let source = lang.t("source-tutorial");
     example_section(
         "tutorial",
         &lang.t("report-tutorial"),
@@ -172,7 +173,7 @@ pub fn tutorial_section(lang: Lang) -> Result<Section, ReportError> {
             theta: Some(&[TUTORIAL_THETA]),
             lr: TUTORIAL_LR,
             steps: TUTORIAL_STEPS,
-            source: None,
+            source: Some(&source),
         },
     )
 }

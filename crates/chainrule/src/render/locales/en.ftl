@@ -18,6 +18,7 @@ title-model = { $equation } · mode { $mode } · { $rows }
 rows-one = row { $row } of { $source }
 rows-range = rows { $first }–{ $last } of { $source }
 source-flags = the flags
+source-tutorial = the tutorial's example
 title-program = program { $name }
 title-step = { $title } · step { $k } of { $n }
 

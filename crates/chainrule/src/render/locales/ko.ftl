@@ -19,6 +19,7 @@ title-model = { $equation } · { $mode } 모드 · { $rows }
 rows-one = { $source }의 { $row }행
 rows-range = { $source }의 { $first }–{ $last }행
 source-flags = 명령줄에서 준 값
+source-tutorial = 튜토리얼 예제
 title-program = 프로그램 { $name }
 title-step = { $title } · { $n }단계 중 { $k }단계
 
