@@ -2,11 +2,13 @@
 //! as the derivation writes it.
 
 use super::common::{load, parse_formula, print_json, usage};
+use super::lang::LangArg;
 use anyhow::{Context, Result};
 use chainrule::data::Dataset;
 use chainrule::model::Mode;
-use chainrule::render::{derive, Step};
-use chainrule::teach::{default_rows, design_step, program_step, DEFAULT_LR};
+use chainrule::render::explain::steps_table;
+use chainrule::render::{derive_in, Step};
+use chainrule::teach::{default_rows, design_steps, program_steps, DEFAULT_LR};
 use clap::ValueEnum;
 use std::path::PathBuf;
 
@@ -36,6 +38,10 @@ pub struct Args {
     /// Output format
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
+    /// Take this many steps, θ carried from each update to the next, and
+    /// end with a table of θ and J per step (json: an array of traces)
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub steps: u32,
 }
 
 /// Which step to show (shared by `explain` and `graph`).
@@ -76,6 +82,8 @@ pub struct StepArgs {
     /// Explain a `grad` program instead (backward from its last statement)
     #[arg(long, conflicts_with_all = ["data", "x", "x1", "x2", "y", "theta", "rows"])]
     pub program: Option<PathBuf>,
+    #[command(flatten)]
+    pub lang: LangArg,
 }
 
 /// A comma list of numbers from a flag.
@@ -113,11 +121,16 @@ pub fn rows(text: &str) -> Result<std::ops::Range<usize>> {
 
 /// The step the flags ask for.
 pub fn step(args: &StepArgs) -> Result<Step> {
+    Ok(steps(args, 1)?.pop().expect("one step"))
+}
+
+/// The first `n` steps the flags ask for, θ carried from each update to
+/// the next step.
+pub fn steps(args: &StepArgs, n: usize) -> Result<Vec<Step>> {
     if let Some(path) = &args.program {
         let src = std::fs::read_to_string(path)
             .with_context(|| format!("{}: cannot read the program", path.display()))?;
-        let lr = Some(args.lr);
-        return program_step(&path.display().to_string(), &src, lr).map_err(|e| match e {
+        return program_steps(&path.display().to_string(), &src, args.lr, n).map_err(|e| match e {
             chainrule::teach::StepError::Program(e) => {
                 anyhow::anyhow!("{}:{}", path.display(), e.render(&src))
             }
@@ -143,7 +156,7 @@ pub fn step(args: &StepArgs) -> Result<Step> {
         .collect::<Result<_>>()?;
     let (design, source) = if let Some(path) = &args.data {
         let (_, design) = load(path, &formula, false)?;
-        (design, path.display().to_string())
+        (design, Some(path.display().to_string()))
     } else if !given.is_empty() {
         let (names, columns): (Vec<_>, Vec<_>) = given.into_iter().unzip();
         let data = Dataset::new(names, columns).map_err(|e| {
@@ -157,7 +170,7 @@ pub fn step(args: &StepArgs) -> Result<Step> {
                 args.formula
             ))
         })?;
-        (design, "the flags".to_string())
+        (design, None)
     } else {
         let preset = chainrule::data::preset(&args.formula)
             .map(|p| p.name)
@@ -168,7 +181,10 @@ pub fn step(args: &StepArgs) -> Result<Step> {
                 ))
             })?;
         let data = chainrule::data::builtin(preset)?;
-        (formula.design(&data)?, format!("builtin:{preset}.csv"))
+        (
+            formula.design(&data)?,
+            Some(format!("builtin:{preset}.csv")),
+        )
     };
     let range = match &args.rows {
         Some(r) => rows(r)?,
@@ -177,23 +193,48 @@ pub fn step(args: &StepArgs) -> Result<Step> {
         }
         None => 0..design.n,
     };
-    design_step(
+    design_steps(
         &design,
         range,
         args.mode,
         theta.as_deref(),
         args.lr,
-        &source,
+        source.as_deref(),
+        n,
     )
     .map_err(|e| usage(e.to_string()))
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let step = step(&args.step)?;
+    let lang = args.step.lang.get();
+    let steps = steps(&args.step, args.steps as usize)?;
+    let many = steps.len() > 1;
     match args.format {
-        Format::Json => print_json(&serde_json::to_value(&step.trace)?),
-        Format::Text => print!("{}", derive(&step).text()),
-        Format::Markdown => print!("{}", derive(&step).markdown()),
+        Format::Json if many => {
+            let traces: Vec<_> = steps.iter().map(|s| &s.trace).collect();
+            print_json(&serde_json::to_value(traces)?)
+        }
+        Format::Json => print_json(&serde_json::to_value(&steps[0].trace)?),
+        Format::Text => {
+            for (k, step) in steps.iter().enumerate() {
+                print!(
+                    "{}{}",
+                    if k > 0 { "\n" } else { "" },
+                    derive_in(step, lang).text()
+                );
+            }
+            if many {
+                print!("\n{}", steps_table(&steps, false, lang));
+            }
+        }
+        Format::Markdown => {
+            for step in &steps {
+                print!("{}", derive_in(step, lang).markdown());
+            }
+            if many {
+                print!("{}", steps_table(&steps, true, lang));
+            }
+        }
     }
     Ok(())
 }

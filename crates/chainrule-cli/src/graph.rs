@@ -4,7 +4,7 @@
 use super::explain::{step, StepArgs};
 use anyhow::{Context, Result};
 use chainrule::data::atomic::write_atomic;
-use chainrule::render::graph::{dot, mermaid, svg};
+use chainrule::render::graph::{dot_in, mermaid_in, svg_in};
 use chainrule::render::view::View;
 use clap::ValueEnum;
 use std::path::PathBuf;
@@ -46,10 +46,11 @@ pub struct Args {
 pub fn run(args: Args) -> Result<()> {
     let step = step(&args.step)?;
     let view = View::new(&step.trace, !args.all_nodes);
+    let lang = args.step.lang.get();
     let text = match args.format {
-        Format::Dot => dot(&view),
-        Format::Mermaid => mermaid(&view),
-        Format::Svg => svg(&view),
+        Format::Dot => dot_in(&view, lang),
+        Format::Mermaid => mermaid_in(&view, lang),
+        Format::Svg => svg_in(&view, lang),
     };
     match &args.out {
         Some(path) => write_atomic(path, text.as_bytes())

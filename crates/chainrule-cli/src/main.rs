@@ -16,13 +16,15 @@ mod grad;
 mod graph;
 mod hints;
 mod interrupt;
+mod lang;
 mod predict;
 mod progress;
 mod report;
 mod synth;
 mod train;
 
-use clap::{Parser, Subcommand};
+use chainrule::render::Lang;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// Backpropagation for linear regression: see every chain-rule step of
 /// y = θ·x, y = θ1·x + θ0 and y = θ2·x2 + θ1·x1 + θ0, train them by gradient
@@ -96,8 +98,47 @@ fn stdout_failure(payload: &(dyn std::any::Any + Send)) -> Option<&str> {
     text.strip_prefix("failed printing to stdout: ")
 }
 
+/// The language of `--help`: `--lang ko|en` anywhere on the command line,
+/// else the locale.
+fn help_lang() -> Lang {
+    let args: Vec<String> = std::env::args().collect();
+    let given = args
+        .iter()
+        .enumerate()
+        .find_map(|(i, a)| match a.strip_prefix("--lang") {
+            Some("") => args.get(i + 1).and_then(|v| Lang::parse(v)),
+            Some(rest) => rest.strip_prefix('=').and_then(Lang::parse),
+            None => None,
+        });
+    given.unwrap_or_else(Lang::from_env)
+}
+
+/// The command line with the teaching commands' summaries in `lang`.
+fn command(lang: Lang) -> clap::Command {
+    let mut cmd = Cli::command();
+    if lang != Lang::En {
+        for name in ["demo", "explain", "grad", "graph", "report"] {
+            let about = lang.t(&format!("help-{name}"));
+            cmd = cmd.mut_subcommand(name, |c| {
+                // The summary in `lang`, then the English text's examples.
+                let rest = c
+                    .get_long_about()
+                    .map(|l| l.to_string())
+                    .and_then(|l| l.split_once("\n\n").map(|(_, r)| r.to_string()));
+                let long = match rest {
+                    Some(r) => format!("{about}\n\n{r}"),
+                    None => about.clone(),
+                };
+                c.about(about).long_about(long)
+            });
+        }
+    }
+    cmd
+}
+
 fn run() -> i32 {
-    let cli = Cli::parse();
+    let matches = command(help_lang()).get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let result = match cli.command {
         Command::Demo(a) => demo::run(a),
         Command::Explain(a) => explain::run(a),

@@ -170,7 +170,15 @@ fn first_step(model: &LinearRegression, head: &Dataset, fitted: &Fitted) -> Opti
     let file = fitted.model_file();
     let k = teach::default_rows(file.settings.mode).min(head.n_rows());
     let design = model.formula().design(head).ok()?;
-    teach::design_step(&design, 0..k, file.settings.mode, None, file.lr, "data").ok()
+    teach::design_step(
+        &design,
+        0..k,
+        file.settings.mode,
+        None,
+        file.lr,
+        Some("data"),
+    )
+    .ok()
 }
 
 /// The first rows of named columns: enough for any mode's first step.
@@ -392,7 +400,7 @@ impl Trained {
     /// J by epoch, drawn as the report draws it (None without epochs).
     fn j_svg(&self) -> Option<String> {
         let history = self.fitted.history();
-        (!history.is_empty()).then(|| epoch_plot(history))
+        (!history.is_empty()).then(|| epoch_plot(history, chainrule::render::Lang::from_env()))
     }
 
     fn predict_table<'py>(

@@ -47,7 +47,7 @@ impl PyStep {
 impl PyStep {
     #[getter]
     fn title(&self) -> String {
-        self.step.title.clone()
+        self.step.heading(chainrule::render::Lang::from_env())
     }
 
     #[getter]
@@ -88,7 +88,12 @@ impl PyStep {
 pub fn grad(py: Python<'_>, program: &str, of: Option<&str>) -> PyResult<PyStep> {
     let evaluated = chainrule::expr::run(program, of)
         .map_err(|e| input(py, format!("program:{}", e.render(program))))?;
-    let step = Step::new("program".into(), None, evaluated.trace, None);
+    let step = Step::new(
+        chainrule::render::step::Title::Program("program".into()),
+        None,
+        evaluated.trace,
+        None,
+    );
     Ok(PyStep { step })
 }
 
@@ -131,8 +136,15 @@ pub fn explain_table(
     let design = model.formula().design(&data).or_raise(py)?;
     let mode = parse_mode(py, mode)?;
     let (start, end) = rows.unwrap_or((0, teach::default_rows(mode).min(design.n)));
-    let step = teach::design_step(&design, start..end, mode, theta.as_deref(), lr, source)
-        .map_err(|e| step_error(py, e))?;
+    let step = teach::design_step(
+        &design,
+        start..end,
+        mode,
+        theta.as_deref(),
+        lr,
+        Some(source),
+    )
+    .map_err(|e| step_error(py, e))?;
     Ok(PyStep { step })
 }
 
@@ -150,7 +162,7 @@ fn write_page(path: &std::path::Path, page: &str) -> PyResult<()> {
 #[pyfunction]
 pub fn report_lessons(py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
     let page = py
-        .detach(teach::lessons_page)
+        .detach(|| teach::lessons_page(chainrule::render::Lang::from_env()))
         .map_err(|e| report_error(py, e))?;
     write_page(&path, &page)
 }
@@ -183,7 +195,15 @@ pub fn report_table(
     };
     let text = model.formula().to_string();
     let page = py
-        .detach(|| teach::training_page(design, &cfg, &text, source))
+        .detach(|| {
+            teach::training_page(
+                design,
+                &cfg,
+                &text,
+                source,
+                chainrule::render::Lang::from_env(),
+            )
+        })
         .map_err(|e| report_error(py, e))?;
     write_page(&path, &page)
 }

@@ -11,4 +11,5 @@ mod parquet_input;
 mod robust;
 mod stream_memory;
 mod tables;
+mod teach;
 mod train_json;

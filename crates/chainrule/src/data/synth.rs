@@ -141,7 +141,7 @@ mod tests {
 
     #[test]
     fn presets_have_documented_theta_and_names() {
-        // The θ values are the ones of the lesson presets (data/presets.rs).
+        // The θ values are the lesson presets' (data/presets.rs).
         let (d, t) = synth(SynthModel::Origin, 3, 0.0, 1).unwrap();
         assert_eq!(
             (d.names.clone(), t),

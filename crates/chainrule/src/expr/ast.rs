@@ -212,9 +212,38 @@ pub struct Expr {
     pub span: Span,
 }
 
-/// `name = value`, or a bare `value` (`target` is `None`).
+/// What a declaration says a name is: `data x = 2` (a number given to the
+/// model, never updated, no gradient) or `param θ = 0.5` (what training
+/// updates, so it collects ∂root/∂θ).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decl {
+    Data,
+    Param,
+}
+
+impl Decl {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Decl::Data => "data",
+            Decl::Param => "param",
+        }
+    }
+
+    pub fn from_keyword(word: &str) -> Option<Decl> {
+        match word {
+            "data" => Some(Decl::Data),
+            "param" => Some(Decl::Param),
+            _ => None,
+        }
+    }
+}
+
+/// `name = value`, `data name = value`, `param name = value`, or a bare
+/// `value` (`target` is `None`).
 #[derive(Clone, Debug)]
 pub struct Statement {
+    /// `data` or `param` when the statement is a declaration.
+    pub decl: Option<Decl>,
     pub target: Option<String>,
     pub value: ExprId,
     /// The statement's first token.
@@ -228,6 +257,40 @@ pub struct Program {
 }
 
 impl Program {
+    /// Whether any statement is a `data` or `param` declaration. A program
+    /// with declarations binds undeclared literals as data; one without
+    /// keeps the older rule (every literal binding is a param).
+    pub fn declares(&self) -> bool {
+        self.statements.iter().any(|s| s.decl.is_some())
+    }
+
+    /// Makes the literal bindings of `name` params, so the gradient
+    /// reaches them too (`grad --wrt x`). False when `name` binds no
+    /// literal.
+    pub fn ask_gradient(&mut self, name: &str) -> bool {
+        let mut found = false;
+        let declares = self.declares();
+        let literals: Vec<bool> = self
+            .statements
+            .iter()
+            .map(|s| {
+                matches!(
+                    self.expr(s.value).kind,
+                    ExprKind::Vector(_) | ExprKind::Matrix { .. }
+                ) || super::build::constant(self, s.value).is_ok()
+            })
+            .collect();
+        for (s, literal) in self.statements.iter_mut().zip(literals) {
+            if s.target.as_deref() == Some(name) && (s.decl.is_some() || literal) {
+                if s.decl.is_some() || declares {
+                    s.decl = Some(Decl::Param);
+                }
+                found = true;
+            }
+        }
+        found
+    }
+
     pub fn statements(&self) -> &[Statement] {
         &self.statements
     }
@@ -264,10 +327,8 @@ impl Program {
 impl PartialEq for Program {
     fn eq(&self, other: &Program) -> bool {
         self.statements.len() == other.statements.len()
-            && self
-                .statements
-                .iter()
-                .zip(&other.statements)
-                .all(|(s, t)| s.target == t.target && self.same_tree(s.value, other, t.value))
+            && self.statements.iter().zip(&other.statements).all(|(s, t)| {
+                s.decl == t.decl && s.target == t.target && self.same_tree(s.value, other, t.value)
+            })
     }
 }

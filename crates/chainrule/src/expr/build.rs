@@ -1,8 +1,14 @@
 //! `Program` → `Graph`, one statement after another.
 //!
-//! - `name = <literal>` makes a param called `name`: a number, a constant
-//!   number expression such as `-0.5` or `1/3` (folded to its value), a
-//!   vector `[..]` or a matrix `[[..]]`. Every named leaf so gets a gradient.
+//! - `param name = <literal>` makes a param called `name` (it collects a
+//!   gradient; training updates it), `data name = <literal>` a data leaf
+//!   (an input holding the number: no gradient, never updated). A literal
+//!   is a number, a constant number expression such as `-0.5` or `1/3`
+//!   (folded to its value), a vector `[..]` or a matrix `[[..]]`.
+//! - An undeclared `name = <literal>` is data in a program that declares
+//!   anything, and a param in one that declares nothing (the older rule,
+//!   so programs written before declarations still differentiate every
+//!   named leaf).
 //! - `name = other` aliases: `name` refers to `other`'s node; no node is
 //!   added and `other` keeps its label in the trace.
 //! - `name = expr` adds expr's nodes and labels the last one `name`.
@@ -16,7 +22,7 @@
 //! Names live in a HashMap, and each expression is walked once with an
 //! explicit stack, so building is linear in the program's size.
 
-use super::ast::{BinOp, ExprId, ExprKind, Func, Program, Span};
+use super::ast::{BinOp, Decl, ExprId, ExprKind, Func, Program, Span};
 use super::error::{list_names, ErrorKind, ExprError};
 use crate::graph::{Graph, GraphError, NodeId, Shape};
 use std::collections::HashMap;
@@ -43,8 +49,19 @@ pub fn build(program: &Program, limit: usize) -> Result<Built, ExprError> {
     };
     let mut names = Vec::new();
     let mut last = None;
+    let undeclared = if program.declares() {
+        Decl::Data
+    } else {
+        Decl::Param
+    };
     for statement in &program.statements {
-        let id = b.statement(statement.target.as_deref(), statement.value)?;
+        let decl = statement.decl.unwrap_or(undeclared);
+        let id = b.statement(
+            statement.target.as_deref(),
+            statement.value,
+            decl,
+            statement.decl.is_some(),
+        )?;
         if let Some(name) = &statement.target {
             if b.env.insert(name.clone(), id).is_none() {
                 b.order.push(name.clone());
@@ -73,20 +90,36 @@ struct Builder<'p> {
 }
 
 impl Builder<'_> {
-    fn statement(&mut self, target: Option<&str>, value: ExprId) -> Result<NodeId, ExprError> {
+    /// One statement; a literal bound to a name becomes a leaf of kind
+    /// `decl` (`declared`: the program said so, and then the value must be
+    /// a literal).
+    fn statement(
+        &mut self,
+        target: Option<&str>,
+        value: ExprId,
+        decl: Decl,
+        declared: bool,
+    ) -> Result<NodeId, ExprError> {
         let expr = self.program.expr(value);
         let span = expr.span;
         let Some(name) = target else {
             return self.expr(value);
         };
-        let param = match &expr.kind {
-            ExprKind::Name(other) => return self.lookup(other, span),
-            ExprKind::Vector(v) => self.graph.param(name, Shape::Vector(v.len()), v),
+        let (shape, values) = match &expr.kind {
+            ExprKind::Vector(v) => (Shape::Vector(v.len()), v.clone()),
             ExprKind::Matrix { rows, cols, values } => {
-                self.graph.param(name, Shape::Matrix(*rows, *cols), values)
+                (Shape::Matrix(*rows, *cols), values.clone())
             }
+            ExprKind::Name(other) if !declared => return self.lookup(other, span),
             _ => match constant(self.program, value) {
-                Ok(v) => self.graph.param(name, Shape::Scalar, &[v]),
+                Ok(v) => (Shape::Scalar, vec![v]),
+                Err(_) if declared => {
+                    let kind = ErrorKind::DeclarationNeedsLiteral {
+                        keyword: decl.keyword(),
+                        name: name.into(),
+                    };
+                    return Err(ExprError::new(span, kind));
+                }
                 Err(_) => {
                     let id = self.expr(value)?;
                     self.graph.set_name(id, name);
@@ -94,7 +127,14 @@ impl Builder<'_> {
                 }
             },
         };
-        param.map_err(|e| ExprError::from_graph(span, e))
+        let leaf = match decl {
+            Decl::Param => self.graph.param(name, shape, &values),
+            Decl::Data => self
+                .graph
+                .input(name, shape)
+                .and_then(|id| self.graph.set(id, &values).map(|()| id)),
+        };
+        leaf.map_err(|e| ExprError::from_graph(span, e))
     }
 
     fn lookup(&self, name: &str, span: Span) -> Result<NodeId, ExprError> {
@@ -291,6 +331,26 @@ mod tests {
             "d = 1/4 folds to a param holding 0.25"
         );
         assert_eq!(b.last, id(4));
+    }
+
+    #[test]
+    fn declarations_say_what_is_data_and_what_is_a_parameter() {
+        let b = built("data x = 2; param θ = 0.5; y = 3; z1 = θ * x");
+        let g = &b.graph;
+        let id = |i: usize| b.names[i].1;
+        assert_eq!(g.leaf_kind(id(0)), Some(LeafKind::Input));
+        assert_eq!(g.value(id(0)), &[2.0]);
+        assert_eq!(g.leaf_kind(id(1)), Some(LeafKind::Param));
+        assert_eq!(
+            g.leaf_kind(id(2)),
+            Some(LeafKind::Input),
+            "undeclared literals are data once the program declares anything"
+        );
+        let e = err("param θ = x * 2", DEFAULT_MAX_ELEMENTS);
+        assert!(matches!(e.kind, ErrorKind::DeclarationNeedsLiteral { .. }));
+        // `data` before `=` is a name, not a keyword.
+        let b = built("data = 3; param = data");
+        assert_eq!(b.graph.leaf_kind(b.names[0].1), Some(LeafKind::Param));
     }
 
     #[test]

@@ -59,6 +59,8 @@ pub enum ErrorKind {
     NonConstantExponent { what: String },
     #[error("the exponent of '^' is {}, beyond the limit of ±1024 (x^p overflows or underflows for almost every x); the limit is fixed: for such powers write exp(p * log(x))", crate::expr::format_number(*.0))]
     ExponentTooLarge(f64),
+    #[error("`{keyword} {name} = …` declares a leaf, so its value must be a number, a constant number expression or a literal [..]; to compute {name}, drop the `{keyword}`")]
+    DeclarationNeedsLiteral { keyword: &'static str, name: String },
     #[error("empty program: write at least one statement, e.g. `x = 3` and `y = x * x`")]
     EmptyProgram,
     #[error("backward needs a scalar, but {name} is a {shape}; wrap it in sum(...) or mean(...)")]

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! # one sample of y = θ·x
-//! x = 2; y = 3; θ = 0.5
+//! data x = 2; data y = 3; param θ = 0.5
 //! z1 = θ * x
 //! z2 = y - z1
 //! L = z2^2
@@ -21,9 +21,13 @@
 //!   names are Unicode (`θ`, `θ0`, `z₁`, `_tmp`). A statement is
 //!   `name = expr` or a bare `expr`.
 //!
-//! How statements become nodes (see `build`): `name = <number, constant
-//! expression or literal>` is a param named `name`, so it gets a gradient;
-//! `name = other` aliases `other`'s node; `name = expr` labels expr's node
+//! How statements become nodes (see `build`): `param θ = 0.5` declares a
+//! parameter (it gets a gradient and is what an update changes), `data x =
+//! 2` declares data (a given number: no gradient unless asked for with
+//! `Program::ask_gradient`). An undeclared `name = <number, constant
+//! expression or literal>` is data in a program that declares anything and
+//! a param in one that declares nothing (programs written before
+//! declarations keep working); `name = other` aliases `other`'s node; `name = expr` labels expr's node
 //! `name`, and rebinding adds a new node. Numbers inside expressions are
 //! unnamed constants.
 //!
@@ -39,9 +43,9 @@ mod parser;
 mod print;
 mod run;
 
-pub use ast::{BinOp, Expr, ExprId, ExprKind, Func, Program, Span, Statement};
+pub use ast::{BinOp, Decl, Expr, ExprId, ExprKind, Func, Program, Span, Statement};
 pub use build::{build, Built, MAX_EXPONENT};
 pub use error::{ErrorKind, ExprError};
 pub use parser::parse;
 pub use print::format_number;
-pub use run::{run, run_with_limit, Evaluated};
+pub use run::{run, run_program, run_with_limit, Evaluated};

@@ -7,7 +7,7 @@
 //! Precedence, low to high: `+ -`, `* / @`, unary `-`, `^` (right
 //! associative; its right side may start with `-`: `x^-1`), atoms.
 
-use super::ast::{BinOp, ExprId, ExprKind, Func, Program, Span, Statement, NEG_PRECEDENCE};
+use super::ast::{BinOp, Decl, ExprId, ExprKind, Func, Program, Span, Statement, NEG_PRECEDENCE};
 use super::error::{ErrorKind, ExprError};
 use super::lexer::{lex, Tok, Token};
 
@@ -126,6 +126,15 @@ impl Parser {
 
     fn statement(&mut self) -> Result<Statement, ExprError> {
         let span = self.peek().span;
+        // `data x = …` / `param θ = …`: the keyword counts only before a
+        // name and `=`, so `data = 3` still binds a name called data.
+        let decl = match (&self.peek().tok, self.peek_at(1), self.peek_at(2)) {
+            (Tok::Ident(word), Tok::Ident(_), Tok::Eq) => Decl::from_keyword(word),
+            _ => None,
+        };
+        if decl.is_some() {
+            self.bump();
+        }
         let target = match (&self.peek().tok, self.peek_at(1)) {
             (Tok::Ident(_), Tok::Eq) => {
                 let name = self.take_ident();
@@ -137,6 +146,7 @@ impl Parser {
         };
         let value = self.expression()?;
         Ok(Statement {
+            decl,
             target,
             value,
             span,
@@ -410,6 +420,10 @@ mod tests {
         assert_eq!(
             canon("x = 2; y = [1, -2.5]\n# comment\nM = [[1, 2],\n     [3, 4]]\nx"),
             "x = 2\ny = [1, -2.5]\nM = [[1, 2], [3, 4]]\nx\n"
+        );
+        assert_eq!(
+            canon("data x = 2; param θ = [0.5]; data = 1"),
+            "data x = 2\nparam θ = [0.5]\ndata = 1\n"
         );
     }
 

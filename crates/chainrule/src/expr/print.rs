@@ -121,6 +121,9 @@ fn write_row(f: &mut fmt::Formatter<'_>, values: &[f64]) -> fmt::Result {
 impl fmt::Display for Program {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for s in &self.statements {
+            if let Some(decl) = s.decl {
+                write!(f, "{} ", decl.keyword())?;
+            }
             if let Some(name) = &s.target {
                 write!(f, "{name} = ")?;
             }

@@ -26,7 +26,17 @@ pub fn run(src: &str, of: Option<&str>) -> Result<Evaluated, ExprError> {
 /// `of` (its newest one) or, by default, from the last statement. The root
 /// must be a scalar.
 pub fn run_with_limit(src: &str, of: Option<&str>, limit: usize) -> Result<Evaluated, ExprError> {
-    let program = parse(src)?;
+    run_program(&parse(src)?, of, limit)
+}
+
+/// `run_with_limit` on a parsed program (after `Program::ask_gradient`,
+/// say).
+pub fn run_program(
+    program: &Program,
+    of: Option<&str>,
+    limit: usize,
+) -> Result<Evaluated, ExprError> {
+    let program = program.clone();
     let built = build(&program, limit)?;
     let (root, span, label) = match of {
         None => {

@@ -4,9 +4,11 @@
 //! update θ ← θ − lr·∂J/∂θ. Every number is the trace's (or lr, or the
 //! update computed from the trace's θ and ∂J/∂θ).
 
+use super::lang::Lang;
 use super::math::{Block, Math, Render};
 use super::step::Step;
-use super::view::{Edge, Expr, View};
+use super::symbolic::{self, Monomial};
+use super::view::{Edge, Expr, Piece, View};
 use crate::graph::LeafKind;
 
 /// Most root-to-parameter paths written out for one parameter.
@@ -29,6 +31,9 @@ pub enum Line {
 
 #[derive(Clone, Debug)]
 pub struct Section {
+    /// Which part: `inputs`, `forward`, `locals`, `backward`, `chain`,
+    /// `update` (the same in every language).
+    pub key: &'static str,
     pub title: String,
     pub lines: Vec<Line>,
 }
@@ -36,12 +41,20 @@ pub struct Section {
 /// The derivation of a step, ready to render as text or Markdown.
 pub struct Derivation<'s> {
     pub step: &'s Step,
+    pub lang: Lang,
     pub sections: Vec<Section>,
 }
 
+/// The derivation in English.
 pub fn derive(step: &Step) -> Derivation<'_> {
+    derive_in(step, Lang::En)
+}
+
+/// The derivation with its words in `lang`.
+pub fn derive_in(step: &Step, lang: Lang) -> Derivation<'_> {
     let view = View::new(&step.trace, true);
     let root = view.root();
+    let totals = symbolic::totals(&view);
     let mut sections = Vec::new();
 
     let leaves = view
@@ -54,7 +67,8 @@ pub fn derive(step: &Step) -> Derivation<'_> {
         })
         .collect();
     sections.push(Section {
-        title: "inputs and parameters".into(),
+        key: "inputs",
+        title: lang.t("explain-inputs"),
         lines: leaves,
     });
 
@@ -73,7 +87,8 @@ pub fn derive(step: &Step) -> Derivation<'_> {
         })
         .collect();
     sections.push(Section {
-        title: "forward".into(),
+        key: "forward",
+        title: lang.t("explain-forward"),
         lines: forward,
     });
 
@@ -97,7 +112,8 @@ pub fn derive(step: &Step) -> Derivation<'_> {
         })
         .collect();
     sections.push(Section {
-        title: "local partials".into(),
+        key: "locals",
+        title: lang.t("explain-locals"),
         lines: locals,
     });
 
@@ -115,6 +131,7 @@ pub fn derive(step: &Step) -> Derivation<'_> {
             .map(|e| Math::Product(vec![Math::Partial(root, e.to), Math::Partial(e.to, e.from)]))
             .collect();
         let mut rhs = vec![sum_or_one(symbols)];
+        rhs.extend(closed_forms(&view, totals[id].as_deref()));
         let scalars = outs.iter().all(|e| view.node(e.to).shape.is_scalar());
         if scalars && n.shape.is_scalar() {
             let numbers: Vec<Math> = outs
@@ -143,16 +160,18 @@ pub fn derive(step: &Step) -> Derivation<'_> {
         backward.push(Line::Eq(Math::Partial(root, id), rhs));
     }
     sections.push(Section {
-        title: format!("backward, node by node: ∂{root_name}/∂v = Σ over the nodes c that read v of ∂{root_name}/∂c · ∂c/∂v"),
+        key: "backward",
+        title: lang.tr("explain-backward", &[("root", &root_name)]),
         lines: backward,
     });
 
     let mut chains = Vec::new();
     for &p in &step.params {
-        chains.extend(chain_lines(&view, p));
+        chains.extend(chain_lines(&view, p, totals[p].as_deref()));
     }
     sections.push(Section {
-        title: format!("chain rule, whole paths from {root_name} to each parameter"),
+        key: "chain",
+        title: lang.tr("explain-chain", &[("root", &root_name)]),
         lines: chains,
     });
 
@@ -189,20 +208,27 @@ pub fn derive(step: &Step) -> Derivation<'_> {
                 ]),
             ]);
             let lhs = Math::Name(p);
-            let rhs = vec![rule, numbers, Math::Tensor(new, n.shape)];
+            let mut rhs = vec![rule];
+            rhs.extend(totals[p].as_deref().and_then(|t| update_form(&view, p, t)));
+            rhs.extend([numbers, Math::Tensor(new, n.shape)]);
             lines.push(Line::Assign(lhs, rhs));
         }
         sections.push(Section {
-            title: "update".into(),
+            key: "update",
+            title: lang.t("explain-update"),
             lines,
         });
     }
-    Derivation { step, sections }
+    Derivation {
+        step,
+        lang,
+        sections,
+    }
 }
 
 /// The whole-path form of ∂root/∂p: per path the product of partials in
 /// symbols, then with numbers, then the path's share; then the sum.
-fn chain_lines(view: &View<'_>, p: usize) -> Vec<Line> {
+fn chain_lines(view: &View<'_>, p: usize, total: Option<&[Monomial]>) -> Vec<Line> {
     let r = Render { trace: view.trace };
     let root = view.root();
     let n = view.node(p);
@@ -219,6 +245,7 @@ fn chain_lines(view: &View<'_>, p: usize) -> Vec<Line> {
         .map(|path| Math::Product(path.iter().map(|e| Math::Partial(e.to, e.from)).collect()))
         .collect();
     let mut rhs = vec![sum_or_one(symbols)];
+    rhs.extend(closed_forms(view, total));
     let all_scalar = paths
         .iter()
         .flatten()
@@ -262,6 +289,43 @@ fn chain_lines(view: &View<'_>, p: usize) -> Vec<Line> {
     }
     rhs.push(Math::Tensor(grad.clone(), n.shape));
     vec![Line::Eq(Math::Partial(root, p), rhs)]
+}
+
+/// A total gradient multiplied out, then in the leaves' terms (the
+/// tutorial's −2·(y − z1), −2·x·(y − θ·x)); nothing when it has no names.
+fn closed_forms(view: &View<'_>, total: Option<&[Monomial]>) -> Vec<Math> {
+    let Some(terms) = total else { return vec![] };
+    symbolic::forms(view, terms, false)
+        .into_iter()
+        .filter(symbolic::has_names)
+        .map(|e| Math::Expr(e, false))
+        .collect()
+}
+
+/// The update in the tutorial's form: θ − lr·∂L/∂θ = θ + lr·2·x·(y − θ·x).
+fn update_form(view: &View<'_>, p: usize, terms: &[Monomial]) -> Option<Math> {
+    let minus = symbolic::forms(view, terms, true).pop()?;
+    if !symbolic::has_names(&minus) {
+        return None;
+    }
+    let single = terms.len() == 1;
+    let mut pieces = vec![Piece::Node(p)];
+    match minus.0.split_first() {
+        Some((Piece::Sym("−", _), rest)) if single => {
+            pieces.push(Piece::Sym(" − lr·", r" - \mathrm{lr} \cdot "));
+            pieces.extend(rest.iter().cloned());
+        }
+        _ if single => {
+            pieces.push(Piece::Sym(" + lr·", r" + \mathrm{lr} \cdot "));
+            pieces.extend(minus.0);
+        }
+        _ => {
+            pieces.push(Piece::Sym(" + lr·(", r" + \mathrm{lr} \cdot \left("));
+            pieces.extend(minus.0);
+            pieces.push(Piece::Sym(")", r"\right)"));
+        }
+    }
+    Some(Math::Expr(Expr(pieces), false))
 }
 
 /// upstream = 1 at the root, then upstream · local down the path.
@@ -342,13 +406,101 @@ fn is_plain_number(e: &Expr) -> bool {
     !has_node(e) && e.0.len() == 1
 }
 
+/// Steps taken one after another (θ carried by the updates): per step, θ,
+/// J and ∂J/∂θ before the update, and θ after it. Text columns, or a
+/// Markdown table.
+pub fn steps_table(steps: &[Step], markdown: bool, lang: Lang) -> String {
+    let Some(first) = steps.first() else {
+        return String::new();
+    };
+    let r = Render {
+        trace: &first.trace,
+    };
+    let root = r.name_text(first.trace.root);
+    let names: Vec<String> = first.params.iter().map(|&p| r.name_text(p)).collect();
+    let tensor = |v: &[f64]| {
+        v.iter()
+            .map(|&x| super::num::uni(x))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut header = vec![lang.t("steps-step")];
+    header.extend(names.iter().cloned());
+    header.push(root.clone());
+    header.extend(names.iter().map(|n| format!("∂{root}/∂{n}")));
+    header.extend(names.iter().map(|n| lang.tr("steps-after", &[("name", n)])));
+    let rows: Vec<Vec<String>> = steps
+        .iter()
+        .enumerate()
+        .map(|(k, s)| {
+            let t = &s.trace;
+            let mut row = vec![(k + 1).to_string()];
+            row.extend(s.params.iter().map(|&p| tensor(&t.node(p).value)));
+            row.push(tensor(&t.node(t.root).value));
+            row.extend(
+                s.params
+                    .iter()
+                    .map(|&p| t.node(p).grad.as_deref().map_or("—".into(), tensor)),
+            );
+            row.extend(
+                s.params
+                    .iter()
+                    .map(|&p| s.updated(p).map_or("—".into(), |v| tensor(&v))),
+            );
+            row
+        })
+        .collect();
+    if markdown {
+        let mut out = format!("**{}**\n\n", lang.tr("steps-table", &[("root", &root)]));
+        out.push_str(&format!("| {} |\n", header.join(" | ")));
+        out.push_str(&format!("|{}\n", "---|".repeat(header.len())));
+        for row in rows {
+            out.push_str(&format!("| {} |\n", row.join(" | ")));
+        }
+        return out;
+    }
+    let widths: Vec<usize> = (0..header.len())
+        .map(|c| {
+            rows.iter()
+                .map(|r| display_width(&r[c]))
+                .chain([display_width(&header[c])])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: &[String]| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, &w)| format!("{c}{}", " ".repeat(w - display_width(c))))
+            .collect();
+        format!("  {}\n", padded.join("  ").trim_end())
+    };
+    let mut out = format!("{}\n", lang.tr("steps-table", &[("root", &root)]));
+    out.push_str(&line(&header));
+    for row in &rows {
+        out.push_str(&line(row));
+    }
+    out
+}
+
+/// Columns a terminal gives `s`: Hangul and CJK take two.
+fn display_width(s: &str) -> usize {
+    s.chars()
+        .map(|c| match c {
+            '\u{1100}'..='\u{115F}' | '\u{2E80}'..='\u{A4CF}' | '\u{AC00}'..='\u{D7A3}' => 2,
+            _ => 1,
+        })
+        .sum()
+}
+
 impl Derivation<'_> {
     /// Aligned Unicode text for a terminal.
     pub fn text(&self) -> String {
         let r = Render {
             trace: &self.step.trace,
         };
-        let mut out = format!("{}\n", self.step.title);
+        let mut out = format!("{}\n", self.step.heading(self.lang));
         if let Some(note) = self.mean_note() {
             out.push_str(&format!("{note}\n"));
         }
@@ -420,7 +572,7 @@ impl Derivation<'_> {
         let r = Render {
             trace: &self.step.trace,
         };
-        let mut out = format!("### {}\n\n", self.step.title);
+        let mut out = format!("### {}\n\n", self.step.heading(self.lang));
         if let Some(note) = self.mean_note() {
             out.push_str(&format!("{note}\n\n"));
         }
@@ -474,10 +626,8 @@ impl Derivation<'_> {
             .find(|e| t.node(e.from).kind == Some(LeafKind::Constant))
             .map(|e| t.node(e.from).value[0])?;
         (root.op == "div" && root.name.as_deref() == Some("J")).then(|| {
-            format!(
-                "J is the mean node: J = (L⁽¹⁾ + … + L⁽ᵏ⁾)/k with k = {}, so ∂J/∂L⁽ⁱ⁾ = 1/k.",
-                super::num::uni(k)
-            )
+            self.lang
+                .tr("explain-mean-note", &[("k", &super::num::uni(k))])
         })
     }
 }

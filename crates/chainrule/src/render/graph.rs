@@ -3,6 +3,7 @@
 //! Boxes show a node's name and formula (its op), value and gradient;
 //! edges show the local partial.
 
+use super::lang::Lang;
 use super::math::Render;
 use super::num;
 use super::view::{Edge, View};
@@ -34,7 +35,7 @@ pub fn short(values: &[f64]) -> String {
     }
 }
 
-pub fn node_text(view: &View<'_>, id: usize) -> NodeText {
+pub fn node_text(view: &View<'_>, id: usize, lang: Lang) -> NodeText {
     let r = Render { trace: view.trace };
     let n = view.node(id);
     let name = r.name_text(id);
@@ -43,18 +44,18 @@ pub fn node_text(view: &View<'_>, id: usize) -> NodeText {
             "{name} = {}",
             r.text(&super::math::Math::Expr(f.expr.clone(), false))
         ),
-        (None, Some(LeafKind::Param)) => format!("{name} (param)"),
-        (None, Some(LeafKind::Input)) => format!("{name} (input)"),
-        (None, Some(LeafKind::Constant)) => format!("{name} (constant)"),
+        (None, Some(LeafKind::Param)) => format!("{name} ({})", lang.t("node-param")),
+        (None, Some(LeafKind::Input)) => format!("{name} ({})", lang.t("node-input")),
+        (None, Some(LeafKind::Constant)) => format!("{name} ({})", lang.t("node-constant")),
         (None, None) => format!("{name} ({})", n.op),
     };
     let root = r.name_text(view.root());
     NodeText {
         title,
-        value: format!("value {}", short(&n.value)),
+        value: lang.tr("node-value", &[("value", &short(&n.value))]),
         grad: match &n.grad {
             Some(g) => format!("∂{root}/∂{name} = {}", short(g)),
-            None => "no gradient".to_string(),
+            None => lang.t("node-no-grad"),
         },
     }
 }
@@ -100,13 +101,28 @@ fn dot_escape(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
-/// Graphviz DOT, left to right.
+/// A text's width in Latin characters: Hangul and CJK count double.
+fn text_units(s: &str) -> usize {
+    s.chars()
+        .map(|c| match c {
+            '\u{1100}'..='\u{115F}' | '\u{2E80}'..='\u{A4CF}' | '\u{AC00}'..='\u{D7A3}' => 2,
+            _ => 1,
+        })
+        .sum()
+}
+
+/// Graphviz DOT, left to right, in English.
 pub fn dot(view: &View<'_>) -> String {
+    dot_in(view, Lang::En)
+}
+
+/// Graphviz DOT, its words in `lang`.
+pub fn dot_in(view: &View<'_>, lang: Lang) -> String {
     let mut out = String::from(
         "digraph chainrule {\n  rankdir=LR;\n  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n",
     );
     for &id in &view.nodes {
-        let t = node_text(view, id);
+        let t = node_text(view, id, lang);
         let _ = writeln!(
             out,
             "  n{id} [label=\"{}\\n{}\\n{}\"];",
@@ -134,11 +150,16 @@ fn mermaid_escape(s: &str) -> String {
         .replace('>', "#gt;")
 }
 
-/// A Mermaid flowchart, left to right.
+/// A Mermaid flowchart, left to right, in English.
 pub fn mermaid(view: &View<'_>) -> String {
+    mermaid_in(view, Lang::En)
+}
+
+/// A Mermaid flowchart, its words in `lang`.
+pub fn mermaid_in(view: &View<'_>, lang: Lang) -> String {
     let mut out = String::from("flowchart LR\n");
     for &id in &view.nodes {
-        let t = node_text(view, id);
+        let t = node_text(view, id, lang);
         let _ = writeln!(
             out,
             "  n{id}[\"{}<br/>{}<br/>{}\"]",
@@ -189,7 +210,7 @@ const CHAR_W: f64 = 6.9;
 /// input; a leaf sits just left of its first reader. Within a column,
 /// nodes are ordered by the mean row of their neighbours (two sweeps), so
 /// the unrolled branches run side by side without crossing.
-pub fn layout(view: &View<'_>) -> Layout {
+pub fn layout(view: &View<'_>, lang: Lang) -> Layout {
     let n = view.trace.nodes.len();
     let mut layer = vec![0usize; n];
     for &id in &view.nodes {
@@ -270,10 +291,10 @@ pub fn layout(view: &View<'_>) -> Layout {
         let w = col
             .iter()
             .map(|&id| {
-                let t = node_text(view, id);
+                let t = node_text(view, id, lang);
                 [t.title, t.value, t.grad]
                     .iter()
-                    .map(|s| s.chars().count())
+                    .map(|s| text_units(s))
                     .max()
                     .unwrap_or(0) as f64
                     * CHAR_W
@@ -312,7 +333,12 @@ fn xml(s: &str) -> String {
 /// of classes `title`, `val`, `grad`; each edge `<g id="e{from}-{to}">`
 /// with a `lab` label, so that the report's player can light them up.
 pub fn svg(view: &View<'_>) -> String {
-    let lay = layout(view);
+    svg_in(view, Lang::En)
+}
+
+/// The SVG drawing, its words in `lang`.
+pub fn svg_in(view: &View<'_>, lang: Lang) -> String {
+    let lay = layout(view, lang);
     let at = |id: usize| {
         lay.boxes
             .iter()
@@ -323,7 +349,7 @@ pub fn svg(view: &View<'_>) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
-        r##"<svg xmlns="http://www.w3.org/2000/svg" class="cr-graph" viewBox="0 0 {w:.0} {h:.0}" width="{w:.0}" height="{h:.0}" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif" role="img" aria-label="computational graph">
+        r##"<svg xmlns="http://www.w3.org/2000/svg" class="cr-graph" viewBox="0 0 {w:.0} {h:.0}" width="{w:.0}" height="{h:.0}" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif" role="img" aria-label="{label}">
 <style>
 .cr-graph .box rect {{ fill: #fff; stroke: #5b6b7f; stroke-width: 1.2; }}
 .cr-graph .box.param rect {{ fill: #fff7e6; stroke: #c98a00; }}
@@ -336,10 +362,11 @@ pub fn svg(view: &View<'_>) -> String {
 .cr-graph .lab {{ font-size: 11px; fill: #3d4a5a; }}
 .cr-graph .labbg {{ fill: #fff; opacity: 0.85; }}
 </style>
-<defs><marker id="cr-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#8a97a6"/></marker></defs>
+<defs><marker id="cr-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#8a97a6"/></marker><marker id="cr-arrow-back" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#a03020"/></marker></defs>
 "##,
         w = lay.width,
-        h = lay.height
+        h = lay.height,
+        label = xml(&lang.t("report-graph-label")),
     );
     for e in &view.edges {
         let (a, b) = (at(e.from), at(e.to));
@@ -347,9 +374,11 @@ pub fn svg(view: &View<'_>) -> String {
         let (x2, y2) = (b.x, b.y + b.h / 2.0);
         let dx = (x2 - x1) / 2.0;
         let label = edge_text(view, e);
-        // The label sits on the curve, three fifths of the way along, where
-        // edges that meet at one box have already spread apart.
-        let t = 0.6;
+        // The label sits in the middle of the curve: the gap between columns
+        // is the longest label + 40 px, so every label clears both
+        // arrowheads by 20 px, and labels of edges meeting at one box sit
+        // half a row (40 px) apart.
+        let t = 0.5;
         let bez = |p0: f64, p1: f64, p2: f64, p3: f64| {
             let u = 1.0 - t;
             u * u * u * p0 + 3.0 * u * u * t * p1 + 3.0 * u * t * t * p2 + t * t * t * p3
@@ -377,7 +406,7 @@ pub fn svg(view: &View<'_>) -> String {
             _ => "",
         };
         let root = if b.id == view.root() { " root" } else { "" };
-        let t = node_text(view, b.id);
+        let t = node_text(view, b.id, lang);
         let _ = writeln!(
             out,
             r#"<g class="box{kind}{root}" id="n{id}"><rect x="{x:.1}" y="{y:.1}" width="{w:.1}" height="{h:.1}" rx="8"/><text class="title" x="{tx:.1}" y="{y1:.1}">{title}</text><text class="val" x="{tx:.1}" y="{y2:.1}">{val}</text><text class="grad" x="{tx:.1}" y="{y3:.1}">{grad}</text></g>"#,

@@ -6,13 +6,16 @@
 
 pub mod explain;
 pub mod graph;
+pub mod lang;
 pub mod math;
 pub mod num;
 pub mod plot;
 pub mod report;
 pub mod step;
 pub mod summary;
+pub mod symbolic;
 pub mod view;
 
-pub use explain::{derive, Derivation};
+pub use explain::{derive, derive_in, Derivation};
+pub use lang::Lang;
 pub use step::Step;

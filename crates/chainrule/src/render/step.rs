@@ -2,13 +2,32 @@
 //! the learning rate of the update that follows. Every view renders a
 //! `Step`; `teach` takes them.
 
+use super::lang::Lang;
 use crate::graph::{LeafKind, Trace};
 use crate::model::Mode;
 
+/// What a step shows, for its heading (worded in the reader's language).
+#[derive(Clone, Debug)]
+pub enum Title {
+    /// A model's graph on rows `first..=last` (1-based) of `source`
+    /// (None: values given on the command line).
+    Model {
+        equation: String,
+        mode: Mode,
+        first: usize,
+        last: usize,
+        source: Option<String>,
+    },
+    /// A `grad` program, by file name.
+    Program(String),
+}
+
 #[derive(Clone, Debug)]
 pub struct Step {
-    /// One line saying what is shown: model, mode, rows.
-    pub title: String,
+    /// What is shown: model, mode, rows; or the program.
+    pub title: Title,
+    /// Step k of n (1-based) when several steps are taken in a row.
+    pub index: Option<(usize, usize)>,
     pub mode: Option<Mode>,
     pub trace: Trace,
     /// The param nodes the update moves (trace ids), in θ order.
@@ -19,14 +38,65 @@ pub struct Step {
 
 impl Step {
     /// A step of `trace`; its params are the trace's param nodes.
-    pub fn new(title: String, mode: Option<Mode>, trace: Trace, lr: Option<f64>) -> Step {
+    pub fn new(title: Title, mode: Option<Mode>, trace: Trace, lr: Option<f64>) -> Step {
         let params = param_ids(&trace);
         Step {
             title,
+            index: None,
             mode,
             trace,
             params,
             lr,
+        }
+    }
+
+    /// One line saying what is shown, in `lang`.
+    pub fn heading(&self, lang: Lang) -> String {
+        let base = match &self.title {
+            Title::Model {
+                equation,
+                mode,
+                first,
+                last,
+                source,
+            } => {
+                let source = source.clone().unwrap_or_else(|| lang.t("source-flags"));
+                let rows = if first == last {
+                    lang.tr(
+                        "rows-one",
+                        &[("row", &first.to_string()), ("source", &source)],
+                    )
+                } else {
+                    lang.tr(
+                        "rows-range",
+                        &[
+                            ("first", &first.to_string()),
+                            ("last", &last.to_string()),
+                            ("source", &source),
+                        ],
+                    )
+                };
+                lang.tr(
+                    "title-model",
+                    &[
+                        ("equation", equation),
+                        ("mode", &mode.to_string()),
+                        ("rows", &rows),
+                    ],
+                )
+            }
+            Title::Program(name) => lang.tr("title-program", &[("name", name)]),
+        };
+        match self.index {
+            Some((k, n)) => lang.tr(
+                "title-step",
+                &[
+                    ("title", &base),
+                    ("k", &k.to_string()),
+                    ("n", &n.to_string()),
+                ],
+            ),
+            None => base,
         }
     }
 

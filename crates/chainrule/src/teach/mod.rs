@@ -9,9 +9,10 @@ pub mod step;
 
 pub use lessons::{all_lessons, lesson, Lesson, LESSON_EPOCHS};
 pub use report::{
-    fit_section, lesson_sections, lessons_page, train_section, training_page, ReportError,
+    example_section, fit_section, lesson_sections, lesson_sections_in, lessons_page, train_section,
+    training_page, tutorial_section, Example, ReportError, REPORT_STEPS,
 };
 pub use step::{
-    default_rows, design_step, equation, lesson_step, model_step, program_step, ModelStep,
-    StepError, DEFAULT_LR,
+    default_rows, design_step, design_steps, equation, lesson_step, model_step, next_theta,
+    program_step, program_steps, ModelStep, StepError, DEFAULT_LR,
 };

@@ -130,7 +130,9 @@ fn every_number_printed_is_the_traces() {
 fn the_derivations_one_sample_by_hand() {
     // examples/one_sample.expr by hand: x = 2, y = 3, θ = 0.5 ⇒ z1 = 1,
     // z2 = 2, L = 4; ∂L/∂θ = (2·z2)·(−1)·x = (2·2)·(−1)·2 = −8;
-    // θ ← 0.5 − 0.1·(−8) = 1.3.
+    // θ ← 0.5 − 0.1·(−8) = 1.3. In the tutorial's symbols:
+    // ∂L/∂z1 = 2z2·(−1) = −2z2 = −2(y − z1);
+    // ∂L/∂θ = −2x(y − z1) = −2x(y − θx); θ ← θ + lr·2x(y − θx).
     let step = model_step(&ModelStep {
         model: LinearModel::new(1, false),
         mode: Mode::Sample,
@@ -138,7 +140,8 @@ fn the_derivations_one_sample_by_hand() {
         y: &[3.0],
         theta: &[0.5],
         lr: 0.1,
-        source: "hand".into(),
+        source: Some("hand".into()),
+        first_row: 1,
     })
     .unwrap();
     let text = derive(&step).text();
@@ -147,8 +150,9 @@ fn the_derivations_one_sample_by_hand() {
         "z2 = y − z1 = 3 − 1 = 2",
         "∂z2/∂z1 = −1",
         "∂L/∂z2  = 2·z2 = 2·2 = 4",
-        "∂L/∂θ = ∂L/∂z2·∂z2/∂z1·∂z1/∂θ = (2·2)·(−1)·2 = −8",
-        "θ  ← θ − lr·∂L/∂θ = 0.5 − 0.1·(−8) = 1.3",
+        "∂L/∂z1 = ∂L/∂z2·∂z2/∂z1 = −2·z2 = −2·(y − z1) = −2·(y − θ·x) = 4·(−1) = −4",
+        "∂L/∂θ = ∂L/∂z2·∂z2/∂z1·∂z1/∂θ = −2·x·z2 = −2·x·(y − z1) = −2·x·(y − θ·x) = (2·2)·(−1)·2",
+        "θ  ← θ − lr·∂L/∂θ = θ + lr·2·x·(y − θ·x) = 0.5 − 0.1·(−8) = 1.3",
     ] {
         assert!(text.contains(line), "missing {line:?} in\n{text}");
     }

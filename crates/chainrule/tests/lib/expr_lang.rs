@@ -2,7 +2,7 @@
 //! text, differentiated by the engine, checked against hand derivations and
 //! finite differences; errors with their exact spot; deep and long inputs.
 
-use chainrule::expr::{build, parse, run, run_with_limit, ErrorKind, Evaluated};
+use chainrule::expr::{build, parse, run, run_program, run_with_limit, ErrorKind, Evaluated};
 use chainrule::graph::{NodeId, DEFAULT_MAX_ELEMENTS};
 use proptest::prelude::*;
 
@@ -32,10 +32,34 @@ fn one_sample_of_the_derivation() {
     assert_eq!(value(&ev, "L"), [4.0]);
     // ∂L/∂θ = ∂L/∂z2 · ∂z2/∂z1 · ∂z1/∂θ = 2·z2 · (−1) · x = −8.
     assert_eq!(grad(&ev, "θ"), [-8.0]);
+    // x and y are declared data: no gradient, nothing to update.
+    assert_eq!(ev.trace.find("x").unwrap().grad, None);
+    assert_eq!(ev.trace.find("y").unwrap().grad, None);
+    assert_eq!(ev.trace.find("L").unwrap().value, [4.0]);
+}
+
+#[test]
+fn data_get_a_gradient_only_when_asked() {
+    let mut program = parse(include_str!("../../../../examples/one_sample.expr")).unwrap();
+    assert!(program.ask_gradient("x") && program.ask_gradient("y"));
+    assert!(!program.ask_gradient("z1"), "z1 is computed, not a literal");
+    let ev = run_program(&program, None, DEFAULT_MAX_ELEMENTS).unwrap();
     // ∂L/∂x = 2·z2·(−1)·θ = −2, ∂L/∂y = 2·z2 = 4.
     assert_eq!(grad(&ev, "x"), [-2.0]);
     assert_eq!(grad(&ev, "y"), [4.0]);
-    assert_eq!(ev.trace.find("L").unwrap().value, [4.0]);
+    assert_eq!(grad(&ev, "θ"), [-8.0]);
+}
+
+#[test]
+fn programs_without_declarations_keep_every_literal_a_param() {
+    // The older rule: ∂L/∂x = 2·z2·(−1)·θ = −2 at x = 2, y = 3, θ = 0.5.
+    let ev = run(
+        "x = 2; y = 3; θ = 0.5; z1 = θ * x; z2 = y - z1; L = z2^2",
+        None,
+    )
+    .unwrap();
+    assert_eq!(grad(&ev, "x"), [-2.0]);
+    assert_eq!(grad(&ev, "θ"), [-8.0]);
 }
 
 #[test]
@@ -49,14 +73,30 @@ fn the_same_sample_with_ascii_names_and_semicolons() {
 }
 
 #[test]
-fn two_samples_vectorized() {
+fn two_samples_unrolled_with_the_mean_node() {
     let ev = run(include_str!("../../../../examples/two_samples.expr"), None).unwrap();
-    // By hand: z1 = X·θ = (0.5, 1), z2 = y − z1 = (1.5, 3),
+    // By hand: z1⁽ⁱ⁾ = θx⁽ⁱ⁾ = (0.5, 1), z2⁽ⁱ⁾ = y⁽ⁱ⁾ − z1⁽ⁱ⁾ = (1.5, 3),
     // J = (1.5² + 3²)/2 = (2.25 + 9)/2 = 5.625.
-    assert_eq!(value(&ev, "z2"), [1.5, 3.0]);
+    assert_eq!(value(&ev, "z2_1"), [1.5]);
+    assert_eq!(value(&ev, "z2_2"), [3.0]);
     assert_eq!(value(&ev, "J"), [5.625]);
-    // ∂J/∂θ = Σ_i (1/n)·2·z2_i·(−1)·x_i = −(2/2)·(1·1.5 + 2·3) = −7.5.
+    // ∂J/∂z1⁽ⁱ⁾ = −(1/2)·2(y⁽ⁱ⁾ − z1⁽ⁱ⁾) = −1.5, −3.
+    assert_eq!(grad(&ev, "z1_1"), [-1.5]);
+    assert_eq!(grad(&ev, "z1_2"), [-3.0]);
+    // ∂J/∂θ = −(1/2)·Σ 2x⁽ⁱ⁾(y⁽ⁱ⁾ − θx⁽ⁱ⁾) = −(1·1.5 + 2·3) = −7.5.
     assert_eq!(grad(&ev, "θ"), [-7.5]);
+}
+
+#[test]
+fn three_samples_vectorized() {
+    let ev = run(include_str!("../../../../examples/vectorized.expr"), None).unwrap();
+    // By hand: Z1 = Xθ = (0.5, 1, 1.5), Z2 = Y − Z1 = (1.5, 3, 4.5),
+    // J = (2.25 + 9 + 20.25)/3 = 10.5.
+    assert_eq!(value(&ev, "Z2"), [1.5, 3.0, 4.5]);
+    assert_eq!(value(&ev, "J"), [10.5]);
+    // ∂J/∂θ = −(2/3)·XᵀZ2 = −(2/3)·(1.5 + 6 + 13.5) = −14.
+    assert!(close(grad(&ev, "θ")[0], -14.0, 1e-15));
+    assert_eq!(ev.trace.find("X").unwrap().grad, None);
 }
 
 #[test]

@@ -188,7 +188,7 @@ fn unrolled_branches_meet_at_j_and_both_reach_theta() {
 fn leaves_sit_left_of_their_first_reader() {
     let step = lesson_step("origin", Mode::Sample).unwrap();
     let view = View::new(&step.trace, true);
-    let lay = layout(&view);
+    let lay = layout(&view, chainrule::render::Lang::En);
     let x_of = |name: &str| {
         let id = step.trace.find(name).unwrap().id;
         lay.boxes.iter().find(|b| b.id == id).unwrap().x

@@ -9,8 +9,9 @@
 //! caption, and for each edge out of it upstream × local = contribution).
 //! All text in it is rendered here from the trace.
 
-use super::explain::{derive, Line};
+use super::explain::{derive_in, steps_table, Line};
 use super::graph::{self, short};
+use super::lang::Lang;
 use super::math::{Math, Render};
 use super::num;
 use super::plot::{contours, Frame, Plot};
@@ -47,12 +48,14 @@ pub struct Run {
     pub batch_size: usize,
 }
 
-/// One section of the report: a step to play and a training run to plot.
+/// One section of the report: steps to play and a training run to plot.
 pub struct Section {
     /// Anchor (`line-unrolled`) and heading.
     pub id: String,
     pub title: String,
-    pub step: Step,
+    /// The steps the player runs through, one after another (θ carried
+    /// by each update); at least one.
+    pub steps: Vec<Step>,
     pub design: Design,
     pub run: Run,
     pub mode: Mode,
@@ -65,29 +68,42 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// The player's script data for a step.
-pub fn player_data(step: &Step) -> serde_json::Value {
+/// The player's script data for one step: forward frames (nodes and a
+/// caption), backward frames (a node, its caption, and for each edge out
+/// of it upstream × local = contribution), the update frame, and what the
+/// boxes and edge labels show during this step.
+pub fn step_data(step: &Step, lang: Lang) -> serde_json::Value {
     let view = View::new(&step.trace, true);
     let r = Render { trace: &step.trace };
     let root = view.root();
-    let d = derive(step);
-    // The derivation's forward and backward lines, by node.
+    let d = derive_in(step, lang);
+    // The derivation's forward, backward and update lines, by node.
     let mut forward_lines: HashMap<usize, String> = HashMap::new();
     let mut backward_lines: HashMap<usize, String> = HashMap::new();
+    let mut update_lines: Vec<String> = Vec::new();
     for s in &d.sections {
         for line in &s.lines {
-            let Line::Eq(lhs, rhs) = line else { continue };
-            let text = std::iter::once(r.text(lhs))
-                .chain(rhs.iter().map(|m| r.text(m)))
-                .collect::<Vec<_>>()
-                .join(" = ");
+            let (Line::Eq(lhs, rhs) | Line::Assign(lhs, rhs)) = line else {
+                continue;
+            };
+            let arrow = if matches!(line, Line::Assign(..)) {
+                " ← "
+            } else {
+                " = "
+            };
+            let mut text = r.text(lhs);
+            for (k, m) in rhs.iter().enumerate() {
+                text.push_str(if k == 0 { arrow } else { " = " });
+                text.push_str(&r.text(m));
+            }
             match lhs {
-                Math::Name(id) if s.title == "forward" => {
+                Math::Name(id) if s.key == "forward" => {
                     forward_lines.insert(*id, text);
                 }
-                Math::Partial(top, id) if *top == root && s.title.starts_with("backward") => {
+                Math::Partial(top, id) if *top == root && s.key == "backward" => {
                     backward_lines.insert(*id, text);
                 }
+                _ if s.key == "update" => update_lines.push(text),
                 _ => {}
             }
         }
@@ -103,8 +119,10 @@ pub fn player_data(step: &Step) -> serde_json::Value {
         .map(|&id| format!("{} = {}", r.name_text(id), short(&view.node(id).value)))
         .collect::<Vec<_>>()
         .join(",  ");
-    let mut forward =
-        vec![json!({"nodes": leaves, "caption": format!("inputs and parameters: {leaf_caption}")})];
+    let mut forward = vec![json!({
+        "nodes": leaves,
+        "caption": lang.tr("report-inputs", &[("values", &leaf_caption)]),
+    })];
     for &id in &view.nodes {
         if view.node(id).kind.is_none() {
             forward.push(json!({
@@ -134,37 +152,129 @@ pub fn player_data(step: &Step) -> serde_json::Value {
             "caption": backward_lines.get(&id).cloned().unwrap_or_else(|| format!("∂{}/∂{} = 1", r.name_text(root), r.name_text(root))),
         }));
     }
-    json!({"forward": forward, "backward": backward})
+    let mut vals = serde_json::Map::new();
+    let mut grads = serde_json::Map::new();
+    for &id in &view.nodes {
+        let t = graph::node_text(&view, id, lang);
+        vals.insert(id.to_string(), t.value.into());
+        grads.insert(id.to_string(), t.grad.into());
+    }
+    let labs: serde_json::Map<String, serde_json::Value> = view
+        .edges
+        .iter()
+        .map(|e| {
+            (
+                format!("e{}-{}", e.from, e.to),
+                graph::edge_text(&view, e).into(),
+            )
+        })
+        .collect();
+    // The update: each param's box shows its new value.
+    let mut updated = serde_json::Map::new();
+    for &p in &step.params {
+        if let Some(v) = step.updated(p) {
+            let text = lang.tr(
+                "report-updated",
+                &[("name", &r.name_text(p)), ("value", &short(&v))],
+            );
+            updated.insert(p.to_string(), text.into());
+        }
+    }
+    let update = (!updated.is_empty()).then(|| {
+        json!({
+            "nodes": step.params,
+            "caption": update_lines.join("\n"),
+            "vals": updated,
+        })
+    });
+    json!({
+        "heading": step.heading(lang),
+        "forward": forward,
+        "backward": backward,
+        "update": update,
+        "vals": vals,
+        "grads": grads,
+        "labs": labs,
+    })
+}
+
+/// The player's data for a section: its steps in order.
+pub fn player_data(steps: &[Step], lang: Lang) -> serde_json::Value {
+    json!({ "steps": steps.iter().map(|s| step_data(s, lang)).collect::<Vec<_>>() })
+}
+
+/// The words the player's script shows, in `lang`.
+fn ui_words(lang: Lang) -> serde_json::Value {
+    let keys = [
+        "report-play",
+        "report-pause",
+        "report-caption-start",
+        "report-counter-start",
+        "report-phase-forward",
+        "report-phase-backward",
+        "report-phase-update",
+    ];
+    let mut words: serde_json::Map<String, serde_json::Value> = keys
+        .iter()
+        .map(|k| (k.to_string(), lang.t(k).into()))
+        .collect();
+    // The counter with its placeables left for the script to fill.
+    let counter = lang.tr(
+        "report-counter",
+        &[
+            ("step", "{step}"),
+            ("steps", "{steps}"),
+            ("phase", "{phase}"),
+            ("k", "{k}"),
+            ("n", "{n}"),
+        ],
+    );
+    words.insert("report-counter".into(), counter.into());
+    words.into()
+}
+
+/// A plot and, when it says something the picture cannot, a caption.
+pub struct Figure {
+    pub svg: String,
+    pub caption: Option<String>,
 }
 
 /// J by epoch, J by step, the data with the fit, and J over θ.
-pub fn plots(s: &Section) -> Vec<String> {
+pub fn plots(s: &Section, lang: Lang) -> Vec<Figure> {
     let run = &s.run;
-    let mut out = vec![epoch_plot(&run.epoch_j)];
+    let mut out = Vec::new();
+    let figure = |svg: String| Figure { svg, caption: None };
+    out.push(figure(epoch_plot(&run.epoch_j, lang)));
     let step_points: Vec<(f64, f64)> = thin(&run.step_j)
         .map(|(i, j)| ((i + 1) as f64, j))
         .collect();
-    out.push(line_plot(
-        "J by step",
-        "step",
-        "J (batch)",
+    out.push(figure(line_plot(
+        &lang.t("plot-j-step"),
+        &lang.t("plot-step"),
+        &lang.t("plot-j-batch"),
         &step_points,
         "#a0522d",
-    ));
-    out.push(data_plot(s));
+    )));
+    out.push(data_plot(s, lang));
     let model = LinearModel::new(s.design.d, s.design.intercept);
     match model.n_params() {
-        1 => out.push(parabola_plot(s, &model)),
-        2 => out.push(contour_plot(s, &model)),
+        1 => out.push(figure(parabola_plot(s, &model, lang))),
+        2 => out.push(figure(contour_plot(s, &model, lang))),
         _ => {}
     }
     out
 }
 
 /// J by epoch (the mean J of each epoch), as the report draws it.
-pub fn epoch_plot(epoch_j: &[f64]) -> String {
+pub fn epoch_plot(epoch_j: &[f64], lang: Lang) -> String {
     let points: Vec<(f64, f64)> = thin(epoch_j).map(|(i, j)| ((i + 1) as f64, j)).collect();
-    line_plot("J by epoch", "epoch", "J (epoch mean)", &points, "#2f6fb0")
+    line_plot(
+        &lang.t("plot-j-epoch"),
+        &lang.t("plot-epoch"),
+        &lang.t("plot-j-epoch-mean"),
+        &points,
+        "#2f6fb0",
+    )
 }
 
 /// (index, value) of at most `MAX_PLOT_POINTS` evenly spaced entries.
@@ -175,6 +285,17 @@ fn thin(values: &[f64]) -> impl Iterator<Item = (usize, f64)> + '_ {
         .copied()
         .enumerate()
         .filter(move |(i, _)| i % every == 0 || *i + 1 == values.len())
+}
+
+/// Most rows a scatter plot draws: beyond it the rows are an even sample
+/// (every ⌈n/MAX⌉-th row, so the picture is the same on every run) and the
+/// caption says so. Keeps a report on 10⁶ rows to a few hundred kB.
+pub const MAX_SCATTER_POINTS: usize = 2000;
+
+/// Rows drawn in a scatter plot of n rows.
+fn scatter_rows(n: usize) -> impl Iterator<Item = usize> {
+    let every = n.div_ceil(MAX_SCATTER_POINTS).max(1);
+    (0..n).step_by(every)
 }
 
 fn line_plot(title: &str, x: &str, y: &str, points: &[(f64, f64)], color: &'static str) -> String {
@@ -190,18 +311,25 @@ fn line_plot(title: &str, x: &str, y: &str, points: &[(f64, f64)], color: &'stat
     p.svg()
 }
 
-fn data_plot(s: &Section) -> String {
+fn data_plot(s: &Section, lang: Lang) -> Figure {
     let d = &s.design;
     let theta = &s.run.theta;
     let model = LinearModel::new(d.d, d.intercept);
-    if d.d == 1 {
-        let pts: Vec<(f64, f64)> = (0..d.n).map(|i| (d.x[i], d.y[i])).collect();
+    let rows: Vec<usize> = scatter_rows(d.n).collect();
+    let caption = (rows.len() < d.n).then(|| {
+        lang.tr(
+            "plot-sampled",
+            &[("shown", &rows.len().to_string()), ("n", &d.n.to_string())],
+        )
+    });
+    let svg = if d.d == 1 {
+        let pts: Vec<(f64, f64)> = rows.iter().map(|&i| (d.x[i], d.y[i])).collect();
+        let (lo, hi) =
+            d.x.iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                    (a.min(x), b.max(x))
+                });
         let xs: Vec<f64> = pts.iter().map(|p| p.0).collect();
-        let (lo, hi) = xs
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
-                (a.min(x), b.max(x))
-            });
         let line: Vec<(f64, f64)> = (0..=40)
             .map(|k| {
                 let x = lo + (hi - lo) * k as f64 / 40.0;
@@ -214,16 +342,20 @@ fn data_plot(s: &Section) -> String {
         all_x.extend(line.iter().map(|p| p.0));
         let mut p = Plot::new(
             Frame::around(&all_x, &ys, false),
-            "data and the fitted line",
+            &lang.t("plot-data-fit"),
             &d.names[0],
             &d.response,
         );
-        p.points(&pts, "#2f6fb0", 3.5, "data")
-            .line(&line, "#c0392b", "fit y = z1");
+        p.points(&pts, "#2f6fb0", 3.5, &lang.t("plot-data")).line(
+            &line,
+            "#c0392b",
+            &lang.t("plot-fit"),
+        );
         p.svg()
     } else {
-        let pts: Vec<(f64, f64)> = (0..d.n)
-            .map(|i| (d.y[i], d.predict_row(theta, i)))
+        let pts: Vec<(f64, f64)> = rows
+            .iter()
+            .map(|&i| (d.y[i], d.predict_row(theta, i)))
             .collect();
         let mut all: Vec<f64> = pts.iter().map(|p| p.0).collect();
         all.extend(pts.iter().map(|p| p.1));
@@ -234,14 +366,15 @@ fn data_plot(s: &Section) -> String {
             });
         let mut p = Plot::new(
             Frame::around(&all, &all, false),
-            "predicted vs actual",
-            &format!("actual {}", d.response),
-            "predicted z1",
+            &lang.t("plot-predicted-actual"),
+            &lang.tr("plot-actual", &[("y", &d.response)]),
+            &lang.t("plot-predicted"),
         );
-        p.line(&[(lo, lo), (hi, hi)], "#9aa5b1", "perfect fit")
-            .points(&pts, "#2f6fb0", 3.5, "rows");
+        p.line(&[(lo, lo), (hi, hi)], "#9aa5b1", &lang.t("plot-perfect"))
+            .points(&pts, "#2f6fb0", 3.5, &lang.t("plot-rows"));
         p.svg()
-    }
+    };
+    Figure { svg, caption }
 }
 
 /// J(θ) over the whole data set.
@@ -263,7 +396,7 @@ fn path_points(run: &Run) -> Vec<Vec<f64>> {
         .collect()
 }
 
-fn parabola_plot(s: &Section, model: &LinearModel) -> String {
+fn parabola_plot(s: &Section, model: &LinearModel, lang: Lang) -> String {
     let d = &s.design;
     let path = path_points(&s.run);
     let ts: Vec<f64> = path.iter().map(|t| t[0]).chain([s.run.theta[0]]).collect();
@@ -285,17 +418,17 @@ fn parabola_plot(s: &Section, model: &LinearModel) -> String {
     let name = model.param_symbol(0);
     let mut p = Plot::new(
         Frame::around(&xs, &ys, false),
-        &format!("J({name}) and the gradient-descent steps"),
+        &lang.tr("plot-parabola", &[("name", &name)]),
         &name,
-        "J (all rows)",
+        &lang.t("plot-j-all"),
     );
     p.line(&curve, "#2f6fb0", "J(θ)")
         .line(&steps, "#c0392b", "")
-        .points(&steps, "#c0392b", 3.0, "θ after each epoch");
+        .points(&steps, "#c0392b", 3.0, &lang.t("plot-theta-epoch"));
     p.svg()
 }
 
-fn contour_plot(s: &Section, model: &LinearModel) -> String {
+fn contour_plot(s: &Section, model: &LinearModel, lang: Lang) -> String {
     let d = &s.design;
     let path = path_points(&s.run);
     let pts: Vec<(f64, f64)> = path.iter().map(|t| (t[0], t[1])).collect();
@@ -324,18 +457,23 @@ fn contour_plot(s: &Section, model: &LinearModel) -> String {
     let (n0, n1) = (model.param_symbol(0), model.param_symbol(1));
     let mut p = Plot::new(
         Frame::around(&[bx.0, bx.1], &[by.0, by.1], false),
-        &format!("contours of J({n0}, {n1}) and the path of θ"),
+        &lang.tr("plot-contours", &[("a", &n0), ("b", &n1)]),
         &n0,
         &n1,
     );
     p.segments(&segs, "#7f9cc0")
         .line(&pts, "#c0392b", "")
-        .points(&pts, "#c0392b", 2.5, "θ after each epoch");
+        .points(&pts, "#c0392b", 2.5, &lang.t("plot-theta-epoch"));
     p.svg()
 }
 
-/// The whole page.
+/// The whole page, in English.
 pub fn html(title: &str, sections: &[Section]) -> String {
+    html_in(title, sections, Lang::En)
+}
+
+/// The whole page, its words in `lang` (and `<html lang>` saying which).
+pub fn html_in(title: &str, sections: &[Section], lang: Lang) -> String {
     let mut nav = String::new();
     let mut body = String::new();
     for (k, s) in sections.iter().enumerate() {
@@ -350,18 +488,19 @@ pub fn html(title: &str, sections: &[Section]) -> String {
             },
             t = esc(&s.title)
         );
-        body.push_str(&section_html(s, k == 0));
+        body.push_str(&section_html(s, k == 0, lang));
     }
-    let player_data: serde_json::Map<String, serde_json::Value> = sections
+    let sections_data: serde_json::Map<String, serde_json::Value> = sections
         .iter()
-        .map(|s| (s.id.clone(), player_data(&s.step)))
+        .map(|s| (s.id.clone(), player_data(&s.steps, lang)))
         .collect();
-    let data = serde_json::to_string(&player_data)
+    let data = json!({ "ui": ui_words(lang), "sections": sections_data });
+    let data = serde_json::to_string(&data)
         .expect("player data serializes")
         .replace("</", "<\\/");
     format!(
         r#"<!doctype html>
-<html lang="en">
+<html lang="{code}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -379,8 +518,8 @@ window.addEventListener("error", function (e) {{ window.crErrors.push(String(e.m
 <body>
 <header>
 <h1>{title}</h1>
-<p class="sub">Backpropagation for linear regression, step by step: every number below comes from one forward and one backward pass through chainrule's computational graph.</p>
-<nav aria-label="sections">{nav}</nav>
+<p class="sub">{sub}</p>
+<nav aria-label="{nav_label}">{nav}</nav>
 </header>
 <main>
 {body}
@@ -393,57 +532,90 @@ window.addEventListener("error", function (e) {{ window.crErrors.push(String(e.m
 </body>
 </html>
 "#,
+        code = lang.code(),
         title = esc(title),
+        sub = esc(&lang.t("report-sub")),
+        nav_label = esc(&lang.t("report-nav")),
     )
 }
 
-fn section_html(s: &Section, first: bool) -> String {
-    let view = View::new(&s.step.trace, true);
-    let svg = graph::svg(&view);
-    let derivation = derive(&s.step).text();
-    let plots: String = plots(s)
+fn section_html(s: &Section, first: bool, lang: Lang) -> String {
+    let step = &s.steps[0];
+    let view = View::new(&step.trace, true);
+    let svg = graph::svg_in(&view, lang);
+    let mut derivation = derive_in(step, lang).text();
+    if s.steps.len() > 1 {
+        derivation.push('\n');
+        derivation.push_str(&steps_table(&s.steps, false, lang));
+    }
+    let plots: String = plots(s, lang)
         .into_iter()
-        .map(|p| format!(r#"<figure class="plot">{p}</figure>"#))
-        .collect();
-    let run = &s.run;
-    let theta: Vec<String> = (0..run.theta.len())
-        .map(|k| {
-            let model = LinearModel::new(s.design.d, s.design.intercept);
-            format!("{} = {}", model.param_symbol(k), num::uni(run.theta[k]))
+        .map(|f| match f.caption {
+            Some(c) => format!(
+                r#"<figure class="plot">{}<figcaption>{}</figcaption></figure>"#,
+                f.svg,
+                esc(&c)
+            ),
+            None => format!(r#"<figure class="plot">{}</figure>"#, f.svg),
         })
         .collect();
+    let run = &s.run;
+    let model = LinearModel::new(s.design.d, s.design.intercept);
+    let theta: Vec<String> = (0..run.theta.len())
+        .map(|k| format!("{} = {}", model.param_symbol(k), num::uni(run.theta[k])))
+        .collect();
+    let meta = lang.tr(
+        "report-meta",
+        &[
+            ("step", &step.heading(lang)),
+            ("mode", &s.mode.to_string()),
+            ("epochs", &run.epochs.to_string()),
+            ("steps", &run.steps.to_string()),
+            ("batch", &run.batch_size.to_string()),
+            ("lr", &num::uni(run.lr)),
+            ("theta", &theta.join(", ")),
+        ],
+    );
+    let t = |k: &str| esc(&lang.t(k));
     format!(
         r#"<section class="lesson" id="{id}"{hidden}>
 <h2>{title}</h2>
-<p class="meta">{step_title}. Trained in mode {mode}: {epochs} epochs, {steps} steps of batch {batch}, lr {lr}; θ ends at {theta}.</p>
+<p class="meta">{meta}</p>
 <div class="player" data-section="{id}">
 <div class="controls">
-<button type="button" data-act="first" title="back to the start">« start</button>
-<button type="button" data-act="back" title="one step back">◀ back</button>
-<button type="button" data-act="play" title="play / pause">▶ play</button>
-<button type="button" data-act="step" title="one step forward">step ▶</button>
+<button type="button" data-act="first" title="{start_title}">{start}</button>
+<button type="button" data-act="back" title="{back_title}">{back}</button>
+<button type="button" data-act="play" title="{play_title}">{play}</button>
+<button type="button" data-act="step" title="{step_title}">{step}</button>
 <span class="counter" aria-live="polite"></span>
 </div>
+<p class="keys">{keys}</p>
 <p class="caption" aria-live="polite"></p>
 <div class="graph">{svg}</div>
-<p class="hint">Swipe sideways to see the whole graph.</p>
+<p class="hint">{hint}</p>
 </div>
 <div class="cols">
-<div class="derivation"><h3>The chain rule, with numbers</h3><pre>{derivation}</pre></div>
-<div class="plots"><h3>Training</h3>{plots}</div>
+<div class="derivation"><h3>{derivation_title}</h3><pre>{derivation}</pre></div>
+<div class="plots"><h3>{training}</h3>{plots}</div>
 </div>
 </section>
 "#,
         id = esc(&s.id),
         hidden = if first { "" } else { " hidden" },
         title = esc(&s.title),
-        step_title = esc(&s.step.title),
-        mode = s.mode,
-        epochs = run.epochs,
-        steps = run.steps,
-        batch = run.batch_size,
-        lr = num::uni(run.lr),
-        theta = esc(&theta.join(", ")),
+        meta = esc(&meta),
+        start = t("report-start"),
+        start_title = t("report-start-title"),
+        back = t("report-back"),
+        back_title = t("report-back-title"),
+        play = t("report-play"),
+        play_title = t("report-play-title"),
+        step = t("report-step"),
+        step_title = t("report-step-title"),
+        keys = t("report-keys"),
+        hint = t("report-hint"),
+        derivation_title = t("report-derivation"),
+        training = t("report-training"),
         derivation = esc(&derivation),
     )
 }
