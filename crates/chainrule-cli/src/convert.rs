@@ -43,8 +43,14 @@ pub fn run(args: Args) -> Result<()> {
     let mut source = opened.source;
     progress.set_total(source.bytes_total());
     let start = Instant::now();
-    let rows = write_cache(&mut *source, &args.out, &formula.to_string(), &mut progress)
-        .with_context(|| format!("writing {}", args.out.display()))?;
+    let rows = write_cache(
+        &mut *source,
+        &args.out,
+        &formula.to_string(),
+        &args.data.paths(),
+        &mut progress,
+    )
+    .with_context(|| format!("writing {}", args.out.display()))?;
     progress.clear();
     let bytes = std::fs::metadata(&args.out).map(|m| m.len()).unwrap_or(0);
     println!(

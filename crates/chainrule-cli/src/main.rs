@@ -17,6 +17,7 @@ mod graph;
 mod hints;
 mod interrupt;
 mod lang;
+mod mapped;
 mod predict;
 mod progress;
 mod report;
@@ -63,6 +64,7 @@ enum Command {
 }
 
 fn main() {
+    mapped::report_faults_as_errors();
     // `println!` panics when stdout is gone (`chainrule fit big.csv | head
     // -1`) or full. That is the reader's choice or the disk's state, not a
     // bug: a closed pipe ends the run quietly with 0, as ripgrep and

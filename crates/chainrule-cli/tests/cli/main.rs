@@ -1,6 +1,7 @@
 //! The command line's integration tests, in one binary: each module runs
 //! the built `chainrule` executable.
 
+mod cache;
 mod cli;
 mod cli_render;
 mod cli_stream;

@@ -8,7 +8,8 @@
 //! 12      4           header length h (u32 LE), a multiple of 8
 //! 16      8           n rows (u64 LE)
 //! 24      8           d features (u64 LE)
-//! 32      h           JSON {"response": "y", "names": ["x1", …], "formula": "…"},
+//! 32      h           JSON {"response": "y", "names": ["x1", …], "formula": "…",
+//!                     "source": [{path, bytes, modified_ns, sample}, …]},
 //!                     padded with spaces to a multiple of 8
 //! 32+h    8·n·d       X, row-major f64 LE (feature j of row i at i·d + j)
 //! …       8·n         y, f64 LE
@@ -18,8 +19,9 @@
 //! slices of the map, exactly the `Batch` the gradient sources take: no
 //! copy at all between the page cache and the kernel. f64 offsets are
 //! multiples of 8 from a page-aligned map, so the slices are aligned.
-//! Writing is atomic (temp file + rename); the map assumes nobody rewrites
-//! the file in place while it is open (chainrule never does).
+//! Writing is atomic (temp file + rename). A cache rewritten in place (by
+//! `cp`, or truncated) under a running reader would fault its map; the CLI
+//! turns that signal into an error message.
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
@@ -38,8 +40,73 @@ const FIXED: usize = 32;
 pub struct CacheHeader {
     pub response: String,
     pub names: Vec<String>,
-    /// The formula the design was made with (informational).
+    /// The formula the design was made with.
     pub formula: String,
+    /// The files the rows came from, as they were when the cache was made
+    /// (absent in caches written before it was recorded: never reused).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Vec<FileStamp>>,
+}
+
+/// What identifies an input file's contents cheaply: where it is, its size,
+/// its modification time, and a hash of its first and last 64 KiB. A
+/// different file at the same path, an edit, or `touch` all change it; the
+/// time alone misses a file replaced by an older copy, the size alone an
+/// edit in place.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileStamp {
+    pub path: String,
+    pub bytes: u64,
+    /// Nanoseconds since the Unix epoch (0 where the platform has none).
+    pub modified_ns: u128,
+    /// FNV-1a (64-bit) of the first and the last 64 KiB, as hex.
+    pub sample: String,
+}
+
+impl FileStamp {
+    pub fn of(path: &Path) -> io::Result<FileStamp> {
+        const SAMPLE: u64 = 64 * 1024;
+        let canonical = fs::canonicalize(path)?;
+        let mut file = File::open(&canonical)?;
+        let meta = file.metadata()?;
+        let bytes = meta.len();
+        let modified_ns = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        let mut hash = Fnv1a::default();
+        let mut buf = vec![0u8; SAMPLE as usize];
+        for start in [0, bytes.saturating_sub(SAMPLE)] {
+            file.seek(SeekFrom::Start(start))?;
+            let got = io::Read::read(&mut file, &mut buf)?;
+            hash.write(&buf[..got]);
+        }
+        Ok(FileStamp {
+            path: canonical.display().to_string(),
+            bytes,
+            modified_ns,
+            sample: format!("{:016x}", hash.0),
+        })
+    }
+}
+
+/// FNV-1a, 64-bit: fixed constants, so a stamp means the same on every
+/// build (std's hasher is allowed to change between Rust versions).
+struct Fnv1a(u64);
+
+impl Default for Fnv1a {
+    fn default() -> Self {
+        Fnv1a(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv1a {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
 }
 
 /// Writes a cache chunk by chunk: X goes straight to the file, y to a
@@ -241,6 +308,7 @@ mod tests {
             response: "y".into(),
             names: vec!["a".into(), "b".into()],
             formula: "y ~ a + b".into(),
+            source: None,
         };
         let mut w = CacheWriter::create(&path, &header).unwrap();
         w.append(&[1.0, 2.0], &[3.0]).unwrap();
@@ -264,6 +332,7 @@ mod tests {
             response: "y".into(),
             names: vec!["x".into()],
             formula: String::new(),
+            source: None,
         };
         let mut w = CacheWriter::create(&path, &header).unwrap();
         w.append(&[1.0, 2.0], &[3.0, 4.0]).unwrap();

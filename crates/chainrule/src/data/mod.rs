@@ -14,7 +14,7 @@ mod synth;
 mod write;
 
 pub use builtin::{builtin, builtin_names};
-pub use cache::{CacheHeader, CacheWriter, DesignCache};
+pub use cache::{CacheHeader, CacheWriter, DesignCache, FileStamp};
 pub use dataset::Dataset;
 pub use design::Design;
 pub use error::DataError;

@@ -7,9 +7,11 @@
 //!   memory map, Parquet by row groups (feature `parquet`; without it a
 //!   Parquet file is refused by name, never misread as CSV), several files
 //!   one after the other;
-//! - with a design cache asked for: the cache is reused while it is newer
-//!   than the first file and holds the formula's response and features,
-//!   else written in one pass first; training then reads the cache.
+//! - with a design cache asked for: the cache is reused while it was made
+//!   from these very files (path, size, time and a hash of their ends, as
+//!   recorded in its header) with this formula, else written in one pass
+//!   first; training then reads the cache. A cache path that names one of
+//!   the inputs is refused: writing it would destroy the data.
 
 use std::path::{Path, PathBuf};
 
@@ -97,13 +99,14 @@ pub fn open(
         Box::new(ChainSource::new(parts)?)
     };
     if let Some(cache) = &options.cache {
-        if fresh_cache(cache, first, &*source) {
+        if fresh_cache(cache, paths, &formula.to_string(), &*source) {
             notes.push(format!(
                 "training from the design cache {}",
                 cache.display()
             ));
         } else {
-            let rows = super::write_cache(&mut *source, cache, &formula.to_string(), observer)?;
+            let rows =
+                super::write_cache(&mut *source, cache, &formula.to_string(), paths, observer)?;
             notes.push(format!(
                 "wrote the design cache {} ({rows} rows); later runs read it directly",
                 cache.display()
@@ -177,13 +180,17 @@ fn has_parquet_magic(path: &Path) -> bool {
         .is_ok_and(|()| &magic == b"PAR1")
 }
 
-/// A cache is reused when it is newer than the data and holds the same
-/// response and features.
-fn fresh_cache(cache: &Path, data: &Path, source: &dyn RowSource) -> bool {
-    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    let newer = matches!((modified(cache), modified(data)), (Some(c), Some(d)) if c >= d);
-    newer
-        && DesignCache::open(cache).is_ok_and(|c| {
-            c.header.names == source.names() && c.header.response == source.response()
-        })
+/// A cache is reused when its header says it was made from these files,
+/// unchanged, with this formula (and so holds the same response and
+/// features).
+fn fresh_cache(cache: &Path, paths: &[PathBuf], formula: &str, source: &dyn RowSource) -> bool {
+    let Ok(now) = super::convert::stamps(paths) else {
+        return false;
+    };
+    DesignCache::open(cache).is_ok_and(|c| {
+        c.header.source.as_ref() == Some(&now)
+            && c.header.formula == formula
+            && c.header.names == source.names()
+            && c.header.response == source.response()
+    })
 }

@@ -145,7 +145,14 @@ fn csv_and_cache_streams_equal_in_memory_and_closed_form() {
     assert_close(&fit.std_errors, &exact.std_errors, 1e-10, "csv std errors");
 
     let cache = dir.path().join("plane.crd");
-    let rows = write_cache(&mut from_csv, &cache, "y ~ x1 + x2", &mut Quiet).unwrap();
+    let rows = write_cache(
+        &mut from_csv,
+        &cache,
+        "y ~ x1 + x2",
+        &[csv.clone()],
+        &mut Quiet,
+    )
+    .unwrap();
     assert_eq!(rows, 3000);
     let mut from_cache = CacheSource::open(&cache, true, 1024).unwrap();
     let got = train_source(&mut from_cache, &cfg, None, &mut Quiet).unwrap();
