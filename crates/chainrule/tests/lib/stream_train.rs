@@ -149,7 +149,7 @@ fn csv_and_cache_streams_equal_in_memory_and_closed_form() {
         &mut from_csv,
         &cache,
         "y ~ x1 + x2",
-        &[csv.clone()],
+        std::slice::from_ref(&csv),
         &mut Quiet,
     )
     .unwrap();
