@@ -58,6 +58,9 @@ fn data_hint(e: &DataError) -> Option<&'static str> {
             "train, fit and predict skip rows with missing values under --drop-missing"
         }
         DataError::TooManyColumns { .. } => "raise the column limit with --max-columns N",
+        DataError::LineTooLong { .. } => {
+            "raise the column limit with --max-columns N (each column allows 1 KiB of line)"
+        }
         DataError::TooManyCells { .. } => "raise the cell limit with --max-cells N",
         _ => return None,
     })

@@ -88,3 +88,26 @@ fn a_full_device_is_an_error_not_a_panic() {
     assert!(stderr.contains("cannot write the output"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_file_without_line_breaks_is_refused_not_buffered() {
+    // /dev/zero never ends and has no line break: the reader stops after
+    // the line limit (10,000 columns × 1 KiB by default) with a message,
+    // whole or streamed, instead of filling memory.
+    for extra in [&[][..], &["--chunk-rows", "100"][..]] {
+        let out = chainrule()
+            .args(["fit", "/dev/zero"])
+            .args(extra)
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(
+            stderr.contains("/dev/zero:1: 10240000 bytes and no line break"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("--max-columns"), "{stderr}");
+    }
+}

@@ -100,6 +100,13 @@ pub enum DataError {
     )]
     TooManyCells { file: String, line: u64, max: usize },
 
+    #[error(
+        "{file}:{line}: {max} bytes and no line break yet: not a line of a CSV table \
+         (1 KiB is allowed for each column under the column limit); check that this is the \
+         data file, or raise the column limit"
+    )]
+    LineTooLong { file: String, line: u64, max: usize },
+
     #[error("{file}:{line}: {message}; check that the file is UTF-8 text in CSV form")]
     Csv {
         file: String,

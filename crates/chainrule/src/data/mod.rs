@@ -7,6 +7,7 @@ mod cache;
 mod dataset;
 mod design;
 mod error;
+mod line_limit;
 pub mod presets;
 mod read;
 mod stream;

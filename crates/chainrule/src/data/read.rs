@@ -13,6 +13,7 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
+use super::line_limit::{LineLimit, LineTooLong};
 use super::{DataError, Dataset};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,7 +67,7 @@ pub fn read_csv(path: &Path, opts: &ReadOptions) -> Result<(Dataset, ReadReport)
             .and_then(|f| line_at_byte(f, byte))
             .unwrap_or(0)
     };
-    let reader = BufReader::new(file);
+    let reader = LineLimit::new(BufReader::new(file), opts.max_columns);
     let (mut data, report) = read_from(&label, delimiter_for(&label), reader, &line_at, opts)?;
     data.path = Some(path.to_path_buf());
     Ok((data, report))
@@ -80,7 +81,8 @@ pub fn read_csv_str(
     opts: &ReadOptions,
 ) -> Result<(Dataset, ReadReport), DataError> {
     let line_at = |byte: u64| line_at_byte(text.as_bytes(), byte).unwrap_or(0);
-    read_from(name, delimiter_for(name), text.as_bytes(), &line_at, opts)
+    let reader = LineLimit::new(text.as_bytes(), opts.max_columns);
+    read_from(name, delimiter_for(name), reader, &line_at, opts)
 }
 
 /// The 1-based line of the record that the csv crate says starts at byte
@@ -207,6 +209,15 @@ pub(super) fn next_record<R: Read>(
     line_at: &dyn Fn(u64) -> u64,
 ) -> Result<bool, DataError> {
     csv.read_record(record).map_err(|e| {
+        if let csv::ErrorKind::Io(io) = e.kind() {
+            if let Some(long) = io.get_ref().and_then(|i| i.downcast_ref::<LineTooLong>()) {
+                return DataError::LineTooLong {
+                    file: file.into(),
+                    line: line_at(long.start),
+                    max: long.max,
+                };
+            }
+        }
         let line = e.position().map_or(0, |p| line_at(p.byte()));
         let message = match e.kind() {
             csv::ErrorKind::Utf8 { err, .. } => {

@@ -8,6 +8,7 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
+use super::line_limit::LineLimit;
 use super::read::{
     classify, delimiter_for, header_names, line_at_byte, line_of, next_record, Cell,
 };
@@ -17,7 +18,7 @@ use super::{DataError, Dataset, ReadOptions, ReadReport};
 pub struct CsvChunks {
     path: PathBuf,
     label: String,
-    csv: csv::Reader<BufReader<File>>,
+    csv: csv::Reader<LineLimit<BufReader<File>>>,
     record: csv::StringRecord,
     names: Vec<String>,
     opts: ReadOptions,
@@ -40,7 +41,7 @@ impl CsvChunks {
             .flexible(true)
             .trim(csv::Trim::All)
             .delimiter(delimiter_for(&label))
-            .from_reader(BufReader::new(file));
+            .from_reader(LineLimit::new(BufReader::new(file), opts.max_columns));
         let mut record = csv::StringRecord::new();
         let line_at = |byte: u64| {
             File::open(path)
