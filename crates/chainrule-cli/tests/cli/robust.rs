@@ -111,3 +111,30 @@ fn a_file_without_line_breaks_is_refused_not_buffered() {
         assert!(stderr.contains("--max-columns"), "{stderr}");
     }
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn data_from_a_pipe_loses_no_bytes_to_format_sniffing() {
+    // Three rows on y = 1 + 2x exactly (hand-made): through a pipe the
+    // header and every row must reach the reader, so θ = [1, 2] on 3 rows.
+    let csv = "x,y\n0,1\n1,3\n2,5\n";
+    let out = chainrule()
+        .args(["fit", "/dev/stdin", "--formula", "y ~ x", "--json"])
+        .write_stdin(csv)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["n"], 3);
+    let theta: Vec<f64> = v["theta"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["value"].as_f64().unwrap())
+        .collect();
+    assert!(
+        (theta[0] - 1.0).abs() < 1e-14 && (theta[1] - 2.0).abs() < 1e-14,
+        "{theta:?}"
+    );
+}

@@ -205,8 +205,15 @@ pub struct DesignCache {
 
 impl DesignCache {
     /// Whether the file starts with the cache's magic bytes.
+    ///
+    /// Only a regular file is looked at: reading the first bytes of a pipe
+    /// (`train <(cat data.csv)`, `/dev/stdin`) would take them from the
+    /// reader that comes after, so a pipe is never a cache.
     pub fn is_cache(path: &Path) -> bool {
         let mut magic = [0u8; 8];
+        if !fs::metadata(path).is_ok_and(|m| m.is_file()) {
+            return false;
+        }
         File::open(path)
             .and_then(|mut f| io::Read::read_exact(&mut f, &mut magic))
             .is_ok_and(|()| &magic == MAGIC)

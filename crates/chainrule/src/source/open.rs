@@ -175,6 +175,10 @@ fn open_one(
 /// that such a file is refused by name rather than parsed as CSV).
 fn has_parquet_magic(path: &Path) -> bool {
     let mut magic = [0u8; 4];
+    // Only regular files: a pipe's first bytes belong to the CSV reader.
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
     std::fs::File::open(path)
         .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
         .is_ok_and(|()| &magic == b"PAR1")

@@ -32,6 +32,11 @@ const MAGIC: &[u8; 4] = b"PAR1";
 /// Whether `path` is a Parquet file (by its magic bytes).
 pub fn is_parquet(path: &Path) -> bool {
     let mut magic = [0u8; 4];
+    // A pipe's first bytes belong to the reader after us (see
+    // `DesignCache::is_cache`): only regular files are sniffed.
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
     File::open(path)
         .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
         .is_ok_and(|()| &magic == MAGIC)
