@@ -138,3 +138,65 @@ fn data_from_a_pipe_loses_no_bytes_to_format_sniffing() {
         "{theta:?}"
     );
 }
+
+/// x near 1e200 and y = 1 + 3e-200·x plus a small made-up wobble: finite
+/// data whose squares overflow f64.
+fn huge_columns(dir: &std::path::Path) -> String {
+    let mut text = String::from("x,y\n");
+    for i in 0..20 {
+        let x = (1.0 + i as f64 / 20.0) * 1e200;
+        let wobble = ((i * 7 % 5) as f64 - 2.0) * 0.01;
+        text.push_str(&format!("{x:e},{}\n", 1.0 + 3e-200 * x + wobble));
+    }
+    let path = dir.join("huge.csv");
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+fn json_ok(args: &[&str]) -> serde_json::Value {
+    let out = chainrule().args(args).arg("--json").output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{args:?}: {stderr}");
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn columns_near_1e200_train_when_standardized_and_say_so_when_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = huge_columns(dir.path());
+    // Raw: λmax overflows and 1/λmax is 0 — θ would never move, exit 0.
+    chainrule()
+        .args(["train", &data, "--formula", "y ~ x", "--epochs", "10"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "automatic learning rate came out as 0",
+        ))
+        .stderr(predicate::str::contains("standardize"));
+    // Standardized, in memory and streamed (the TSQR statistics): θ is the
+    // closed form's to ≥ 12 digits (measured 14.6–15).
+    for extra in [&[][..], &["--chunk-rows", "5"][..]] {
+        let args = [
+            &["train", &data, "--formula", "y ~ x", "--standardize"][..],
+            &["--epochs", "2000", "--check"][..],
+            extra,
+        ]
+        .concat();
+        let v = json_ok(&args);
+        let digits = v["check"]["digits"].as_f64().unwrap();
+        assert!(digits >= 12.0, "{extra:?}: {digits} digits");
+    }
+    // The closed form, in memory and from streamed statistics, agree.
+    let whole = json_ok(&["fit", &data, "--formula", "y ~ x"]);
+    let streamed = json_ok(&["fit", &data, "--formula", "y ~ x", "--chunk-rows", "5"]);
+    for k in 0..2 {
+        let (a, b) = (
+            whole["theta"][k]["value"].as_f64().unwrap(),
+            streamed["theta"][k]["value"].as_f64().unwrap(),
+        );
+        assert!(
+            a.is_finite() && ((a - b) / a).abs() < 1e-12,
+            "θ{k}: {a} vs {b}"
+        );
+    }
+}

@@ -31,13 +31,21 @@ impl Scaling {
                 *s += (v - m) * (v - m);
             }
         }
-        for s in scale.iter_mut() {
-            let sd = (*s / n.max(1) as f64).sqrt();
+        for (j, s) in scale.iter_mut().enumerate() {
+            let mut sd = (*s / n.max(1) as f64).sqrt();
+            if !(sd.is_finite() && sd >= f64::MIN_POSITIVE) {
+                // Columns near 1e160 and beyond overflow the sums above
+                // (and columns near 1e-160 underflow them): redo this one
+                // column from values divided by its largest, so every sum
+                // stays near 1. Ordinary columns keep the plain sums' bits.
+                (mean[j], sd) = scaled_moments(x, d, j, n, center);
+            }
             *s = if sd > 0.0 && sd.is_finite() { sd } else { 1.0 };
         }
         Scaling { mean, scale }
     }
 
+    /// Applies the scaling to rows `x` (row-major, d columns).
     pub fn apply(&self, x: &[f64]) -> Vec<f64> {
         let d = self.mean.len();
         let mut out = x.to_vec();
@@ -76,6 +84,24 @@ impl Scaling {
     }
 }
 
+/// Mean and standard deviation of column `j` computed on values divided by
+/// the column's largest magnitude, then scaled back: no sum leaves f64's
+/// range whatever the column's scale.
+fn scaled_moments(x: &[f64], d: usize, j: usize, n: usize, center: bool) -> (f64, f64) {
+    let column = || x.chunks_exact(d.max(1)).take(n).map(|row| row[j]);
+    let big = column().fold(0.0f64, |m, v| m.max(v.abs()));
+    if big == 0.0 || !big.is_finite() || n == 0 {
+        return (0.0, 0.0);
+    }
+    let mean = if center {
+        column().map(|v| v / big).sum::<f64>() / n as f64
+    } else {
+        0.0
+    };
+    let var = column().map(|v| (v / big - mean).powi(2)).sum::<f64>() / n as f64;
+    (mean * big, var.sqrt() * big)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,5 +124,27 @@ mod tests {
         }
         let back = s.to_original(&scaled, true);
         assert!((back[0] - 1.0).abs() < 1e-12 && (back[1] - 2.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn huge_and_tiny_columns_scale_without_overflow() {
+        // x·1e200 and x·1e-200 must give the moments of x, times 1e±200
+        // (x = 1, 2, 3, 4: mean 2.5, sd √1.25, hand-computed).
+        let x = [1.0, 2.0, 3.0, 4.0];
+        for factor in [1e200, 1e-200] {
+            let big: Vec<f64> = x.iter().map(|v| v * factor).collect();
+            let s = Scaling::fit(&big, 1, true);
+            let rel = |a: f64, b: f64| ((a - b) / b).abs();
+            assert!(
+                rel(s.mean[0], 2.5 * factor) < 1e-15,
+                "{factor}: {:?}",
+                s.mean
+            );
+            assert!(
+                rel(s.scale[0], 1.25f64.sqrt() * factor) < 1e-15,
+                "{factor}: {:?}",
+                s.scale
+            );
+        }
     }
 }

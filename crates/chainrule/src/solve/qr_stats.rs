@@ -83,11 +83,21 @@ impl QrStats {
         let m = self.m;
         let b = rows.len() / m;
         for k in 0..m {
-            let tail: f64 = (0..b).map(|i| rows[i * m + k].powi(2)).sum();
+            // Everything in this reflection is computed on column k divided
+            // by a power of two near its largest entry: exact (so ordinary
+            // data keep their bits), and no square overflows for entries
+            // near 1e160 or underflows near 1e-160.
+            let x0 = self.r[k * m + k];
+            let big = (0..b).fold(x0.abs(), |a, i| a.max(rows[i * m + k].abs()));
+            if big == 0.0 || !big.is_finite() {
+                continue;
+            }
+            let s = 2f64.powi((big.log2().floor() as i32).clamp(-1000, 1000));
+            let x0 = x0 / s;
+            let tail: f64 = (0..b).map(|i| (rows[i * m + k] / s).powi(2)).sum();
             if tail == 0.0 {
                 continue;
             }
-            let x0 = self.r[k * m + k];
             let norm = (x0 * x0 + tail).sqrt();
             // α = −sign(x0)·‖x‖ keeps v0 = x0 − α free of cancellation.
             let alpha = if x0 >= 0.0 { -norm } else { norm };
@@ -96,14 +106,15 @@ impl QrStats {
             for j in k + 1..m {
                 let dot = v0 * self.r[k * m + j]
                     + (0..b)
-                        .map(|i| rows[i * m + k] * rows[i * m + j])
+                        .map(|i| rows[i * m + k] / s * rows[i * m + j])
                         .sum::<f64>();
                 let f = beta * dot;
                 self.r[k * m + j] -= f * v0;
                 for i in 0..b {
-                    rows[i * m + j] -= f * rows[i * m + k];
+                    rows[i * m + j] -= f * (rows[i * m + k] / s);
                 }
             }
+            let alpha = alpha * s;
             self.r[k * m + k] = alpha;
             // Canonical sign: a row of R times −1 is still an R of the same
             // columns (Q's column k flips), and R's diagonal ≥ 0 makes R unique.
@@ -147,8 +158,10 @@ impl QrStats {
             } else {
                 0
             };
-            let ss: f64 = (from..=c).map(|k| self.r[k * m + c].powi(2)).sum();
-            let sd = (ss / n).sqrt();
+            // ‖R's column‖/√n, by the scaled norm: the plain Σ R² overflows
+            // for columns near 1e160.
+            let column: Vec<f64> = (from..=c).map(|k| self.r[k * m + c]).collect();
+            let sd = crate::numeric::qr::norm(&column) / n.sqrt();
             scale[j] = if sd > 0.0 && sd.is_finite() { sd } else { 1.0 };
         }
         crate::model::Scaling { mean, scale }

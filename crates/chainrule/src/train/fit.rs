@@ -20,6 +20,14 @@ pub enum TrainError {
     NoRows,
     #[error("the learning rate must be a positive number, not {0}")]
     BadLearningRate(f64),
+    /// 1/λmax came out 0, subnormal or not finite: the features' scale
+    /// leaves plain gradient descent no step.
+    #[error(
+        "the automatic learning rate came out as {0:e} (1/λmax of the cost's Hessian): the \
+         features are so large or so small that gradient descent on them cannot move θ; \
+         standardize the features, or rescale the columns"
+    )]
+    NoUsableLearningRate(f64),
     /// The batch size clashes with the data or the mode (the text says how).
     #[error("{0}")]
     BadBatchSize(String),

@@ -52,6 +52,17 @@ fn batch_and_engine(cfg: &TrainConfig, n: usize) -> Result<(usize, Engine), Trai
     Ok((k, engine))
 }
 
+/// The automatic learning rate, unless the data's scale left none: with
+/// features near 1e200, λmax of the Hessian overflows and 1/λmax is 0, and
+/// training would keep θ at its start while exiting 0.
+fn usable_auto(lr: f64) -> Result<f64, TrainError> {
+    if lr.is_finite() && lr >= f64::MIN_POSITIVE {
+        Ok(lr)
+    } else {
+        Err(TrainError::NoUsableLearningRate(lr))
+    }
+}
+
 fn to_scaled(theta0: Option<&[f64]>, scaling: Option<&Scaling>, model: &LinearModel) -> Vec<f64> {
     match (theta0, scaling) {
         (Some(t), Some(s)) => s.to_scaled(t, model.intercept),
@@ -78,7 +89,7 @@ impl Plan {
         let rows = Batch::new(scaled_x.as_deref().unwrap_or(data.x), data.y, data.d);
         let lr = match cfg.lr {
             LearningRate::Fixed(lr) => lr,
-            LearningRate::Auto => auto_lr(rows, &model, k),
+            LearningRate::Auto => usable_auto(auto_lr(rows, &model, k))?,
         };
         let theta0 = to_scaled(theta0, scaling.as_ref(), &model);
         // Divergence is judged against J over all rows at the start, not
@@ -128,8 +139,10 @@ impl Plan {
         let lambda = lambda_max(&hessian, model.n_params());
         let lr = match cfg.lr {
             LearningRate::Fixed(lr) => lr,
-            LearningRate::Auto if k >= n => 1.0 / lambda,
-            LearningRate::Auto => (1.0 / lambda).min(1.0 / (2.0 * widest(scaling.as_ref())?)),
+            LearningRate::Auto if k >= n => usable_auto(1.0 / lambda)?,
+            LearningRate::Auto => {
+                usable_auto((1.0 / lambda).min(1.0 / (2.0 * widest(scaling.as_ref())?)))?
+            }
         };
         let theta0 = to_scaled(theta0, scaling.as_ref(), &model);
         let j_start = scaled_stats.cost(&theta0);
