@@ -30,7 +30,7 @@ use std::path::Path;
 
 use crate::data::{Dataset, Design};
 use crate::error::{Error, Result};
-use crate::model::formula::Formula;
+use crate::model::formula::{Formula, Term};
 use crate::model::{Batch, Engine, LinearModel, Mode};
 use crate::solve::{
     least_squares, least_squares_rows, metrics, metrics_rows, DesignRows, Solution,
@@ -438,6 +438,13 @@ fn predict(
     theta: &[f64],
     data: &Dataset,
 ) -> Result<Vec<f64>> {
+    let dotted;
+    let data = if formula.terms.contains(&Term::Dot) {
+        dotted = fitted_columns_only(formula, features, response, data)?;
+        &dotted
+    } else {
+        data
+    };
     let design = new_design(formula, response, data)?;
     if design.names != features {
         return Err(Error::Mismatch(format!(
@@ -453,6 +460,38 @@ fn predict(
     Ok((0..design.n)
         .map(|i| design.predict_row(theta, i))
         .collect())
+}
+
+/// For a formula with `.`: the new rows' columns cut down to the features
+/// the model was fitted on (in the model's order) and those its other terms
+/// name. `.` is never re-expanded against the new file, so its column order
+/// and any extra columns do not matter; a missing feature is named by the
+/// check that follows.
+fn fitted_columns_only(
+    formula: &Formula,
+    features: &[String],
+    response: &str,
+    data: &Dataset,
+) -> Result<Dataset> {
+    let named = formula.terms.iter().flat_map(|t| t.columns());
+    let mut names: Vec<&str> = Vec::new();
+    for c in features
+        .iter()
+        .map(String::as_str)
+        .chain(named)
+        .chain([response])
+    {
+        if data.index_of(c).is_some() && !names.contains(&c) {
+            names.push(c);
+        }
+    }
+    let columns = names
+        .iter()
+        .map(|c| data.columns[data.index_of(c).expect("kept only present columns")].clone())
+        .collect();
+    let mut kept = Dataset::new(names.into_iter().map(String::from).collect(), columns)?;
+    kept.path = data.path.clone();
+    Ok(kept)
 }
 
 /// The formula applied to rows that may lack the response (a placeholder

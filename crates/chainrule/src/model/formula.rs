@@ -194,7 +194,7 @@ impl Formula {
 }
 
 impl Term {
-    fn columns(&self) -> Vec<&str> {
+    pub(crate) fn columns(&self) -> Vec<&str> {
         match self {
             Term::Column(c) | Term::Power(c, _) | Term::Poly(c, _) => vec![c],
             Term::Product(a, b) => vec![a, b],

@@ -63,12 +63,24 @@ fn predict_needs_only_the_features_and_matches_by_name() {
     // z1 = θ0 + θ1·x1 + θ2·x2 with θ ≈ [1, 2, −3]: 1 at (0, 0), 0 at (1, 1).
     assert!((z1[0] - 1.0).abs() < 1e-6 && z1[1].abs() < 1e-6, "{z1:?}");
 
-    // A `.` model on data with other columns would use them silently.
+    // A `.` model is never re-expanded against the new file: columns in
+    // another order and extra columns give the same z1 as the original
+    // layout; a missing feature is named.
     let dot = LinearRegression::new("y ~ .").unwrap().lr_auto().epochs(10);
     let fitted = dot.fit(&data).unwrap();
+    let same = table(&[("x1", vec![0.5, 2.0]), ("x2", vec![1.0, -1.0])]);
+    let shuffled = table(&[
+        ("id", vec![7.0, 8.0]),
+        ("x2", vec![1.0, -1.0]),
+        ("x1", vec![0.5, 2.0]),
+    ]);
+    assert_eq!(
+        fitted.predict(&shuffled).unwrap(),
+        fitted.predict(&same).unwrap()
+    );
     let other = table(&[("x1", vec![1.0]), ("x3", vec![2.0])]);
     match fitted.predict(&other) {
-        Err(Error::Mismatch(message)) => assert!(message.contains("x3"), "{message}"),
+        Err(Error::Mismatch(message)) => assert!(message.contains("x2"), "{message}"),
         other => panic!("expected a mismatch, got {other:?}"),
     }
 }
