@@ -42,6 +42,7 @@ pub fn run(args: Args) -> Result<()> {
     for note in &opened.notes {
         eprintln!("note: {note}");
     }
+    let how = opened.how;
     let mut source = opened.source;
     progress.set_total(source.bytes_total());
     let s = match source.design() {
@@ -79,7 +80,7 @@ pub fn run(args: Args) -> Result<()> {
         return Ok(());
     }
     println!(
-        "{}: {formula}  ({} rows, closed form)\n",
+        "{}: {formula}  ({} rows {how}, closed form)\n",
         args.data.data.display(),
         s.n
     );

@@ -5,6 +5,7 @@ mod cli;
 mod cli_render;
 mod cli_stream;
 mod datafusion_engine;
+mod help;
 mod interrupt;
 mod limits;
 mod parquet_input;
