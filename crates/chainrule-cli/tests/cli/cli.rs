@@ -244,7 +244,7 @@ fn bad_data_names_file_line_and_column() {
         .args(["train", &holes, "--drop-missing"])
         .assert()
         .success()
-        .stderr(predicate::str::contains("skipped 1 of 3 rows read"));
+        .stderr(predicate::str::contains("dropped 1 of 3 rows"));
 }
 
 #[test]
