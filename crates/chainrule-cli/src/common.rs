@@ -93,7 +93,7 @@ pub fn load_first(path: &Path, formula: &Formula, drop_missing: bool, rows: usiz
 fn note_dropped(report: ReadReport) {
     if report.rows_dropped > 0 {
         eprintln!(
-            "note: --drop-missing skipped {} of {} rows read (empty, NaN or infinite cells); the results use the {} rows kept",
+            "note: --drop-missing skipped {} of {} rows read (empty, NaN or infinite cells); the results use only the {} kept",
             report.rows_dropped,
             report.rows_read,
             report.rows_read - report.rows_dropped

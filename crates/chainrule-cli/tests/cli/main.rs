@@ -10,6 +10,7 @@ mod interrupt;
 mod limits;
 mod parquet_input;
 mod robust;
+mod step_data;
 mod stream_memory;
 mod tables;
 mod teach;
