@@ -38,7 +38,11 @@ pub fn run(args: Args) -> Result<()> {
     let formula = parse_formula(&args.formula.formula)?;
     let options = args.scale.open_options(args.data.read_options())?;
     let mut progress = Progress::new(0);
-    let opened = super::common::open_source(&args.data.paths(), &formula, &options, &mut progress)?;
+    let paths = args.data.paths();
+    if !options.streams(&paths) {
+        progress.reading(&paths);
+    }
+    let opened = super::common::open_source(&paths, &formula, &options, &mut progress)?;
     for note in &opened.notes {
         eprintln!("note: {note}");
     }

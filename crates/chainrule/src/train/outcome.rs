@@ -98,6 +98,17 @@ pub fn summarize(
         design: source.empty_design(),
     };
     let Some(design) = source.design() else {
+        // Ctrl-C asked for no more passes: the metrics are left out.
+        if trained.fit.stop == StopReason::Interrupted && trained.stats.is_some() {
+            let mut outcome = summarize_streamed(trained, cfg, labels, f64::NAN, check)?;
+            outcome.warnings.push(
+                "interrupted: J, RMSE and R² over every row are left out (NaN), since they \
+                 take one more pass over the data; θ is the last whole step's, so train \
+                 again (or without interrupting) to have them"
+                    .into(),
+            );
+            return Ok(outcome);
+        }
         let rss = crate::source::stats_at(source, &trained.fit.theta, observer)?.j_sum;
         let trained = match trained.stats {
             Some(_) => trained,
