@@ -15,3 +15,4 @@ mod stream_memory;
 mod tables;
 mod teach;
 mod train_json;
+mod warnings;
