@@ -75,7 +75,12 @@ pub fn load_with(path: &Path, formula: &Formula, opts: &ReadOptions) -> Result<(
 /// The first `rows` rows of the CSV at `path` (rows with missing cells
 /// skipped when `drop_missing`, not counted) through the formula; the rest
 /// of the file is never read.
-pub fn load_first(path: &Path, formula: &Formula, drop_missing: bool, rows: usize) -> Result<Design> {
+pub fn load_first(
+    path: &Path,
+    formula: &Formula,
+    drop_missing: bool,
+    rows: usize,
+) -> Result<Design> {
     let opts = ReadOptions {
         drop_missing,
         ..ReadOptions::default()
@@ -84,9 +89,9 @@ pub fn load_first(path: &Path, formula: &Formula, drop_missing: bool, rows: usiz
     let mut data = Dataset::new(Vec::new(), Vec::new())?;
     chunks.next_chunk(&mut data)?;
     note_dropped(chunks.report());
-    Ok(formula
+    formula
         .design(&data)
-        .with_context(|| format!("--formula {formula}"))?)
+        .with_context(|| format!("--formula {formula}"))
 }
 
 /// Says on stderr how many rows `--drop-missing` skipped, if any.

@@ -173,9 +173,8 @@ impl Progress {
                 Unit::Rows => "{msg} {bar:24} {human_pos}/{human_len} rows{prefix} {elapsed}",
                 Unit::Bytes => "{msg} {bar:24} {bytes}/{total_bytes}, {bytes_per_sec} {elapsed}",
             };
-            self.bar.set_style(
-                ProgressStyle::with_template(template).expect("the template is valid"),
-            );
+            self.bar
+                .set_style(ProgressStyle::with_template(template).expect("the template is valid"));
             self.unit = Some(unit);
         }
         self.bar.set_length(len);

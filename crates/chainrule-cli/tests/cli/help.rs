@@ -144,24 +144,54 @@ fn every_graph_flag_changes_the_drawing() {
     let svg = dir.path().join("g.svg").display().to_string();
     let dot = ["graph", "--format", "dot"];
     let plane = [
-        "graph", "--format", "dot", "--formula", "plane", "--x1", "1", "--x2", "2", "--y", "3",
+        "graph",
+        "--format",
+        "dot",
+        "--formula",
+        "plane",
+        "--x1",
+        "1",
+        "--x2",
+        "2",
+        "--y",
+        "3",
     ];
     let mut rows = vec![
-        row("--formula", &dot, &["--formula", "line"], "another model's graph"),
-        row("--mode", &dot, &["--mode", "unrolled"], "one branch per row"),
+        row(
+            "--formula",
+            &dot,
+            &["--formula", "line"],
+            "another model's graph",
+        ),
+        row(
+            "--mode",
+            &dot,
+            &["--mode", "unrolled"],
+            "one branch per row",
+        ),
         row("--x", &dot, &["--x", "4", "--y", "3"], "x = 4 in the boxes"),
         row("--x1", &plane, &["--x1", "5"], "x1 = 5 in the boxes"),
         row("--x2", &plane, &["--x2", "5"], "x2 = 5 in the boxes"),
         row("--y", &dot, &["--x", "2", "--y", "9"], "y = 9 in the boxes"),
         row("--theta", &dot, &["--theta", "1.5"], "θ = 1.5 in the boxes"),
-        row("--data", &dot, &["--data", &csv, "--rows", "2"], "the file's row"),
+        row(
+            "--data",
+            &dot,
+            &["--data", &csv, "--rows", "2"],
+            "the file's row",
+        ),
         row(
             "--drop-missing",
             &["graph", "--format", "dot", "--data", &csv],
             &["--drop-missing"],
             "row 1 (empty y) skipped instead of an error",
         ),
-        row("--rows", &dot, &["--rows", "2"], "the built-in data's row 2"),
+        row(
+            "--rows",
+            &dot,
+            &["--rows", "2"],
+            "the built-in data's row 2",
+        ),
         row(
             "--program",
             &dot,
@@ -169,7 +199,12 @@ fn every_graph_flag_changes_the_drawing() {
             "the program's graph",
         ),
         row("--lang", &dot, &["--lang", "ko"], "Korean words"),
-        row("--format", &dot, &["--format", "mermaid"], "Mermaid, not DOT"),
+        row(
+            "--format",
+            &dot,
+            &["--format", "mermaid"],
+            "Mermaid, not DOT",
+        ),
         // origin's z1 = θ·x is one op; line's θ1·x + θ0 hides a mul and an add.
         row(
             "--all-nodes",
@@ -180,7 +215,12 @@ fn every_graph_flag_changes_the_drawing() {
     ];
     rows.push(Row {
         file: Some(svg.clone()),
-        ..row("--out", &dot, &["--out", &svg], "the drawing in a file, not on stdout")
+        ..row(
+            "--out",
+            &dot,
+            &["--out", &svg],
+            "the drawing in a file, not on stdout",
+        )
     });
     check_table("graph", &rows);
 }
@@ -211,13 +251,33 @@ fn every_fit_flag_changes_the_answer_or_says_how() {
             "the row with an empty x2 skipped instead of an error",
         ),
         // 3 columns in the file (the header above).
-        row("--max-columns", &base, &["--max-columns", "2"], "refused: 3 columns"),
+        row(
+            "--max-columns",
+            &base,
+            &["--max-columns", "2"],
+            "refused: 3 columns",
+        ),
         // 7 rows × 3 columns = 21 cells with the header's row.
-        row("--max-cells", &base, &["--max-cells", "6"], "refused: too many cells"),
+        row(
+            "--max-cells",
+            &base,
+            &["--max-cells", "6"],
+            "refused: too many cells",
+        ),
         row("--formula", &base, &["--formula", "y ~ x1"], "one feature"),
         row("--json", &base, &["--json"], "JSON"),
-        row("--level", &base, &["--level", "0.5"], "[0.25 0.75] intervals"),
-        row("--digits", &base, &["--digits", "3"], "3 significant digits"),
+        row(
+            "--level",
+            &base,
+            &["--level", "0.5"],
+            "[0.25 0.75] intervals",
+        ),
+        row(
+            "--digits",
+            &base,
+            &["--digits", "3"],
+            "3 significant digits",
+        ),
         row(
             "--chunk-rows",
             &base,
@@ -227,7 +287,12 @@ fn every_fit_flag_changes_the_answer_or_says_how() {
     ];
     rows.push(Row {
         file: Some(cache.clone()),
-        ..row("--cache", &base, &["--cache", &cache], "the cache file written")
+        ..row(
+            "--cache",
+            &base,
+            &["--cache", &cache],
+            "the cache file written",
+        )
     });
     // MORE is a positional argument, not a flag; checked here all the same.
     rows.push(row("MORE", &base, &[&more], "a seventh row"));

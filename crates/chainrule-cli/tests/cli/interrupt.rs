@@ -232,7 +232,9 @@ fn sigint_stops_a_streamed_run_within_a_chunk() {
     let model = dir.path().join("m.json");
     let model_arg = model.display().to_string();
     // 10⁶ rows of the plane preset: ~57 MB of CSV, a pass of a second or so.
-    run_ok(&["synth", "--model", "plane", "--n", "1000000", "--out", &data]);
+    run_ok(&[
+        "synth", "--model", "plane", "--n", "1000000", "--out", &data,
+    ]);
     let started = Instant::now();
     run_ok(&["fit", &data, "--chunk-rows", "4096"]);
     let one_pass = started.elapsed();
@@ -274,7 +276,9 @@ fn sigint_while_scanning_saves_nothing_and_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("big.csv").display().to_string();
     let model = dir.path().join("m.json");
-    run_ok(&["synth", "--model", "plane", "--n", "1000000", "--out", &data]);
+    run_ok(&[
+        "synth", "--model", "plane", "--n", "1000000", "--out", &data,
+    ]);
     let started = std::time::Instant::now();
     run_ok(&["fit", &data, "--chunk-rows", "4096"]);
     let one_pass = started.elapsed();

@@ -73,7 +73,14 @@ fn explain_and_graph_skip_missing_rows_and_say_so() {
     }
     // explain shows the kept row: x = 2, y = 5 (row 2 of HOLE_IN_ROW_1).
     let out = chainrule()
-        .args(["explain", "--data", &data, "--formula", "line", "--drop-missing"])
+        .args([
+            "explain",
+            "--data",
+            &data,
+            "--formula",
+            "line",
+            "--drop-missing",
+        ])
         .args(["--format", "json"])
         .output()
         .unwrap();

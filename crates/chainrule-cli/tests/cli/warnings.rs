@@ -121,10 +121,22 @@ fn the_drop_note_says_what_the_results_use() {
     std::fs::write(&p, "x,y\n1,3\n2,\n3,7\n4,9\n").unwrap();
     let p = p.display().to_string();
     let out = dir.path().join("r.html").display().to_string();
-    let err = stderr(&["report", "--data", &p, "--out", &out, "--epochs", "1", "--drop-missing"]);
+    let err = stderr(&[
+        "report",
+        "--data",
+        &p,
+        "--out",
+        &out,
+        "--epochs",
+        "1",
+        "--drop-missing",
+    ]);
     // 4 rows read, 1 skipped, 3 kept.
     assert_says(
         &err,
-        &["skipped 1 of 4 rows read", "the results use only the 3 kept"],
+        &[
+            "skipped 1 of 4 rows read",
+            "the results use only the 3 kept",
+        ],
     );
 }
