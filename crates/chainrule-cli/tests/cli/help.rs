@@ -1,6 +1,6 @@
 //! Help that is true. Every subcommand's `--help` is a snapshot (clap
-//! without `wrap_help` never wraps, so the text does not depend on the
-//! terminal; the locale is pinned to English). `fit --help` speaks of no
+//! wraps help to the terminal, here none: `COLUMNS=100`, clap's widest;
+//! the locale is pinned to English). `fit --help` speaks of no
 //! mini-batch or seed, `graph --help` offers no flag that draws nothing,
 //! and every flag that `graph --help` and `fit --help` list is run against
 //! a baseline: the table below says, per flag, what it changes.
@@ -13,6 +13,7 @@ use std::path::Path;
 fn chainrule() -> Command {
     let mut cmd = Command::cargo_bin("chainrule").unwrap();
     cmd.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .env("COLUMNS", "100")
         .env("LC_ALL", "C")
         .env("LANG", "C")
         .env_remove("LC_MESSAGES");
