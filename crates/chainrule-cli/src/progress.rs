@@ -96,14 +96,15 @@ impl Meter {
         }
     }
 
-    /// "epoch 3/20 (J = 1.2e-2 after 2)", or the pass's name.
+    /// "epoch 3/20, J 1.234e-2" (J after the epoch before), or the pass's
+    /// name.
     pub fn label(&self) -> String {
         if self.what != "epoch" {
             return format!("{} pass", self.what);
         }
         let now = format!("epoch {}/{}", self.epoch + 1, self.epochs);
         match self.last_j {
-            Some(j) => format!("{now} (J = {j:.4e} after {})", self.epoch),
+            Some(j) => format!("{now}, J {j:.3e}"),
             None => now,
         }
     }
@@ -116,6 +117,8 @@ pub struct Progress {
     steps: u64,
     /// Whether stderr is a terminal: the only place anything is drawn.
     drawn: bool,
+    /// Whether the ticker runs (from the first thing to show).
+    ticking: bool,
 }
 
 impl Progress {
@@ -127,6 +130,7 @@ impl Progress {
             unit: None,
             steps: 0,
             drawn,
+            ticking: false,
         }
     }
 
@@ -146,6 +150,15 @@ impl Progress {
         );
         self.bar
             .set_message(format!("{} ({})", first.display(), HumanBytes(size)));
+        self.tick();
+    }
+
+    /// Starts the ticker (on a terminal), once there is something to show.
+    fn tick(&mut self) {
+        if self.drawn && !self.ticking {
+            self.bar.enable_steady_tick(TICK);
+            self.ticking = true;
+        }
     }
 
     /// Bytes of input in one pass (streamed runs draw bytes).
@@ -164,6 +177,7 @@ impl Progress {
         self.bar.finish_and_clear();
         self.bar = new_bar(self.drawn);
         self.unit = None;
+        self.ticking = false;
     }
 
     fn draw(&mut self) {
@@ -177,14 +191,15 @@ impl Progress {
                 .set_style(ProgressStyle::with_template(template).expect("the template is valid"));
             self.unit = Some(unit);
         }
+        self.bar.set_message(self.meter.label());
         self.bar.set_length(len);
         self.bar.set_position(pos);
-        self.bar.set_message(self.meter.label());
         let seconds = self.bar.elapsed().as_secs_f64();
         if unit == Unit::Rows && seconds > 0.0 {
             let rate = self.meter.rows() as f64 / seconds;
             self.bar.set_prefix(format!(", {:.2} M rows/s", rate / 1e6));
         }
+        self.tick();
     }
 }
 
@@ -192,9 +207,7 @@ fn new_bar(drawn: bool) -> ProgressBar {
     let bar = ProgressBar::new(0).with_style(
         ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("the template is valid"),
     );
-    if drawn {
-        bar.enable_steady_tick(TICK);
-    } else {
+    if !drawn {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
     bar
@@ -266,8 +279,8 @@ mod tests {
         m.on_epoch(1, 0.5);
         m.on_pass("epoch");
         assert_eq!(m.rows(), 0);
-        // J after epoch 1, printed with 4 decimals in scientific notation.
-        assert_eq!(m.label(), "epoch 2/20 (J = 5.0000e-1 after 1)");
+        // J after epoch 1, printed with 3 decimals in scientific notation.
+        assert_eq!(m.label(), "epoch 2/20, J 5.000e-1");
     }
 
     /// Streamed: chunks of 4096 rows, the bytes consumed so far of a 10⁶
