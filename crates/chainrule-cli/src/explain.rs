@@ -124,7 +124,6 @@ pub fn rows(text: &str) -> Result<std::ops::Range<usize>> {
     Ok(a - 1..b)
 }
 
-/// The step the flags ask for.
 /// The step the flags ask for (`graph`: the update's learning rate
 /// draws nothing, so it is the default).
 pub fn step(args: &StepArgs) -> Result<Step> {
@@ -161,10 +160,7 @@ pub fn steps(args: &StepArgs, lr: f64, n: usize) -> Result<Vec<Step>> {
         .filter_map(|(name, v)| v.as_ref().map(|t| (name, t)))
         .map(|(name, t)| Ok((name.to_string(), numbers(name, t)?)))
         .collect::<Result<_>>()?;
-    let wanted = match &args.rows {
-        Some(r) => Some(rows(r)?),
-        None => None,
-    };
+    let wanted = args.rows.as_deref().map(rows).transpose()?;
     let (design, source) = if let Some(path) = &args.data {
         // Only the rows a step uses are read: a bad cell further down the
         // file is no concern of this step.
