@@ -303,3 +303,39 @@ fn every_fit_flag_changes_the_answer_or_says_how() {
     rows.push(row("MORE", &base, &[&more], "a seventh row"));
     check_table("fit", &rows);
 }
+
+/// `grad` with no program waits on standard input: on a terminal it says
+/// so (and how to end it); from a pipe it stays quiet. The terminal is
+/// util-linux `script`'s pseudo-terminal, where it exists.
+#[test]
+fn grad_says_it_reads_a_terminal() {
+    let piped = chainrule()
+        .arg("grad")
+        .write_stdin("L = 2^2\n")
+        .output()
+        .unwrap();
+    assert!(piped.status.success());
+    assert!(!String::from_utf8_lossy(&piped.stderr).contains("standard input"));
+
+    let bin = assert_cmd::cargo::cargo_bin("chainrule");
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("no `script` here: the terminal case is not checked");
+        return;
+    }
+    // The program, then Ctrl-D (EOT, 0x04) typed at the terminal.
+    let out = Command::new("script")
+        .args(["-qc", &format!("{} grad", bin.display()), "/dev/null"])
+        .write_stdin("L = 2^2\n\x04")
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap();
+    let seen = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        seen.contains("reading the program from standard input") && seen.contains("Ctrl-D"),
+        "{seen}"
+    );
+}
