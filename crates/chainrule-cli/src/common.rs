@@ -4,7 +4,8 @@
 use anyhow::{Context, Result};
 use chainrule::data::Design;
 use chainrule::data::{
-    read_csv, DataError, Dataset, ReadOptions, DEFAULT_MAX_CELLS, DEFAULT_MAX_COLUMNS,
+    read_csv, CsvChunks, DataError, Dataset, ReadOptions, ReadReport, DEFAULT_MAX_CELLS,
+    DEFAULT_MAX_COLUMNS,
 };
 use chainrule::model::formula::Formula;
 use std::path::{Path, PathBuf};
@@ -64,16 +65,45 @@ pub fn load(path: &Path, formula: &Formula, drop_missing: bool) -> Result<(Datas
 /// Reads DATA with `opts` and builds the design matrix the formula asks for.
 pub fn load_with(path: &Path, formula: &Formula, opts: &ReadOptions) -> Result<(Dataset, Design)> {
     let (data, report) = read_csv(path, opts).map_err(with_hint)?;
-    if report.rows_dropped > 0 {
-        eprintln!(
-            "note: dropped {} of {} rows with missing values (--drop-missing)",
-            report.rows_dropped, report.rows_read
-        );
-    }
+    note_dropped(report);
     let design = formula
         .design(&data)
         .with_context(|| format!("--formula {formula}"))?;
     Ok((data, design))
+}
+
+/// The first `rows` rows of the CSV at `path` (rows with missing cells
+/// skipped when `drop_missing`, not counted) through the formula; the rest
+/// of the file is never read.
+pub fn load_first(
+    path: &Path,
+    formula: &Formula,
+    drop_missing: bool,
+    rows: usize,
+) -> Result<Design> {
+    let opts = ReadOptions {
+        drop_missing,
+        ..ReadOptions::default()
+    };
+    let mut chunks = CsvChunks::open(path, &opts, rows.max(1))?;
+    let mut data = Dataset::new(Vec::new(), Vec::new())?;
+    chunks.next_chunk(&mut data)?;
+    note_dropped(chunks.report());
+    formula
+        .design(&data)
+        .with_context(|| format!("--formula {formula}"))
+}
+
+/// Says on stderr how many rows `--drop-missing` skipped, if any.
+fn note_dropped(report: ReadReport) {
+    if report.rows_dropped > 0 {
+        eprintln!(
+            "note: --drop-missing skipped {} of {} rows read (empty, NaN or infinite cells); the results use only the {} kept",
+            report.rows_dropped,
+            report.rows_read,
+            report.rows_read - report.rows_dropped
+        );
+    }
 }
 
 fn with_hint(e: DataError) -> anyhow::Error {

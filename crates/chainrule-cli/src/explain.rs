@@ -1,7 +1,7 @@
 //! `chainrule explain`: one forward + backward + update step, written out
 //! as the derivation writes it.
 
-use super::common::{load, parse_formula, print_json, usage};
+use super::common::{load_first, parse_formula, print_json, usage};
 use super::lang::LangArg;
 use anyhow::{Context, Result};
 use chainrule::data::Dataset;
@@ -38,6 +38,9 @@ pub struct Args {
     /// Output format
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
+    /// Learning rate of the update
+    #[arg(long, default_value_t = DEFAULT_LR)]
+    pub lr: f64,
     /// Take this many steps, θ carried from each update to the next, and
     /// end with a table of θ and J per step (json: an array of traces)
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
@@ -54,9 +57,6 @@ pub struct StepArgs {
     /// sample (one row), unrolled (one branch per row), vectorized (matrices)
     #[arg(long, default_value = "sample")]
     pub mode: Mode,
-    /// Learning rate of the update
-    #[arg(long, default_value_t = DEFAULT_LR)]
-    pub lr: f64,
     /// Feature x, one value per row: --x 2 or --x 4,5,6
     #[arg(long, allow_hyphen_values = true)]
     pub x: Option<String>,
@@ -72,9 +72,14 @@ pub struct StepArgs {
     /// θ as a comma list θ0,θ1,… (θ0 first when the model has one) [default: zeros]
     #[arg(long, allow_hyphen_values = true)]
     pub theta: Option<String>,
-    /// Take the rows from a CSV/TSV file instead of flags
+    /// Take the rows from a CSV/TSV file instead of flags; only the rows
+    /// up to the last one used are read
     #[arg(long, conflicts_with_all = ["x", "x1", "x2", "y"])]
     pub data: Option<PathBuf>,
+    /// Skip rows of --data with empty, NaN or infinite cells (and say how
+    /// many); --rows then counts the rows kept
+    #[arg(long, requires = "data")]
+    pub drop_missing: bool,
     /// Rows of --data (or of the built-in data) to use, from 1: `2` or `1-3`
     /// [default: 1 row sample, 2 unrolled, 3 vectorized]
     #[arg(long)]
@@ -119,18 +124,19 @@ pub fn rows(text: &str) -> Result<std::ops::Range<usize>> {
     Ok(a - 1..b)
 }
 
-/// The step the flags ask for.
+/// The step the flags ask for (`graph`: the update's learning rate
+/// draws nothing, so it is the default).
 pub fn step(args: &StepArgs) -> Result<Step> {
-    Ok(steps(args, 1)?.pop().expect("one step"))
+    Ok(steps(args, DEFAULT_LR, 1)?.pop().expect("one step"))
 }
 
 /// The first `n` steps the flags ask for, θ carried from each update to
-/// the next step.
-pub fn steps(args: &StepArgs, n: usize) -> Result<Vec<Step>> {
+/// the next step, each update with learning rate `lr`.
+pub fn steps(args: &StepArgs, lr: f64, n: usize) -> Result<Vec<Step>> {
     if let Some(path) = &args.program {
         let src = std::fs::read_to_string(path)
             .with_context(|| format!("{}: cannot read the program", path.display()))?;
-        return program_steps(&path.display().to_string(), &src, args.lr, n).map_err(|e| match e {
+        return program_steps(&path.display().to_string(), &src, lr, n).map_err(|e| match e {
             chainrule::teach::StepError::Program(e) => {
                 anyhow::anyhow!("{}:{}", path.display(), e.render(&src))
             }
@@ -154,8 +160,12 @@ pub fn steps(args: &StepArgs, n: usize) -> Result<Vec<Step>> {
         .filter_map(|(name, v)| v.as_ref().map(|t| (name, t)))
         .map(|(name, t)| Ok((name.to_string(), numbers(name, t)?)))
         .collect::<Result<_>>()?;
+    let wanted = args.rows.as_deref().map(rows).transpose()?;
     let (design, source) = if let Some(path) = &args.data {
-        let (_, design) = load(path, &formula, false)?;
+        // Only the rows a step uses are read: a bad cell further down the
+        // file is no concern of this step.
+        let last = wanted.as_ref().map_or(default_rows(args.mode), |r| r.end);
+        let design = load_first(path, &formula, args.drop_missing, last)?;
         (design, Some(path.display().to_string()))
     } else if !given.is_empty() {
         let (names, columns): (Vec<_>, Vec<_>) = given.into_iter().unzip();
@@ -186,8 +196,8 @@ pub fn steps(args: &StepArgs, n: usize) -> Result<Vec<Step>> {
             Some(format!("builtin:{preset}.csv")),
         )
     };
-    let range = match &args.rows {
-        Some(r) => rows(r)?,
+    let range = match wanted {
+        Some(r) => r,
         None if args.data.is_some() || args.x.is_none() && args.x1.is_none() => {
             0..default_rows(args.mode).min(design.n)
         }
@@ -198,7 +208,7 @@ pub fn steps(args: &StepArgs, n: usize) -> Result<Vec<Step>> {
         range,
         args.mode,
         theta.as_deref(),
-        args.lr,
+        lr,
         source.as_deref(),
         n,
     )
@@ -207,7 +217,7 @@ pub fn steps(args: &StepArgs, n: usize) -> Result<Vec<Step>> {
 
 pub fn run(args: Args) -> Result<()> {
     let lang = args.step.lang.get();
-    let steps = steps(&args.step, args.steps as usize)?;
+    let steps = steps(&args.step, args.lr, args.steps as usize)?;
     let many = steps.len() > 1;
     match args.format {
         Format::Json if many => {

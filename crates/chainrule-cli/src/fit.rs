@@ -38,10 +38,15 @@ pub fn run(args: Args) -> Result<()> {
     let formula = parse_formula(&args.formula.formula)?;
     let options = args.scale.open_options(args.data.read_options())?;
     let mut progress = Progress::new(0);
-    let opened = super::common::open_source(&args.data.paths(), &formula, &options, &mut progress)?;
+    let paths = args.data.paths();
+    if !options.streams(&paths) {
+        progress.reading(&paths);
+    }
+    let opened = super::common::open_source(&paths, &formula, &options, &mut progress)?;
     for note in &opened.notes {
         eprintln!("note: {note}");
     }
+    let how = opened.how;
     let mut source = opened.source;
     progress.set_total(source.bytes_total());
     let s = match source.design() {
@@ -79,7 +84,7 @@ pub fn run(args: Args) -> Result<()> {
         return Ok(());
     }
     println!(
-        "{}: {formula}  ({} rows, closed form)\n",
+        "{}: {formula}  ({} rows {how}, closed form)\n",
         args.data.data.display(),
         s.n
     );

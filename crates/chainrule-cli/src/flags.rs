@@ -129,7 +129,11 @@ pub struct TrainingArgs {
     /// Rows per step [default: sample 1, unrolled 2, vectorized all rows]
     #[arg(long)]
     pub batch_size: Option<usize>,
-    /// Seed of the row shuffle (same seed ⇒ same run)
+    /// Seed of the row shuffle (same seed ⇒ same run). Streamed
+    /// (--chunk-rows), each chunk with the rows left over from the one
+    /// before is shuffled and dealt into batches, so the shuffle mixes rows
+    /// only within a chunk: shuffle a sorted file once first, or raise
+    /// --chunk-rows
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Keep rows in file order (shuffling is on when batches are smaller than the data)
@@ -169,12 +173,8 @@ impl TrainingArgs {
 pub struct ScaleArgs {
     /// Stream the data from disk this many rows at a time, so memory holds
     /// one chunk however large the file (about rows × columns × 24 bytes).
-    /// Full batch: one pass per epoch, the chunks' gradient sums added up —
-    /// the same θ as in memory, to rounding. Mini-batches: each chunk, with
-    /// the rows left over from the one before, is shuffled (--seed) and
-    /// dealt into batches; leftover rows carry into the next chunk. The
-    /// shuffle only mixes rows within a chunk, so shuffle a sorted file
-    /// once first, or raise this. [default when streaming: 65536]
+    /// Each pass adds up the chunks' sums, so a whole-data answer is the one
+    /// in memory, to rounding [default when streaming: 65536]
     #[arg(long, value_name = "N")]
     pub chunk_rows: Option<usize>,
     /// Keep a binary copy of the design (X row-major f64 + y, small header)

@@ -5,7 +5,7 @@ use super::common::print_json;
 use anyhow::{Context, Result};
 use chainrule::expr::{format_number, parse, run_program};
 use chainrule::graph::{Jacobian, Trace, DEFAULT_MAX_ELEMENTS};
-use std::io::Read;
+use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 
 /// The language, printed by `grad --help` (docs/LANGUAGE.md in full).
@@ -84,6 +84,9 @@ fn read_source(args: &Args) -> Result<(String, String)> {
             Ok((p.display().to_string(), text))
         }
         _ => {
+            if std::io::stdin().is_terminal() {
+                eprintln!("grad: reading the program from standard input; type it, then Ctrl-D to end (Ctrl-C quits; `chainrule grad --help` shows the syntax)");
+            }
             let mut text = String::new();
             std::io::stdin()
                 .read_to_string(&mut text)

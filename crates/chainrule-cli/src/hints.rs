@@ -55,7 +55,7 @@ const MAX_ELEMENTS: &str = "raise the limit (--max-elements N)";
 fn data_hint(e: &DataError) -> Option<&'static str> {
     Some(match e {
         DataError::Missing { .. } => {
-            "train, fit and predict skip rows with missing values under --drop-missing"
+            "--drop-missing skips rows with empty, NaN or infinite cells and says how many (train, fit, predict, explain, graph, report)"
         }
         DataError::TooManyColumns { .. } => "raise the column limit with --max-columns N",
         DataError::LineTooLong { .. } => {

@@ -21,7 +21,9 @@ pub fn install() {
             eprintln!("\ninterrupted again: stopping now, nothing saved");
             std::process::exit(EXIT_INTERRUPTED);
         }
-        eprintln!("\ninterrupt: stopping after the current step (Ctrl-C again to quit now)");
+        eprintln!(
+            "\ninterrupt: stopping after the current step or chunk (Ctrl-C again to quit now)"
+        );
     });
 }
 

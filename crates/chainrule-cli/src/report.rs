@@ -59,6 +59,10 @@ pub struct Args {
     /// Your own data (CSV/TSV with a header row) instead of the lessons
     #[arg(long)]
     pub data: Option<PathBuf>,
+    /// Skip rows of --data with empty, NaN or infinite cells (and say how
+    /// many)
+    #[arg(long, requires = "data")]
+    pub drop_missing: bool,
     /// Model formula for --data or --x (or a preset: origin, line, plane)
     /// [default: y ~ . for --data, origin (y = θ·x) for --x]
     #[arg(long, short)]
@@ -169,7 +173,7 @@ pub fn run(args: Args) -> Result<()> {
         return Ok(());
     };
     let formula = parse_formula(args.formula.as_deref().unwrap_or("y ~ ."))?;
-    let (_, design) = load(data, &formula, false)?;
+    let (_, design) = load(data, &formula, args.drop_missing)?;
     let lr = args.lr.unwrap_or(LearningRate::Auto);
     let cfg = TrainConfig {
         mode: args.mode.into(),

@@ -8,7 +8,7 @@ use super::interrupt::{self, Interrupted};
 use super::progress::Progress;
 use anyhow::{Context, Result};
 use chainrule::model::formula::Formula;
-use chainrule::source::Opened;
+use chainrule::source::{Opened, SourceError};
 use chainrule::train::{
     summarize, train_source, Fit, Metrics, ModelFile, StopReason, TrainConfig, TrainError,
     TrainOutcome,
@@ -87,6 +87,9 @@ pub fn run(args: Args) -> Result<()> {
             "--report draws every row and step, so it needs the data in memory: drop --chunk-rows/--cache (or use a CSV input) for a run with a report",
         ));
     }
+    if !options.streams(&paths) {
+        progress.reading(&paths);
+    }
     let Opened {
         mut source,
         how,
@@ -96,10 +99,22 @@ pub fn run(args: Args) -> Result<()> {
     for note in notes {
         eprintln!("note: {note}");
     }
-    progress.set_total(source.bytes_total());
-    let trained = train_source(&mut *source, &cfg, None, &mut progress)
-        .map_err(|e| train_error(e, &cfg))
-        .with_context(|| format!("training on {}", source.label()))?;
+    match source.whole().map(|w| w.len()) {
+        Some(n) => progress.set_rows(n, cfg.resolved_batch(n).unwrap_or(n)),
+        None => progress.set_total(source.bytes_total()),
+    }
+    let trained = match train_source(&mut *source, &cfg, None, &mut progress) {
+        Err(TrainError::Source(SourceError::Stopped)) => {
+            progress.clear();
+            return Err(Interrupted(
+                "interrupted while reading the data, before the first step: nothing was trained or saved".into(),
+            )
+            .into());
+        }
+        trained => trained
+            .map_err(|e| train_error(e, &cfg))
+            .with_context(|| format!("training on {}", source.label()))?,
+    };
     let outcome = summarize(
         &mut *source,
         trained,

@@ -217,3 +217,85 @@ fn an_observer_stops_training_between_steps() {
     .unwrap();
     assert_eq!(stopped.theta, first5.theta);
 }
+
+/// Streamed full batch: an epoch is one pass over the file, and Ctrl-C
+/// used to wait for its end, then make one more pass for the metrics. Now
+/// the pass stops after the chunk in progress, no metrics pass follows,
+/// and the run says what it kept. The bound is one whole pass over the
+/// same file (`fit --chunk-rows`, timed here): the old behaviour took
+/// between one and two.
+#[test]
+fn sigint_stops_a_streamed_run_within_a_chunk() {
+    use std::time::Instant;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("big.csv").display().to_string();
+    let model = dir.path().join("m.json");
+    let model_arg = model.display().to_string();
+    // 10⁶ rows of the plane preset: ~57 MB of CSV, a pass of a second or so.
+    run_ok(&[
+        "synth", "--model", "plane", "--n", "1000000", "--out", &data,
+    ]);
+    let started = Instant::now();
+    run_ok(&["fit", &data, "--chunk-rows", "4096"]);
+    let one_pass = started.elapsed();
+
+    let child = Command::new(cargo_bin("chainrule"))
+        .args(["train", &data, "--chunk-rows", "4096", "--epochs", "100000"])
+        .args(["--out", &model_arg])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Past the first pass (the plan's scan) and into the epochs.
+    std::thread::sleep(one_pass * 2 + Duration::from_millis(300));
+    let sent = Instant::now();
+    signal(child.id(), libc::SIGINT);
+    let out = child.wait_with_output().unwrap();
+    let took = sent.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(
+        took < one_pass,
+        "stopped {took:?} after SIGINT; one pass takes {one_pass:?}\n{stderr}"
+    );
+    assert!(
+        stderr.contains("the model so far was written to"),
+        "{stderr}"
+    );
+    // The metrics would need one more pass: left out, and said.
+    assert!(stderr.contains("were not computed (NaN"), "{stderr}");
+    let saved = ModelFile::load(&model).unwrap();
+    assert_eq!(saved.stop, chainrule::train::StopReason::Interrupted);
+    assert!(saved.metrics.j.is_nan());
+}
+
+/// Ctrl-C during the first pass (the plan's scan of a streamed file):
+/// nothing trained, nothing saved, said so.
+#[test]
+fn sigint_while_scanning_saves_nothing_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("big.csv").display().to_string();
+    let model = dir.path().join("m.json");
+    run_ok(&[
+        "synth", "--model", "plane", "--n", "1000000", "--out", &data,
+    ]);
+    let started = std::time::Instant::now();
+    run_ok(&["fit", &data, "--chunk-rows", "4096"]);
+    let one_pass = started.elapsed();
+    let child = Command::new(cargo_bin("chainrule"))
+        .args(["train", &data, "--chunk-rows", "4096"])
+        .args(["--out", &model.display().to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A third of the way into the scan; the handler is installed at
+    // start-up, well before.
+    std::thread::sleep((one_pass / 3).max(Duration::from_millis(100)));
+    signal(child.id(), libc::SIGINT);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("nothing was trained or saved"), "{stderr}");
+    assert!(!model.exists());
+}

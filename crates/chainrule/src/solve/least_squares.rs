@@ -288,38 +288,62 @@ fn warnings(design: &DesignRows<'_>, a: &[Vec<f64>], qr: &Qr, df: usize, tss: f6
     let name = |j: usize| design.param_feature(j).unwrap_or("(intercept)").to_string();
     for &j in &qr.dropped {
         let column = &a[j];
-        let why = if column.iter().all(|&v| v == 0.0) {
-            "is all zeros".to_string()
+        // What happened, what it means for θ, what to do: one sentence each.
+        let (why, fix) = if column.iter().all(|&v| v == 0.0) {
+            (
+                "is all zeros, so nothing in y can be put down to it".to_string(),
+                "remove it from the formula",
+            )
         } else if qr.rank() == n && n < design.p() {
-            format!(
-                "cannot be estimated: {n} rows are not enough for {} parameters",
-                design.p()
+            (
+                format!(
+                    "cannot be estimated: {n} rows are not enough for {} parameters",
+                    design.p()
+                ),
+                "add rows or remove features from the formula",
             )
         } else if design.intercept && column.iter().all(|&v| v == column[0]) {
-            "is constant, so it duplicates the intercept".to_string()
+            (
+                "is constant, so it duplicates the intercept and the data cannot tell \
+                 their θ apart"
+                    .to_string(),
+                "remove it from the formula (the intercept already fits a constant)",
+            )
         } else {
-            "is (nearly) a linear combination of the columns before it".to_string()
+            (
+                "is (nearly) a linear combination of the columns before it, so the data \
+                 cannot tell its θ from theirs"
+                    .to_string(),
+                "remove it (or one of the columns it repeats) from the formula",
+            )
         };
         out.push(format!(
-            "column \"{}\" {why}; its θ is set to 0 — remove it from the formula",
+            "column \"{}\" {why}. Its θ is set to 0 and the other θ are the fit without \
+             it, which predicts the same; {fix}",
             name(j)
         ));
     }
     if df == 0 {
-        out.push(format!(
-            "{} rows for {} estimated parameters leave no degrees of freedom: \
-             the fit is exact and standard errors are undefined; add rows",
-            n,
-            qr.rank()
-        ));
+        out.push(no_degrees_of_freedom(n, qr.rank()));
     }
     if tss == 0.0 {
         out.push(format!(
-            "the response \"{}\" has no variation, so R² is undefined",
+            "the response \"{}\" has no variation, so R² and the F test are undefined \
+             (NaN) while θ still fits it; check that the formula names the response you \
+             meant",
             design.response
         ));
     }
     out
+}
+
+/// The warning for a fit with as many parameters as rows.
+pub(crate) fn no_degrees_of_freedom(n: usize, rank: usize) -> String {
+    format!(
+        "{n} rows for {rank} estimated parameters leave no degrees of freedom: the fit \
+         passes through every row, so its standard errors, t, p-values and intervals are \
+         undefined (NaN); add rows or remove features to have them"
+    )
 }
 
 #[cfg(test)]

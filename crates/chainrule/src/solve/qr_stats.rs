@@ -269,11 +269,8 @@ impl QrStats {
         // rows, not n; restate it for the real rows.
         s.warnings.retain(|w| !w.contains("degrees of freedom"));
         if df == 0 {
-            s.warnings.push(format!(
-                "{n} rows for {} estimated parameters leave no degrees of freedom: \
-                 the fit is exact and standard errors are undefined; add rows",
-                s.rank
-            ));
+            s.warnings
+                .push(super::least_squares::no_degrees_of_freedom(n, s.rank));
         }
         Ok(s)
     }

@@ -76,6 +76,22 @@ pub trait PassObserver {
     /// `rows` rows of the current pass were just used; `bytes` of input
     /// have been consumed in this pass so far.
     fn on_chunk(&mut self, _rows: usize, _bytes: u64) {}
+    /// Asked after every chunk: `true` abandons the pass there (Ctrl-C),
+    /// so a streamed pass stops within one chunk, not at its end. The pass
+    /// then returns [`SourceError::Stopped`]; a training epoch cut short
+    /// takes no step, so θ stays that of the last whole step. Keep it
+    /// cheap (an atomic load).
+    fn stop_requested(&self) -> bool {
+        false
+    }
+}
+
+/// After a chunk: the observer's stop as the pass's error.
+pub(crate) fn check_stop(observer: &dyn PassObserver) -> Result<(), SourceError> {
+    match observer.stop_requested() {
+        true => Err(SourceError::Stopped),
+        false => Ok(()),
+    }
 }
 
 pub trait RowSource {

@@ -1,7 +1,7 @@
 //! Whole passes over a row source: the TSQR statistics, the gradient sums
 //! at one θ, and the closed form from them.
 
-use super::{block_stats, GradStats, PassObserver, RowSource, SourceError};
+use super::{block_stats, check_stop, GradStats, PassObserver, RowSource, SourceError};
 use crate::model::LinearModel;
 use crate::solve::QrStats;
 
@@ -16,7 +16,7 @@ pub fn scan(
     source.pass(&mut |batch, bytes| {
         stats.add_batch(batch, &model);
         observer.on_chunk(batch.len(), bytes);
-        Ok(())
+        check_stop(observer)
     })?;
     Ok(stats)
 }
@@ -33,7 +33,7 @@ pub fn stats_at(
     source.pass(&mut |batch, bytes| {
         total.merge(&block_stats(batch, &model, theta));
         observer.on_chunk(batch.len(), bytes);
-        Ok(())
+        check_stop(observer)
     })?;
     Ok(total)
 }

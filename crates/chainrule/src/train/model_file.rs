@@ -10,12 +10,22 @@ use thiserror::Error;
 pub const FORMAT: &str = "chainrule-model";
 pub const VERSION: u32 = 1;
 
+/// Metrics over the training data. A streamed run stopped by Ctrl-C
+/// leaves them out (NaN, written `null`), and `null` reads back as NaN.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Metrics {
     /// J = mean of (y − z1)² over the training data.
+    #[serde(deserialize_with = "nan_if_null")]
     pub j: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub rmse: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub r_squared: f64,
+}
+
+/// A metric: a number, or `null` for one not computed.
+fn nan_if_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

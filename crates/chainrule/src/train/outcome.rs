@@ -98,6 +98,18 @@ pub fn summarize(
         design: source.empty_design(),
     };
     let Some(design) = source.design() else {
+        // Ctrl-C asked for no more passes: the metrics are left out.
+        if trained.fit.stop == StopReason::Interrupted && trained.stats.is_some() {
+            let mut outcome = summarize_streamed(trained, cfg, labels, f64::NAN, check)?;
+            outcome.warnings.push(
+                "interrupted: J, RMSE and R² over every row were not computed (NaN, `null` \
+                 in JSON and the model file), since they take one more pass over the data; \
+                 θ is the last whole step's and predicts as usual; let a run finish to have \
+                 them"
+                    .into(),
+            );
+            return Ok(outcome);
+        }
         let rss = crate::source::stats_at(source, &trained.fit.theta, observer)?.j_sum;
         let trained = match trained.stats {
             Some(_) => trained,
@@ -176,8 +188,9 @@ fn assemble(
         warnings.extend(s.warnings.iter().cloned());
         if s.rank < s.p {
             warnings.push(format!(
-                "rank {} < {} parameters: θ is not unique, so the trained θ may differ \
-                 from the closed form's even where J agrees",
+                "rank {} < {} parameters: θ is not unique (other θ give the same J), so \
+                 the trained θ may differ from the closed form's even where J agrees; remove \
+                 the columns named above from the formula to make θ unique",
                 s.rank, s.p
             ));
         }

@@ -306,7 +306,7 @@ fn descend(
                     let (mut j_sum, mut g_sum) = (0.0, vec![0.0; p]);
                     let mut single = None;
                     let theta = &run.theta;
-                    rows.pass(&mut |batch, bytes| {
+                    let passed = rows.pass(&mut |batch, bytes| {
                         match &mut chunk_gradient {
                             ChunkGradient::Kernel(kernel) => {
                                 sum.merge(&kernel.stats(batch.x, batch.y, theta));
@@ -325,8 +325,20 @@ fn descend(
                             }
                         }
                         observer.on_chunk(batch.len(), bytes);
-                        Ok(())
-                    })?;
+                        match observer.stop_requested() {
+                            true => Err(stopped()),
+                            false => Ok(()),
+                        }
+                    });
+                    match passed {
+                        // Stopped mid-epoch: the sums are partial, so no
+                        // step; θ is the last whole step's.
+                        Err(SourceError::Stopped) => {
+                            run.fit.stop = StopReason::Interrupted;
+                            break 'epochs;
+                        }
+                        passed => passed?,
+                    }
                     match &chunk_gradient {
                         ChunkGradient::Kernel(_) => (sum.finish_into(&mut run.grad), None),
                         // One chunk of every row: its own J and ∂J/∂θ, as
@@ -375,7 +387,10 @@ fn descend(
                         return Err(stopped());
                     }
                     observer.on_chunk(batch.len(), bytes);
-                    Ok(())
+                    match observer.stop_requested() {
+                        true => Err(stopped()),
+                        false => Ok(()),
+                    }
                 });
                 if let Some(e) = failure {
                     return Err(e);
@@ -453,7 +468,10 @@ fn widest_row(
             widest = widest.max(batch.row(i).iter().map(|x| x * x).sum::<f64>() + one);
         }
         observer.on_chunk(batch.len(), bytes);
-        Ok(())
+        match observer.stop_requested() {
+            true => Err(stopped()),
+            false => Ok(()),
+        }
     })?;
     Ok(widest)
 }
