@@ -99,6 +99,9 @@ impl Meter {
     /// "epoch 3/20, J 1.234e-2" (J after the epoch before), or the pass's
     /// name.
     pub fn label(&self) -> String {
+        if self.what == "read" {
+            return "reading".into();
+        }
         if self.what != "epoch" {
             return format!("{} pass", self.what);
         }
@@ -150,6 +153,9 @@ impl Progress {
         );
         self.bar
             .set_message(format!("{} ({})", first.display(), HumanBytes(size)));
+        // The library reports the bytes it has read (a "read" pass), so the
+        // bar fills against the file's size.
+        self.meter.total_bytes = (size > 0).then_some(size);
         self.tick();
     }
 

@@ -21,7 +21,8 @@ pub use design::Design;
 pub use error::DataError;
 pub use presets::{preset, preset_names, Preset, PRESETS};
 pub use read::{
-    read_csv, read_csv_str, ReadOptions, ReadReport, DEFAULT_MAX_CELLS, DEFAULT_MAX_COLUMNS,
+    read_csv, read_csv_counted, read_csv_str, ReadOptions, ReadReport, DEFAULT_MAX_CELLS,
+    DEFAULT_MAX_COLUMNS,
 };
 pub use stream::CsvChunks;
 pub use synth::{synth, SynthModel, X_HIGH, X_LOW};

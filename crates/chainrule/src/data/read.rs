@@ -56,6 +56,16 @@ pub struct ReadReport {
 
 /// Reads a CSV file (tab-separated when the name ends in `.tsv`).
 pub fn read_csv(path: &Path, opts: &ReadOptions) -> Result<(Dataset, ReadReport), DataError> {
+    read_csv_counted(path, opts, &mut |_| {})
+}
+
+/// [`read_csv`], telling `read_so_far` the bytes read, about every MiB
+/// (for a progress bar on a file read whole).
+pub fn read_csv_counted(
+    path: &Path,
+    opts: &ReadOptions,
+    read_so_far: &mut dyn FnMut(u64),
+) -> Result<(Dataset, ReadReport), DataError> {
     let io_error = |source| DataError::Io {
         path: path.to_path_buf(),
         source,
@@ -67,10 +77,40 @@ pub fn read_csv(path: &Path, opts: &ReadOptions) -> Result<(Dataset, ReadReport)
             .and_then(|f| line_at_byte(f, byte))
             .unwrap_or(0)
     };
-    let reader = LineLimit::new(BufReader::new(file), opts.max_columns);
+    let counted = Counted {
+        inner: file,
+        bytes: 0,
+        reported: 0,
+        read_so_far,
+    };
+    let reader = LineLimit::new(BufReader::new(counted), opts.max_columns);
     let (mut data, report) = read_from(&label, delimiter_for(&label), reader, &line_at, opts)?;
     data.path = Some(path.to_path_buf());
     Ok((data, report))
+}
+
+/// A reader that reports its running byte count every [`REPORT_EVERY`].
+struct Counted<'a, R> {
+    inner: R,
+    bytes: u64,
+    reported: u64,
+    read_so_far: &'a mut dyn FnMut(u64),
+}
+
+/// Bytes between two reports: often enough for a bar redrawn ten times a
+/// second, rare enough to cost nothing.
+const REPORT_EVERY: u64 = 1 << 20;
+
+impl<R: Read> Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bytes += n as u64;
+        if self.bytes - self.reported >= REPORT_EVERY || n == 0 {
+            self.reported = self.bytes;
+            (self.read_so_far)(self.bytes);
+        }
+        Ok(n)
+    }
 }
 
 /// Reads CSV text held in memory; `name` labels messages and picks the
@@ -380,6 +420,27 @@ mod tests {
         assert!(
             matches!(err, DataError::NotANumber { line: 4, .. }),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn a_counted_read_reports_every_byte_by_its_end() {
+        // 3 MiB of rows: reports at about every MiB, the last one the size.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.csv");
+        let mut text = String::from("x,y\n");
+        while text.len() < 3 << 20 {
+            text.push_str("1.25,2.5\n");
+        }
+        std::fs::write(&path, &text).unwrap();
+        let mut seen = Vec::new();
+        let (data, _) =
+            read_csv_counted(&path, &ReadOptions::default(), &mut |b| seen.push(b)).unwrap();
+        assert_eq!(data.n_rows(), (text.len() - 4) / 9);
+        assert_eq!(seen.last(), Some(&(text.len() as u64)));
+        assert!(
+            seen.len() >= 3 && seen.windows(2).all(|w| w[0] <= w[1]),
+            "{seen:?}"
         );
     }
 }

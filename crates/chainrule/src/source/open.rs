@@ -19,7 +19,7 @@ use super::{
     CacheSource, ChainSource, CsvSource, MemorySource, PassObserver, RowSource, SourceError,
     DEFAULT_CHUNK_ROWS,
 };
-use crate::data::{read_csv, Dataset, DesignCache, ReadOptions};
+use crate::data::{read_csv_counted, Dataset, DesignCache, ReadOptions};
 use crate::model::formula::Formula;
 
 /// How to read the files.
@@ -71,7 +71,10 @@ pub fn open(
         .ok_or_else(|| SourceError::Engine("no data files given".into()))?;
     let mut notes = Vec::new();
     if !options.streams(paths) {
-        let (data, report) = read_csv(first, &options.read)?;
+        observer.on_pass("read");
+        let (data, report) = read_csv_counted(first, &options.read, &mut |bytes| {
+            observer.on_chunk(0, bytes)
+        })?;
         if report.rows_dropped > 0 {
             notes.push(format!(
                 "dropped {} of {} rows with missing values",
