@@ -77,8 +77,11 @@ pub fn open(
         })?;
         if report.rows_dropped > 0 {
             notes.push(format!(
-                "dropped {} of {} rows with missing values",
-                report.rows_dropped, report.rows_read
+                "dropped {} of {} rows with missing values; θ and every statistic describe \
+                 only the {} rows kept — fill in the cells to use them all",
+                report.rows_dropped,
+                report.rows_read,
+                report.rows_read - report.rows_dropped
             ));
         }
         let design = formula.design(&data)?;
