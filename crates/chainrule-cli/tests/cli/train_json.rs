@@ -131,3 +131,41 @@ fn a_bad_learning_rate_is_a_usage_error_everywhere() {
             .stderr(predicates::str::contains("--lr"));
     }
 }
+
+#[test]
+fn every_run_says_whether_theta_is_the_least_squares_theta() {
+    // synth plane (seed 4, noise 0.1): 2000 standardized full-batch epochs
+    // at the automatic rate converge far past 6 digits; 3 epochs do not.
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("p.csv");
+    let (rows, _) =
+        chainrule::data::synth(chainrule::data::SynthModel::Plane, 400, 0.1, 4).unwrap();
+    chainrule::data::write_csv(&data, &rows).unwrap();
+    let data = data.to_str().unwrap();
+    for streamed in [&[][..], &["--chunk-rows", "50"][..]] {
+        let run = |epochs: &str| {
+            let out = chainrule()
+                .args(["train", data, "--formula", "y ~ x1 + x2", "--standardize"])
+                .args(["--epochs", epochs, "--json"])
+                .args(streamed)
+                .output()
+                .unwrap();
+            assert!(out.status.success());
+            let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+            (v, String::from_utf8_lossy(&out.stderr).to_string())
+        };
+        let (done, stderr) = run("2000");
+        assert_eq!(done["verdict"]["converged"], true, "{streamed:?}: {done}");
+        assert!(done["verdict"]["digits"].as_f64().unwrap() >= 6.0);
+        assert!(!stderr.contains("least-squares θ"), "{stderr}");
+        let (short, stderr) = run("3");
+        assert_eq!(
+            short["verdict"]["converged"], false,
+            "{streamed:?}: {short}"
+        );
+        assert!(
+            stderr.contains("agrees with the least-squares θ to only"),
+            "{stderr}"
+        );
+    }
+}

@@ -9,8 +9,8 @@ use super::fit::{Fit, Observer, StopReason, TrainError};
 use super::run::Trained;
 use super::{LearningRate, TrainConfig};
 use crate::data::Design;
-use crate::model::{Engine, Mode};
-use crate::solve::{least_squares, metrics, Solution};
+use crate::model::{Batch, Engine, LinearModel, Mode};
+use crate::solve::{least_squares, metrics, QrStats, Solution};
 use crate::source::{RowSource, SourceError};
 
 /// One parameter: its name (θ0, θ1 … as the design names them) and value.
@@ -18,6 +18,21 @@ use crate::source::{RowSource, SourceError};
 pub struct Param {
     pub name: String,
     pub value: f64,
+}
+
+/// Digits of agreement with the least-squares θ below which a run is
+/// reported as not converged (tables print 7 significant digits).
+pub const CONVERGED_DIGITS: f64 = 6.0;
+
+/// Every run's answer to "is this θ the least-squares θ?": the fewest
+/// digits on which θ agrees with the closed form (from the statistics of
+/// the rows, always computed), and whether that reaches
+/// [`CONVERGED_DIGITS`]. `None` digits: θ is not unique (rank-deficient),
+/// so agreement says nothing.
+#[derive(Clone, Debug, Serialize)]
+pub struct Verdict {
+    pub digits: Option<f64>,
+    pub converged: bool,
 }
 
 /// θ against the closed-form least-squares answer.
@@ -60,6 +75,7 @@ pub struct TrainOutcome {
     pub history: Vec<f64>,
     pub seconds: f64,
     pub check: Option<Check>,
+    pub verdict: Verdict,
     pub warnings: Vec<String>,
     /// The run itself (history per step, θ path, scaling): not serialized.
     #[serde(skip)]
@@ -125,6 +141,17 @@ pub fn summarize(
         true => Some(least_squares(design).map_err(SourceError::from)?),
         false => None,
     };
+    // The verdict needs the closed form even unchecked: from the TSQR
+    // statistics (one pass, p × p to solve), cheaper than the refined QR.
+    let referee = match &solution {
+        Some(s) => (s.rank == s.p).then(|| s.theta.clone()),
+        None => {
+            let model = LinearModel::new(design.d, design.intercept);
+            let mut stats = QrStats::empty(model.n_params());
+            stats.add_batch(Batch::new(&design.x, &design.y, design.d), &model);
+            referee_theta(&stats, design)
+        }
+    };
     Ok(assemble(
         trained,
         cfg,
@@ -132,6 +159,7 @@ pub fn summarize(
         false,
         (m.mse, m.rmse, m.r_squared),
         solution,
+        referee,
     ))
 }
 
@@ -163,6 +191,10 @@ pub fn summarize_streamed(
         ),
         false => None,
     };
+    let referee = match &solution {
+        Some(s) => (s.rank == s.p).then(|| s.theta.clone()),
+        None => referee_theta(stats, design),
+    };
     Ok(assemble(
         trained,
         cfg,
@@ -170,6 +202,7 @@ pub fn summarize_streamed(
         true,
         (mse, mse.sqrt(), r_squared),
         solution,
+        referee,
     ))
 }
 
@@ -180,10 +213,30 @@ fn assemble(
     streamed: bool,
     (j, rmse, r_squared): (f64, f64, f64),
     solution: Option<Solution>,
+    referee: Option<Vec<f64>>,
 ) -> TrainOutcome {
     let fit = trained.fit;
     let names = labels.design.param_names();
     let mut warnings = Vec::new();
+    let digits = referee.map(|r| {
+        fit.theta
+            .iter()
+            .zip(&r)
+            .map(|(a, b)| crate::numeric::lre(*a, *b))
+            .fold(15.0, f64::min)
+    });
+    let verdict = Verdict {
+        digits,
+        converged: digits.is_some_and(|d| d >= CONVERGED_DIGITS),
+    };
+    if let Some(d) = digits.filter(|&d| d < CONVERGED_DIGITS) {
+        warnings.push(format!(
+            "θ agrees with the least-squares θ to only {d:.1} significant digits: training \
+             stopped before it converged, so θ is not yet the answer the data give; train \
+             longer (more epochs), standardize the features, or take the closed form \
+             (chainrule fit)"
+        ));
+    }
     if let Some(s) = &solution {
         warnings.extend(s.warnings.iter().cloned());
         if s.rank < s.p {
@@ -233,7 +286,17 @@ fn assemble(
         history: fit.epoch_j.clone(),
         seconds: fit.seconds,
         check,
+        verdict,
         warnings,
         fit,
     }
+}
+
+/// The closed form from TSQR statistics, for the verdict; `None` where θ
+/// is not unique (rank-deficient) or the solve fails.
+fn referee_theta(stats: &QrStats, design: &Design) -> Option<Vec<f64>> {
+    let s = stats
+        .solve(&design.response, &design.names, design.intercept)
+        .ok()?;
+    (s.rank == s.p).then_some(s.theta)
 }
