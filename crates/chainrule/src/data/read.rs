@@ -175,32 +175,7 @@ fn read_from<R: Read>(
     while next_record(&mut csv, &mut record, file, line_at)? {
         let line = || line_of(&record, line_at);
         report.rows_read += 1;
-        if record.len() != width {
-            return Err(DataError::Ragged {
-                file: file.into(),
-                line: line(),
-                found: record.len(),
-                expected: width,
-            });
-        }
-        let mut missing = None;
-        for (j, text) in record.iter().enumerate() {
-            match classify(text) {
-                Cell::Value(v) => row[j] = v,
-                Cell::NotANumber => {
-                    return Err(DataError::NotANumber {
-                        file: file.into(),
-                        line: line(),
-                        name: names[j].clone(),
-                        index: j + 1,
-                        text: text.into(),
-                    })
-                }
-                Cell::Missing(what) => {
-                    missing.get_or_insert((j, what));
-                }
-            }
-        }
+        let missing = parse_row(&record, &names, file, &line, &mut row)?;
         // Rows kept so far, this one included.
         let kept = report.rows_read - report.rows_dropped;
         if missing.is_none() && kept.saturating_mul(width) > opts.max_cells {
@@ -240,6 +215,45 @@ fn read_from<R: Read>(
         columns,
     };
     Ok((data, report))
+}
+
+/// One data record into `row`: the width checked, every cell a number or
+/// missing. Returns the first missing cell (column index, what it was) —
+/// whether that drops the row or stops the read is the caller's rule.
+pub(super) fn parse_row(
+    record: &csv::StringRecord,
+    names: &[String],
+    file: &str,
+    line: &dyn Fn() -> u64,
+    row: &mut [f64],
+) -> Result<Option<(usize, String)>, DataError> {
+    if record.len() != names.len() {
+        return Err(DataError::Ragged {
+            file: file.into(),
+            line: line(),
+            found: record.len(),
+            expected: names.len(),
+        });
+    }
+    let mut missing = None;
+    for (j, text) in record.iter().enumerate() {
+        match classify(text) {
+            Cell::Value(v) => row[j] = v,
+            Cell::NotANumber => {
+                return Err(DataError::NotANumber {
+                    file: file.into(),
+                    line: line(),
+                    name: names[j].clone(),
+                    index: j + 1,
+                    text: text.into(),
+                })
+            }
+            Cell::Missing(what) => {
+                missing.get_or_insert((j, what));
+            }
+        }
+    }
+    Ok(missing)
 }
 
 pub(super) fn next_record<R: Read>(

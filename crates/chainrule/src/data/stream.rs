@@ -9,9 +9,7 @@ use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use super::line_limit::LineLimit;
-use super::read::{
-    classify, delimiter_for, header_names, line_at_byte, line_of, next_record, Cell,
-};
+use super::read::{delimiter_for, header_names, line_at_byte, line_of, next_record, parse_row};
 use super::{DataError, Dataset, ReadOptions, ReadReport};
 
 /// A CSV file open for one pass, chunk by chunk.
@@ -109,32 +107,7 @@ impl CsvChunks {
             let record = &self.record;
             let line = || line_of(record, &line_at);
             self.report.rows_read += 1;
-            if record.len() != width {
-                return Err(DataError::Ragged {
-                    file: file.into(),
-                    line: line(),
-                    found: record.len(),
-                    expected: width,
-                });
-            }
-            let mut missing = None;
-            for (j, text) in record.iter().enumerate() {
-                match classify(text) {
-                    Cell::Value(v) => row[j] = v,
-                    Cell::NotANumber => {
-                        return Err(DataError::NotANumber {
-                            file: file.into(),
-                            line: line(),
-                            name: self.names[j].clone(),
-                            index: j + 1,
-                            text: text.into(),
-                        })
-                    }
-                    Cell::Missing(what) => {
-                        missing.get_or_insert((j, what));
-                    }
-                }
-            }
+            let missing = parse_row(record, &self.names, file, &line, &mut row)?;
             match missing {
                 None => chunk
                     .columns
