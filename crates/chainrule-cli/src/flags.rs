@@ -24,6 +24,18 @@ pub fn parse_lr(text: &str) -> Result<LearningRate, String> {
     }
 }
 
+/// `--tol`: a number ≥ 0 (NaN, ∞ and negatives would silently never, or
+/// always, stop).
+pub fn parse_tol(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(tol) if tol >= 0.0 && tol.is_finite() => Ok(tol),
+        _ => Err(format!(
+            "--tol {text}: expected a number ≥ 0, the gradient's norm relative to its norm at \
+             θ = 0 at which to stop (e.g. 1e-12; 0 runs every epoch)"
+        )),
+    }
+}
+
 /// The data files and how to read them.
 #[derive(clap::Args, Clone, Debug)]
 pub struct DataArgs {
@@ -123,8 +135,8 @@ pub struct TrainingArgs {
     /// (2/n)·XᵀX, the largest step with monotone full-batch descent
     #[arg(long, default_value = "auto", value_parser = parse_lr, allow_hyphen_values = true)]
     pub lr: LearningRate,
-    /// Passes over the data
-    #[arg(long, default_value_t = 1000)]
+    /// Passes over the data, at most (a run stops sooner once --tol is met)
+    #[arg(long, default_value_t = chainrule::train::DEFAULT_EPOCHS)]
     pub epochs: usize,
     /// Rows per step [default: sample 1, unrolled 2, vectorized all rows]
     #[arg(long)]
@@ -139,16 +151,24 @@ pub struct TrainingArgs {
     /// Keep rows in file order (shuffling is on when batches are smaller than the data)
     #[arg(long)]
     pub no_shuffle: bool,
-    /// Stop early when J changes by less than this fraction between epochs
-    /// [default: 0, run every epoch]. J flattens quadratically near the
-    /// optimum, so a tolerance of t leaves θ about √t (relatively) short
-    #[arg(long, default_value_t = 0.0)]
+    /// Stop once ‖∂J/∂θ‖ over every row is at most TOL times its value at
+    /// θ = 0 (in the standardized units training runs in): θ is then within
+    /// κ·TOL of the least-squares θ, relatively (κ: the condition number of
+    /// the cost's Hessian, near 1 for standardized, uncorrelated features,
+    /// large for powers of x). 0 runs every epoch
+    // The default is chainrule::train::DEFAULT_TOL, written as people write it.
+    #[arg(long, default_value = "1e-12", value_parser = parse_tol, allow_hyphen_values = true)]
     pub tol: f64,
-    /// Train on standardized features (x − mean)/sd and report θ in original
-    /// units. Needed when features differ in scale by orders of magnitude
-    /// (years next to fractions, x next to x^5): one learning rate cannot
-    /// suit them all, and descent crawls or diverges without it
+    /// Plain gradient descent on the features as they are, as the lessons
+    /// show it. By default training runs on standardized features
+    /// (x − mean)/sd and reports θ in the data's units: with features of
+    /// unequal scale (years next to fractions, x next to x^5) one learning
+    /// rate cannot suit them all, and raw descent crawls or diverges
     #[arg(long)]
+    pub no_standardize: bool,
+    /// Train on standardized features: the default (kept so that scripts
+    /// passing it still run)
+    #[arg(long, hide = true, conflicts_with = "no_standardize")]
     pub standardize: bool,
 }
 
@@ -162,7 +182,7 @@ impl TrainingArgs {
             shuffle: self.no_shuffle.then_some(false),
             seed: self.seed,
             tol: (self.tol > 0.0).then_some(self.tol),
-            standardize: self.standardize,
+            standardize: !self.no_standardize,
             engine: self.engine.map(Engine::from),
         }
     }

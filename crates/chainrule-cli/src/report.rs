@@ -180,7 +180,7 @@ pub fn run(args: Args) -> Result<()> {
         lr,
         epochs: args.epochs,
         batch_size: args.batch_size,
-        ..TrainConfig::default()
+        ..TrainConfig::plain()
     };
     cfg.resolved_batch(design.n)
         .map_err(|e| usage(format!("--batch-size: {e}")))?;

@@ -18,7 +18,13 @@ use std::path::{Path, PathBuf};
 /// Train y ~ features by gradient descent, every gradient by backpropagation
 /// through the mode's computational graph.
 ///
-/// Example: chainrule train data.csv --formula "y ~ x1 + x2" --lr auto --check
+/// By default the features are standardized for training (θ is reported in
+/// the data's units), the learning rate is automatic, and training stops
+/// once the gradient is 1e-12 of its size at θ = 0. Every run ends with a
+/// verdict: the digits on which θ agrees with the least-squares θ, with a
+/// warning under 6 (--require-converged makes that an error).
+///
+/// Example: chainrule train data.csv --formula "y ~ x1 + x2" --check
 #[derive(clap::Args)]
 pub struct Args {
     #[command(flatten)]
@@ -39,6 +45,11 @@ pub struct Args {
     /// Print the result as JSON on stdout (schema: docs/train-json.md)
     #[arg(long)]
     pub json: bool,
+    /// Exit 1 when θ did not converge to the least-squares θ (fewer than 6
+    /// digits of agreement, or θ not unique), after printing the result
+    /// (--json included); no model file (--out) is then written
+    #[arg(long)]
+    pub require_converged: bool,
     #[command(flatten)]
     pub digits: DigitsArg,
     /// Also write a self-contained HTML report of the run (graph player,
@@ -52,15 +63,20 @@ pub struct Args {
 pub fn train_error(e: TrainError, cfg: &TrainConfig) -> anyhow::Error {
     match e {
         TrainError::BadLearningRate(_) => usage(format!("--lr: {e}")),
+        TrainError::BadTolerance(_) => usage(format!("--tol: {e}")),
         TrainError::BadBatchSize(_) => usage(match cfg.batch_size {
             Some(k) => format!("--mode {} --batch-size {k}: {e}", cfg.mode),
             None => format!("--mode {}: {e}", cfg.mode),
         }),
         TrainError::BadEngine(_) => usage(format!("--engine: {e}")),
         TrainError::FullBatchOnly => usage(format!("--batch-size: {e}")),
-        TrainError::Diverged { .. } | TrainError::NonFinite { .. } => {
-            anyhow::anyhow!("{e} (--lr auto, a smaller --lr, or --standardize)")
+        TrainError::NoUsableLearningRate(_) if !cfg.standardize => {
+            anyhow::anyhow!("{e} (standardizing is the default: drop --no-standardize)")
         }
+        TrainError::Diverged { .. } | TrainError::NonFinite { .. } => match cfg.standardize {
+            true => anyhow::anyhow!("{e} (--lr auto, or a smaller --lr)"),
+            false => anyhow::anyhow!("{e} (--lr auto, a smaller --lr, or drop --no-standardize)"),
+        },
         other => anyhow::Error::new(other),
     }
 }
@@ -127,7 +143,8 @@ pub fn run(args: Args) -> Result<()> {
     .map_err(|e| train_error(e, &cfg))
     .context("closed-form check")?;
     progress.clear();
-    if let Some(path) = &args.out {
+    let saved = saved_path(&args, &outcome);
+    if let Some(path) = saved {
         save(path, &formula, source.empty_design(), &cfg, &outcome)?;
     }
     if let (Some(path), Some(design)) = (&args.report, source.design()) {
@@ -139,8 +156,42 @@ pub fn run(args: Args) -> Result<()> {
             &source.label(),
         )?;
     }
-    print(&outcome, &args)?;
-    interrupted(&outcome.fit, args.out.as_deref())
+    print(&outcome, &args, saved)?;
+    interrupted(&outcome.fit, saved)?;
+    require_converged(&outcome, &args)
+}
+
+/// Where the model is written: `--out`, unless --require-converged refuses
+/// a run that did not converge (a script must not pick up a wrong model).
+fn saved_path<'a>(args: &'a Args, outcome: &TrainOutcome) -> Option<&'a Path> {
+    let refused = args.require_converged && !outcome.verdict.converged;
+    args.out.as_deref().filter(|_| !refused)
+}
+
+/// With --require-converged, a run short of the least-squares θ is an
+/// error (exit 1), after its result was printed.
+fn require_converged(outcome: &TrainOutcome, args: &Args) -> Result<()> {
+    if !args.require_converged || outcome.verdict.converged {
+        return Ok(());
+    }
+    let what = match outcome.verdict.digits {
+        Some(d) => format!(
+            "θ agrees with the least-squares θ to only {d:.1} significant digits (6 needed; \
+             the gradient is {:.1e} of its size at θ = 0)",
+            outcome.verdict.relative_gradient
+        ),
+        None => "θ is not unique (the design is rank-deficient), so no θ training finds is \
+                 the least-squares θ"
+            .into(),
+    };
+    let kept = match &args.out {
+        Some(path) => format!("; {} was not written", path.display()),
+        None => String::new(),
+    };
+    Err(anyhow::anyhow!(
+        "--require-converged: {what}{kept}. Train longer (--epochs), or take the closed form \
+         (chainrule fit)"
+    ))
 }
 
 fn save(
@@ -167,14 +218,15 @@ fn save(
         .with_context(|| format!("--out {}: cannot write the model file", path.display()))
 }
 
-/// The outcome as a table, or as JSON (`docs/train-json.md`).
-fn print(outcome: &TrainOutcome, args: &Args) -> Result<()> {
+/// The outcome as a table, or as JSON (`docs/train-json.md`); `saved`:
+/// the model file written.
+fn print(outcome: &TrainOutcome, args: &Args, saved: Option<&Path>) -> Result<()> {
     for w in &outcome.warnings {
         eprintln!("warning: {w}");
     }
     if args.json {
         let mut value = serde_json::to_value(outcome).expect("an outcome always serializes");
-        value["out"] = serde_json::json!(args.out);
+        value["out"] = serde_json::json!(saved);
         print_json(&value);
         return Ok(());
     }
@@ -211,14 +263,18 @@ fn print(outcome: &TrainOutcome, args: &Args) -> Result<()> {
         count(outcome.steps, "step"),
         outcome.seconds
     );
-    println!("stopped: {}", stop_words(outcome.stop));
+    println!(
+        "stopped: {}; the gradient is {:.1e} of its size at θ = 0",
+        stop_words(outcome.stop),
+        outcome.verdict.relative_gradient
+    );
     if let Some(c) = &outcome.check {
         println!(
             "check: θ agrees with the closed form to {:.1} digits (largest difference {:.3e})",
             c.digits, c.largest_difference
         );
     }
-    if let Some(path) = &args.out {
+    if let Some(path) = saved {
         println!("model written to {}", path.display());
     }
     if let Some(path) = &args.report {
@@ -284,11 +340,13 @@ fn train_datafusion(
     let outcome = summarize_streamed(trained, cfg, labels, rss, args.check)
         .map_err(|e| train_error(e, cfg))
         .context("closed-form check")?;
-    if let Some(path) = &args.out {
+    let saved = saved_path(args, &outcome);
+    if let Some(path) = saved {
         save(path, formula, design, cfg, &outcome)?;
     }
-    print(&outcome, args)?;
-    interrupted(&outcome.fit, args.out.as_deref())
+    print(&outcome, args, saved)?;
+    interrupted(&outcome.fit, saved)?;
+    require_converged(&outcome, args)
 }
 
 /// "1 epoch", "2 epochs".
@@ -300,7 +358,7 @@ fn count(n: usize, noun: &str) -> String {
 fn stop_words(stop: StopReason) -> &'static str {
     match stop {
         StopReason::Epochs => "ran every epoch asked for (--epochs)",
-        StopReason::Converged => "J changed less than --tol between epochs",
+        StopReason::Converged => "the gradient fell to --tol of its size at θ = 0",
         StopReason::Interrupted => "interrupted (Ctrl-C)",
     }
 }

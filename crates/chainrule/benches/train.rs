@@ -40,7 +40,7 @@ fn one_epoch(bencher: Bencher, batch_size: Option<usize>) {
         epochs: EPOCHS,
         batch_size,
         shuffle: Some(false),
-        ..TrainConfig::default()
+        ..TrainConfig::plain()
     };
     bencher
         .counter(divan::counter::ItemsCount::new(ROWS * EPOCHS))

@@ -37,9 +37,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         exact = least_squares(&design)?.theta;
         exact_secs.push(t.elapsed().as_secs_f64());
     }
-    // As `chainrule train` builds it: defaults but for the epochs (lr auto).
+    // As `chainrule train` builds it: defaults but for the epochs, all run
+    // (no tolerance), so the timing is per epoch.
     let cfg = TrainConfig {
         epochs,
+        tol: None,
         ..TrainConfig::default()
     };
     let cfg = TrainConfig {

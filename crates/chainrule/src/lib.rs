@@ -13,8 +13,10 @@
 //!     vec!["x".into(), "y".into()],
 //!     vec![vec![1.0, 2.0, 3.0], vec![2.0, 4.0, 6.0]],
 //! )?;
-//! // y = 2·x exactly, so θ = 2 (hand derivation); lr 0.05 < 2/λmax = 2/(2·14/3).
-//! let fitted = LinearRegression::new("y ~ x - 1")?.lr(0.05).epochs(200).fit(&data)?;
+//! // y = 2·x exactly, so θ = 2 (hand derivation). By default training runs
+//! // on standardized features at the automatic learning rate, until the
+//! // gradient is 1e-12 of its size at θ = 0.
+//! let fitted = LinearRegression::new("y ~ x - 1")?.fit(&data)?;
 //! assert!((fitted.theta()[0] - 2.0).abs() < 1e-9);
 //! # Ok::<(), chainrule::Error>(())
 //! ```

@@ -10,11 +10,9 @@
 //! let y = x.iter().map(|x| 1.0 + 2.0 * x).collect();
 //! let data = Dataset::new(vec!["x".into(), "y".into()], vec![x, y])?;
 //!
-//! let model = LinearRegression::new("y ~ x")?
-//!     .mode(Mode::Vectorized)
-//!     .lr_auto()
-//!     .standardize(true)
-//!     .epochs(2_000);
+//! // The defaults are correct ones: standardized features, lr auto, a stop
+//! // once ‖∂J/∂θ‖ ≤ 1e-12·‖∂J/∂θ at θ = 0‖.
+//! let model = LinearRegression::new("y ~ x")?.mode(Mode::Vectorized);
 //! let fitted = model.fit(&data)?;
 //! assert!((fitted.theta()[1] - 2.0).abs() < 1e-9);
 //!
@@ -51,7 +49,10 @@ pub struct LinearRegression {
 impl LinearRegression {
     /// A model from a formula such as `"y ~ x1 + x2"`, `"y ~ x - 1"` or
     /// `"y ~ poly(x, 3)"`, or a preset name (`origin`, `line`, `plane`).
-    /// Defaults: mode vectorized, learning rate 0.01, 100 epochs, full batch.
+    /// Defaults ([`TrainConfig::default`]): mode vectorized, full batch,
+    /// standardized features, the automatic learning rate, at most 1000
+    /// epochs, stopping once ‖∂J/∂θ‖ ≤ 1e-12·‖∂J/∂θ at θ = 0‖. For the
+    /// lessons' plain update, [`standardize(false)`](Self::standardize).
     pub fn new(formula: &str) -> Result<Self> {
         let formula = match Formula::preset(formula) {
             Some(f) => f,
@@ -106,13 +107,18 @@ impl LinearRegression {
         self
     }
 
-    /// Stop when an epoch changes J by less than this fraction of J.
+    /// Stop once ‖∂J/∂θ‖ over every row is at most this fraction of its
+    /// norm at θ = 0 (training units): then ‖θ − θ̂‖/‖θ̂‖ ≤ κ(H)·tol, with
+    /// κ(H) the condition number of the cost's Hessian. 0 runs every
+    /// epoch; a negative or non-finite tolerance is refused when training.
     pub fn tol(mut self, tol: f64) -> Self {
         self.config.tol = Some(tol);
         self
     }
 
-    /// Train on standardized features (θ is reported in original units).
+    /// Train on standardized features (θ is reported in original units);
+    /// on by default. `false` is plain descent on the features as they
+    /// are, the lessons' update, which crawls when their scales differ.
     pub fn standardize(mut self, on: bool) -> Self {
         self.config.standardize = on;
         self

@@ -134,7 +134,14 @@ fn a_cache_truncated_under_a_running_train_is_an_error_not_a_crash() {
         .assert()
         .success();
     let mut child = std::process::Command::new(cargo_bin("chainrule"))
-        .args(["train", crd.to_str().unwrap(), "--epochs", "100000000"])
+        .args([
+            "train",
+            crd.to_str().unwrap(),
+            "--epochs",
+            "100000000",
+            "--tol",
+            "0",
+        ])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()

@@ -59,13 +59,13 @@ fn one_query_per_epoch_trains_like_the_local_trainer() {
         TrainConfig {
             lr: LearningRate::Auto,
             epochs: 25,
-            ..TrainConfig::default()
+            ..TrainConfig::plain()
         },
         TrainConfig {
             lr: LearningRate::Auto,
             epochs: 25,
             standardize: true,
-            ..TrainConfig::default()
+            ..TrainConfig::plain()
         },
     ] {
         let want = train(
@@ -112,7 +112,7 @@ fn train_engine_datafusion_from_the_command_line() {
     let cfg = TrainConfig {
         lr: LearningRate::Auto,
         epochs: 100,
-        ..TrainConfig::default()
+        ..TrainConfig::plain()
     };
     let model = LinearModel::new(2, true);
     let want = train(

@@ -181,7 +181,7 @@ fn an_observer_stops_training_between_steps() {
     let cfg = TrainConfig {
         mode: Mode::Sample,
         epochs: 10,
-        ..TrainConfig::default()
+        ..TrainConfig::plain()
     };
     let model = LinearModel::new(1, false);
     let fit = train(Batch::new(&x, &y, 1), model, &cfg, None, &mut StopAt(5)).unwrap();

@@ -87,6 +87,7 @@ fn train_says_epochs_and_steps_in_words() {
         "--epochs",
         "1",
         "--check",
+        "--no-standardize",
     ]);
     assert!(text.contains("1 epoch, 1 step,"), "{text}");
     assert!(

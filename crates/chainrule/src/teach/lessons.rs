@@ -81,7 +81,7 @@ pub fn lesson(name: &'static str, mode: Mode) -> Lesson {
         epochs: LESSON_EPOCHS,
         batch_size: Some(k),
         seed: 1,
-        ..TrainConfig::default()
+        ..TrainConfig::plain()
     };
     let fit = train(all, model, &cfg, None, &mut Quiet).expect("lesson data train");
     let closed_form = least_squares(&design).expect("lesson data solve").theta;

@@ -124,7 +124,7 @@ pub fn example_section(id: &str, title: &str, ex: Example<'_>) -> Result<Section
         epochs: EXAMPLE_EPOCHS,
         batch_size: Some(d.n),
         seed: 1,
-        ..TrainConfig::default()
+        ..TrainConfig::plain()
     };
     let fit = train(
         Batch::new(&d.x, &d.y, d.d),
@@ -202,7 +202,7 @@ pub fn lesson_sections_in(lang: Lang) -> Result<Vec<Section>, ReportError> {
                 epochs: LESSON_EPOCHS,
                 batch_size: None,
                 seed: 1,
-                ..TrainConfig::default()
+                ..TrainConfig::plain()
             };
             let title = format!(
                 "{} · {mode}",

@@ -20,6 +20,11 @@ pub enum TrainError {
     NoRows,
     #[error("the learning rate must be a positive number, not {0}")]
     BadLearningRate(f64),
+    #[error(
+        "the tolerance must be a number ≥ 0 (a relative gradient norm such as 1e-12; 0 runs \
+         every epoch), not {0}"
+    )]
+    BadTolerance(f64),
     /// 1/λmax came out 0, subnormal or not finite: the features' scale
     /// leaves plain gradient descent no step.
     #[error(
@@ -69,7 +74,7 @@ pub enum TrainError {
 pub enum StopReason {
     /// Ran every epoch asked for.
     Epochs,
-    /// The relative change of J fell below the tolerance.
+    /// ‖∂J/∂θ‖ fell to the tolerance times ‖∂J/∂θ at θ = 0‖.
     Converged,
     /// The observer asked to stop (Ctrl-C).
     Interrupted,
@@ -104,6 +109,12 @@ pub struct Fit {
     pub stop: StopReason,
     pub scaling: Option<Scaling>,
     pub seconds: f64,
+    /// ‖∂J/∂θ‖ over every row at the final θ, in training units
+    /// (standardized when the run standardized).
+    pub gradient_norm: f64,
+    /// `gradient_norm` / ‖∂J/∂θ at θ = 0‖: what the tolerance is compared
+    /// with (see `train::normal`).
+    pub relative_gradient: f64,
 }
 
 /// Watches training; may stop it between steps or between epochs (θ is

@@ -2,28 +2,13 @@
 //! A = [1 | X] has the constant Hessian H = (2/n)·AᵀA; gradient descent is
 //! stable for lr < 2/λmax(H) and never goes up for lr ≤ 1/λmax(H).
 
+use super::normal::Normal;
 use crate::model::{Batch, LinearModel};
 
 /// λmax of (2/n)·AᵀA, by power iteration on the p×p Gram matrix (one pass
 /// over the data to form it, then work independent of n).
 pub fn hessian_lambda_max(data: Batch<'_>, model: &LinearModel) -> f64 {
-    let p = model.n_params();
-    let off = usize::from(model.intercept);
-    let n = data.len().max(1) as f64;
-    let mut h = vec![0.0; p * p];
-    let mut a = vec![0.0; p];
-    for i in 0..data.len() {
-        if model.intercept {
-            a[0] = 1.0;
-        }
-        a[off..].copy_from_slice(data.row(i));
-        for r in 0..p {
-            for c in 0..p {
-                h[r * p + c] += 2.0 * a[r] * a[c] / n;
-            }
-        }
-    }
-    lambda_max(&h, p)
+    Normal::from_rows(data, model).lambda_max()
 }
 
 /// λmax of a symmetric positive semidefinite p×p matrix `h` (row-major), by
@@ -49,12 +34,12 @@ pub fn lambda_max(h: &[f64], p: usize) -> f64 {
     lambda
 }
 
-/// The step `--lr auto` takes. Full batch: 1/λmax, so J never goes up.
-/// Mini-batches of k rows: also at most 1/(2·max‖aᵢ‖²), which bounds every
-/// batch's own Hessian (2/k)·Σ aᵢaᵢᵀ, so no single step can blow up on a
-/// batch of outlying rows.
-pub fn auto_lr(data: Batch<'_>, model: &LinearModel, batch: usize) -> f64 {
-    let full = 1.0 / hessian_lambda_max(data, model);
+/// The step `--lr auto` takes, given λmax of the Hessian. Full batch:
+/// 1/λmax, so J never goes up. Mini-batches of k rows: also at most
+/// 1/(2·max‖aᵢ‖²), which bounds every batch's own Hessian (2/k)·Σ aᵢaᵢᵀ,
+/// so no single step can blow up on a batch of outlying rows.
+pub fn auto_lr(lambda: f64, data: Batch<'_>, model: &LinearModel, batch: usize) -> f64 {
+    let full = 1.0 / lambda;
     if batch >= data.len() {
         return full;
     }

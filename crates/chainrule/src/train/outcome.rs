@@ -1,7 +1,8 @@
 //! A finished training run as front ends show it: θ by name, metrics over
 //! every row, the history, the closed-form check, warnings. One shape for
 //! rows in memory and streamed rows; its JSON form is `train --json`
-//! (documented in `docs/train-json.md`).
+//! (documented in `docs/train-json.md`; NaN and ±∞ as the words of
+//! `numeric::json`).
 
 use serde::Serialize;
 
@@ -10,6 +11,7 @@ use super::run::Trained;
 use super::{LearningRate, TrainConfig};
 use crate::data::Design;
 use crate::model::{Batch, Engine, LinearModel, Mode};
+use crate::numeric::json;
 use crate::solve::{least_squares, metrics, QrStats, Solution};
 use crate::source::{RowSource, SourceError};
 
@@ -17,6 +19,7 @@ use crate::source::{RowSource, SourceError};
 #[derive(Clone, Debug, Serialize)]
 pub struct Param {
     pub name: String,
+    #[serde(serialize_with = "json::number")]
     pub value: f64,
 }
 
@@ -26,22 +29,33 @@ pub const CONVERGED_DIGITS: f64 = 6.0;
 
 /// Every run's answer to "is this θ the least-squares θ?": the fewest
 /// digits on which θ agrees with the closed form (from the statistics of
-/// the rows, always computed), and whether that reaches
-/// [`CONVERGED_DIGITS`]. `None` digits: θ is not unique (rank-deficient),
-/// so agreement says nothing.
+/// the rows, always computed), whether that reaches [`CONVERGED_DIGITS`],
+/// and the gradient over every row at θ that the stopping rule sees.
+/// `None` digits: θ is not unique (rank-deficient), so agreement says
+/// nothing.
 #[derive(Clone, Debug, Serialize)]
 pub struct Verdict {
+    #[serde(serialize_with = "json::option_number")]
     pub digits: Option<f64>,
     pub converged: bool,
+    /// ‖∂J/∂θ‖ at the final θ, in training units.
+    #[serde(serialize_with = "json::number")]
+    pub gradient_norm: f64,
+    /// `gradient_norm` / ‖∂J/∂θ at θ = 0‖, what `tol` is compared with.
+    #[serde(serialize_with = "json::number")]
+    pub relative_gradient: f64,
 }
 
 /// θ against the closed-form least-squares answer.
 #[derive(Clone, Debug, Serialize)]
 pub struct Check {
+    #[serde(serialize_with = "json::numbers")]
     pub closed_form_theta: Vec<f64>,
     /// max |θ − θ̂| over the parameters.
+    #[serde(serialize_with = "json::number")]
     pub largest_difference: f64,
     /// Fewest significant digits on which θ and θ̂ agree (capped at 15).
+    #[serde(serialize_with = "json::number")]
     pub digits: f64,
 }
 
@@ -59,20 +73,26 @@ pub struct TrainOutcome {
     pub mode: Mode,
     pub engine: Engine,
     pub batch_size: usize,
+    #[serde(serialize_with = "json::number")]
     pub lr: f64,
     /// Whether the learning rate was chosen automatically.
     pub lr_auto: bool,
     pub theta: Vec<Param>,
     /// J = mean of (y − z1)² over every row at the final θ.
+    #[serde(serialize_with = "json::number")]
     pub j: f64,
+    #[serde(serialize_with = "json::number")]
     pub rmse: f64,
-    /// NaN (null in JSON) when the total sum of squares is 0.
+    /// NaN when the total sum of squares is 0.
+    #[serde(serialize_with = "json::number")]
     pub r_squared: f64,
     pub epochs: usize,
     pub steps: usize,
     pub stop: StopReason,
     /// J of each epoch.
+    #[serde(serialize_with = "json::numbers")]
     pub history: Vec<f64>,
+    #[serde(serialize_with = "json::number")]
     pub seconds: f64,
     pub check: Option<Check>,
     pub verdict: Verdict,
@@ -118,8 +138,8 @@ pub fn summarize(
         if trained.fit.stop == StopReason::Interrupted && trained.stats.is_some() {
             let mut outcome = summarize_streamed(trained, cfg, labels, f64::NAN, check)?;
             outcome.warnings.push(
-                "interrupted: J, RMSE and R² over every row were not computed (NaN, `null` \
-                 in JSON and the model file), since they take one more pass over the data; \
+                "interrupted: J, RMSE and R² over every row were not computed (NaN: \
+                 \"NaN\" in --json, `null` in the model file), since they take one more pass over the data; \
                  θ is the last whole step's and predicts as usual; let a run finish to have \
                  them"
                     .into(),
@@ -228,13 +248,26 @@ fn assemble(
     let verdict = Verdict {
         digits,
         converged: digits.is_some_and(|d| d >= CONVERGED_DIGITS),
+        gradient_norm: fit.gradient_norm,
+        relative_gradient: fit.relative_gradient,
     };
     if let Some(d) = digits.filter(|&d| d < CONVERGED_DIGITS) {
+        let remedy = match fit.scaling {
+            None => {
+                "standardize the features (plain descent on features of unequal scale \
+                     crawls), train longer (more epochs)"
+            }
+            Some(_) => {
+                "train longer (more epochs: near-collinear columns, such as powers \
+                        of x, make descent slow even on standardized features)"
+            }
+        };
         warnings.push(format!(
-            "θ agrees with the least-squares θ to only {d:.1} significant digits: training \
-             stopped before it converged, so θ is not yet the answer the data give; train \
-             longer (more epochs), standardize the features, or take the closed form \
-             (chainrule fit)"
+            "θ agrees with the least-squares θ to only {d:.1} significant digits (the \
+             gradient is {:.1e} of its size at θ = 0): training stopped before it \
+             converged, so θ is not yet the answer the data give; {remedy}, or take the \
+             closed form (chainrule fit)",
+            fit.relative_gradient
         ));
     }
     if let Some(s) = &solution {

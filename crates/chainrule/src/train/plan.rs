@@ -1,16 +1,18 @@
 //! What a run settles before its first step, from a first look at every
-//! row: n, the batch size, the scaling (standardize), λmax of the Hessian
-//! (the automatic learning rate and the divergence message), the learning
-//! rate and J(θ₀) over all rows.
+//! row: n, the batch size, the scaling (standardize), the normal equations
+//! (the gradient over every row at any θ, for the stopping rule and the
+//! verdict), λmax of the Hessian (the automatic learning rate and the
+//! divergence message), the learning rate and J(θ₀) over all rows.
 //!
-//! Rows in memory are looked at directly (the Gram matrix and the column
-//! moments in one pass each, as always). Streamed rows are folded into
+//! Rows in memory are looked at directly (the normal equations and the
+//! column moments in one pass each). Streamed rows are folded into
 //! [`QrStats`], the R of [A | y], which gives all of the above without
 //! holding a row, and the closed form besides.
 
 use super::config::{LearningRate, TrainConfig};
 use super::fit::TrainError;
-use super::lr::{auto_lr, hessian_lambda_max, lambda_max};
+use super::lr::auto_lr;
+use super::normal::Normal;
 use crate::model::Scaling;
 use crate::model::{Batch, Engine, LinearModel};
 use crate::solve::QrStats;
@@ -24,9 +26,10 @@ pub struct Plan {
     pub engine: Engine,
     pub shuffle: bool,
     pub lr: f64,
-    /// λmax of the Hessian (2/n)·AᵀA in training units, when already known
-    /// (streamed; in memory it is computed only if needed).
-    pub lambda: Option<f64>,
+    /// H and b of ∇J(θ) = H·θ − b over every row, in training units.
+    pub normal: Normal,
+    /// λmax of the Hessian H = (2/n)·AᵀA in training units.
+    pub lambda: f64,
     pub scaling: Option<Scaling>,
     /// θ₀ in training units.
     pub theta0: Vec<f64>,
@@ -47,6 +50,11 @@ fn batch_and_engine(cfg: &TrainConfig, n: usize) -> Result<(usize, Engine), Trai
     if let LearningRate::Fixed(lr) = cfg.lr {
         if !(lr > 0.0 && lr.is_finite()) {
             return Err(TrainError::BadLearningRate(lr));
+        }
+    }
+    if let Some(tol) = cfg.tol {
+        if !(tol >= 0.0 && tol.is_finite()) {
+            return Err(TrainError::BadTolerance(tol));
         }
     }
     Ok((k, engine))
@@ -87,9 +95,11 @@ impl Plan {
             .then(|| Scaling::fit(data.x, model.d, model.intercept));
         let scaled_x = scaling.as_ref().map(|s| s.apply(data.x));
         let rows = Batch::new(scaled_x.as_deref().unwrap_or(data.x), data.y, data.d);
+        let normal = Normal::from_rows(rows, &model);
+        let lambda = normal.lambda_max();
         let lr = match cfg.lr {
             LearningRate::Fixed(lr) => lr,
-            LearningRate::Auto => usable_auto(auto_lr(rows, &model, k))?,
+            LearningRate::Auto => usable_auto(auto_lr(lambda, rows, &model, k))?,
         };
         let theta0 = to_scaled(theta0, scaling.as_ref(), &model);
         // Divergence is judged against J over all rows at the start, not
@@ -105,7 +115,8 @@ impl Plan {
             engine,
             shuffle: cfg.shuffle.unwrap_or(k < n),
             lr,
-            lambda: None,
+            normal,
+            lambda,
             scaling,
             theta0,
             j_start,
@@ -131,12 +142,8 @@ impl Plan {
             Some(s) => stats.rescaled(s, model.intercept),
             None => stats.clone(),
         };
-        let hessian: Vec<f64> = scaled_stats
-            .gram()
-            .iter()
-            .map(|g| 2.0 * g / n as f64)
-            .collect();
-        let lambda = lambda_max(&hessian, model.n_params());
+        let normal = Normal::from_stats(&scaled_stats);
+        let lambda = normal.lambda_max();
         let lr = match cfg.lr {
             LearningRate::Fixed(lr) => lr,
             LearningRate::Auto if k >= n => usable_auto(1.0 / lambda)?,
@@ -153,21 +160,13 @@ impl Plan {
             engine,
             shuffle: cfg.shuffle.unwrap_or(k < n),
             lr,
-            lambda: Some(lambda),
+            normal,
+            lambda,
             scaling,
             theta0,
             j_start,
             stats: Some(stats),
         })
-    }
-
-    /// λmax of the Hessian, from the plan or from the training rows.
-    pub fn lambda(&self, rows: Option<Batch<'_>>) -> f64 {
-        match (self.lambda, rows) {
-            (Some(l), _) => l,
-            (None, Some(rows)) => hessian_lambda_max(rows, &self.model),
-            (None, None) => f64::NAN,
-        }
     }
 
     /// θ in training units → original units.

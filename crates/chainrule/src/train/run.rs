@@ -15,6 +15,9 @@
 //! - After every step: non-finite J or ∂J/∂θ stops the run, and so does a
 //!   J above 10⁸ × max(J over all rows at θ₀, the first batch's J); the
 //!   history (epoch J, step J, θ path) grows; the observer may stop it.
+//! - After every epoch, with a tolerance: the gradient over every row at
+//!   the new θ (from the plan's normal equations, p² work, no pass, the
+//!   same in every mode) stops the run once ‖∇J‖ ≤ tol·‖∇J(0)‖.
 //!
 //! Everything a step needs (batch buffers, the gradient) is allocated once.
 
@@ -189,7 +192,6 @@ impl Run<'_> {
         epoch: usize,
         j: f64,
         batch_start: usize,
-        whole: Option<Batch<'_>>,
         observer: &mut dyn Observer,
     ) -> Result<ControlFlow<Stop>, TrainError> {
         let lr = self.plan.lr;
@@ -205,7 +207,7 @@ impl Run<'_> {
         }
         let j0 = *self.j0.get_or_insert(j.max(self.plan.j_start));
         if j > j0.max(f64::MIN_POSITIVE) * 1e8 {
-            let lam = self.plan.lambda(whole);
+            let lam = self.plan.lambda;
             return Err(TrainError::Diverged {
                 epoch,
                 step: self.fit.steps,
@@ -266,6 +268,8 @@ fn descend(
             stop: StopReason::Epochs,
             scaling: plan.scaling.clone(),
             seconds: 0.0,
+            gradient_norm: f64::NAN,
+            relative_gradient: f64::NAN,
         },
     };
     let full_batch = k >= n || matches!(rows, Rows::Backend(_));
@@ -356,7 +360,7 @@ fn descend(
             if let Some(grad) = grad {
                 run.grad = grad;
             }
-            if run.step(epoch, j, 0, rows.whole(), observer)?.is_break() {
+            if run.step(epoch, j, 0, observer)?.is_break() {
                 interrupted = true;
             }
             j
@@ -366,12 +370,11 @@ fn descend(
             win.clear();
             let mut total = 0.0;
             let shuffle = plan.shuffle;
-            let whole = rows.whole();
             let mut step =
                 |batch: Batch<'_>, start: usize, run: &mut Run, obs: &mut dyn Observer| {
                     let j = gradient.cost_and_grad(batch, &run.theta, &mut run.grad);
                     total += j * batch.len() as f64;
-                    match run.step(epoch, j, start, whole, obs)? {
+                    match run.step(epoch, j, start, obs)? {
                         ControlFlow::Break(Stop) => Err(TrainError::Source(stopped())),
                         ControlFlow::Continue(()) => Ok(()),
                     }
@@ -411,7 +414,6 @@ fn descend(
             run.fit.stop = StopReason::Interrupted;
             break 'epochs;
         }
-        let previous = run.fit.epoch_j.last().copied();
         run.fit.epoch_j.push(j);
         run.fit.epochs = epoch;
         if run.fit.theta_path.len() <= MAX_RECORDED {
@@ -422,8 +424,8 @@ fn descend(
             run.fit.stop = StopReason::Interrupted;
             break;
         }
-        if let (Some(tol), Some(prev)) = (cfg.tol, previous) {
-            if (prev - j).abs() <= tol * prev.abs() {
+        if let Some(tol) = cfg.tol.filter(|&t| t > 0.0) {
+            if plan.normal.gradient_norm(&run.theta) <= tol * plan.normal.scale() {
                 run.fit.stop = StopReason::Converged;
                 break;
             }
@@ -431,6 +433,8 @@ fn descend(
     }
     let mut fit = run.fit;
     fit.theta = plan.to_original(&run.theta);
+    fit.gradient_norm = plan.normal.gradient_norm(&run.theta);
+    fit.relative_gradient = plan.normal.relative(fit.gradient_norm);
     Ok(fit)
 }
 

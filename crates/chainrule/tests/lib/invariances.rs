@@ -22,7 +22,7 @@ fn fit(x: &[f64], y: &[f64], d: usize, standardize: bool) -> Vec<f64> {
         lr: LearningRate::Auto,
         epochs: 300,
         standardize,
-        ..TrainConfig::default()
+        ..TrainConfig::plain()
     };
     let model = LinearModel::new(d, true);
     train(Batch::new(x, y, d), model, &cfg, None, &mut Quiet)

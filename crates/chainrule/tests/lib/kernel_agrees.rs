@@ -240,7 +240,7 @@ fn training_on_the_kernel_walks_the_graph_trajectory() {
                 batch_size: batch,
                 seed: 5,
                 engine: Some(engine),
-                ..TrainConfig::default()
+                ..TrainConfig::plain()
             };
             train(data, model, &cfg, None, &mut Quiet).unwrap()
         };
@@ -263,7 +263,7 @@ fn the_kernel_is_for_the_vectorized_mode_only() {
         let cfg = TrainConfig {
             mode,
             engine: Some(Engine::Kernel),
-            ..TrainConfig::default()
+            ..TrainConfig::plain()
         };
         let e = cfg.resolved_engine().unwrap_err();
         assert!(
@@ -273,7 +273,7 @@ fn the_kernel_is_for_the_vectorized_mode_only() {
         assert_eq!(
             TrainConfig {
                 mode,
-                ..TrainConfig::default()
+                ..TrainConfig::plain()
             }
             .resolved_engine(),
             Ok(Engine::Graph)

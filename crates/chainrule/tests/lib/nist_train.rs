@@ -45,7 +45,7 @@ fn standardized_descent_reaches_six_digits() {
             lr: LearningRate::Auto,
             epochs,
             standardize: true,
-            ..TrainConfig::default()
+            ..TrainConfig::plain()
         };
         let model = LinearModel::new(design.d, design.intercept);
         let fit = train(

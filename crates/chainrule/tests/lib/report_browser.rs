@@ -370,7 +370,7 @@ fn million_row_report() -> String {
     let cfg = TrainConfig {
         lr: LearningRate::Auto,
         epochs: 3,
-        ..TrainConfig::default()
+        ..TrainConfig::plain()
     };
     let section = chainrule::teach::train_section("run", "million", design, &cfg, "synth").unwrap();
     html_in("million rows", &[section], Lang::En)

@@ -33,7 +33,7 @@ fn plane(n: usize) -> chainrule::data::Design {
 fn configs() -> Vec<TrainConfig> {
     let base = TrainConfig {
         epochs: 60,
-        ..TrainConfig::default()
+        ..TrainConfig::plain()
     };
     vec![
         TrainConfig {
@@ -103,7 +103,7 @@ fn shuffled_mini_batches_from_a_window_still_descend() {
         batch_size: Some(32),
         epochs: 40,
         mode: Mode::Vectorized,
-        ..TrainConfig::default()
+        ..TrainConfig::plain()
     };
     let mut source = MemorySource::new(&design).chunked(300);
     let got = train_source(&mut source, &cfg, None, &mut Quiet).unwrap();
@@ -125,7 +125,7 @@ fn csv_and_cache_streams_equal_in_memory_and_closed_form() {
     let cfg = TrainConfig {
         lr: LearningRate::Auto,
         epochs: 50,
-        ..TrainConfig::default()
+        ..TrainConfig::plain()
     };
     let want = train(
         Batch::new(&design.x, &design.y, design.d),
@@ -181,7 +181,7 @@ fn streamed_equals_in_memory_history_for_full_batch_and_unshuffled_mini_batches(
     let base = TrainConfig {
         epochs: 8,
         lr: LearningRate::Auto,
-        ..TrainConfig::default()
+        ..TrainConfig::plain()
     };
     let configs = [
         // Full batch, kernel and graph engines.
@@ -241,7 +241,7 @@ fn a_first_row_with_zero_cost_does_not_count_as_divergence_when_streamed() {
         batch_size: Some(1),
         shuffle: Some(false),
         epochs: 5,
-        ..TrainConfig::default()
+        ..TrainConfig::plain()
     };
     let want = train_source(&mut MemorySource::new(&design), &cfg, None, &mut Quiet)
         .unwrap()

@@ -25,7 +25,7 @@ fn cfg(mode: Mode, batch: usize, epochs: usize) -> TrainConfig {
         batch_size: Some(batch),
         shuffle: Some(true),
         seed: 7,
-        ..TrainConfig::default()
+        ..TrainConfig::plain()
     }
 }
 
@@ -62,7 +62,7 @@ fn full_batch_descent_reaches_the_exact_fit() {
         lr: LearningRate::Auto,
         epochs: 20_000,
         tol: Some(0.0),
-        ..TrainConfig::default()
+        ..TrainConfig::plain()
     };
     let fit = train(data, LinearModel::new(2, true), &c, None, &mut Quiet).unwrap();
     // The data are exactly y = 1 + 2·x1 − 3·x2 (see `plane`).
@@ -91,7 +91,7 @@ fn standardized_training_reports_original_units() {
         lr: LearningRate::Auto,
         epochs: 5_000,
         standardize: true,
-        ..TrainConfig::default()
+        ..TrainConfig::plain()
     };
     let fit = train(
         Batch::new(&shifted, &y, 2),
@@ -116,7 +116,7 @@ fn too_large_a_step_is_named() {
     let c = TrainConfig {
         lr: LearningRate::Fixed(10.0),
         epochs: 1000,
-        ..TrainConfig::default()
+        ..TrainConfig::plain()
     };
     let err = train(
         Batch::new(&x, &y, 2),
@@ -143,7 +143,7 @@ fn tolerance_stops_early() {
         lr: LearningRate::Auto,
         epochs: 100_000,
         tol: Some(1e-6),
-        ..TrainConfig::default()
+        ..TrainConfig::plain()
     };
     let fit = train(
         Batch::new(&x, &y, 2),
