@@ -148,13 +148,14 @@ pub fn run(args: Args) -> Result<()> {
         save(path, &formula, source.empty_design(), &cfg, &outcome)?;
     }
     if let (Some(path), Some(design)) = (&args.report, source.design()) {
-        super::report::write_training_report(
-            path,
-            design.clone(),
-            outcome.fit.clone(),
-            cfg.mode,
-            &source.label(),
-        )?;
+        // The derivation steps at the run's learning rate, which is a rate
+        // for the rows training saw: draw the run in those units.
+        let (design, fit) = outcome.fit.in_training_units(design.clone());
+        let label = match outcome.fit.scaling {
+            Some(_) => format!("{} (features standardized)", source.label()),
+            None => source.label(),
+        };
+        super::report::write_training_report(path, design, fit, cfg.mode, &label)?;
     }
     print(&outcome, &args, saved)?;
     interrupted(&outcome.fit, saved)?;
@@ -264,7 +265,7 @@ fn print(outcome: &TrainOutcome, args: &Args, saved: Option<&Path>) -> Result<()
         outcome.seconds
     );
     println!(
-        "stopped: {}; the gradient is {:.1e} of its size at θ = 0",
+        "stopped: {}; ‖∂J/∂θ‖ is {:.1e} of its value at θ = 0",
         stop_words(outcome.stop),
         outcome.verdict.relative_gradient
     );
@@ -358,7 +359,7 @@ fn count(n: usize, noun: &str) -> String {
 fn stop_words(stop: StopReason) -> &'static str {
     match stop {
         StopReason::Epochs => "ran every epoch asked for (--epochs)",
-        StopReason::Converged => "the gradient fell to --tol of its size at θ = 0",
+        StopReason::Converged => "the gradient fell below --tol",
         StopReason::Interrupted => "interrupted (Ctrl-C)",
     }
 }

@@ -202,3 +202,36 @@ fn nan_in_train_json_is_a_word_not_null() {
     assert_eq!(v["r_squared"], "NaN", "{v}");
     assert!("NaN".parse::<f64>().unwrap().is_nan());
 }
+
+#[test]
+fn a_report_of_a_standardized_run_derives_its_steps_on_the_rows_it_trained_on() {
+    // The learning rate of a standardized run is a rate for standardized
+    // rows; the report's derivation takes a step at that rate, so it draws
+    // the run on those rows and says so in its title.
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("run.html");
+    let houses = data("houses/houses.csv");
+    chainrule()
+        .args(["train", &houses, "-f", "price ~ sqft + year", "--report"])
+        .arg(&page)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("(features standardized)"));
+    let raw = dir.path().join("raw.html");
+    chainrule()
+        .args([
+            "train",
+            &houses,
+            "-f",
+            "price ~ sqft + year",
+            "--no-standardize",
+        ])
+        .args(["--epochs", "3", "--report"])
+        .arg(&raw)
+        .assert()
+        .success();
+    assert!(!std::fs::read_to_string(&raw)
+        .unwrap()
+        .contains("(features standardized)"));
+}

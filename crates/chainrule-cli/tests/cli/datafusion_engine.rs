@@ -109,10 +109,10 @@ fn train_engine_datafusion_from_the_command_line() {
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["rows"], 6000);
+    // The command line's defaults: standardized, lr auto, the gradient rule.
     let cfg = TrainConfig {
-        lr: LearningRate::Auto,
         epochs: 100,
-        ..TrainConfig::plain()
+        ..TrainConfig::default()
     };
     let model = LinearModel::new(2, true);
     let want = train(

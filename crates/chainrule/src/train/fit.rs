@@ -3,6 +3,7 @@
 //! by what they are (the learning rate, the batch size), never by a
 //! command-line flag: front ends add their own names.
 
+use crate::data::Design;
 use crate::graph::GraphError;
 use crate::source::{PassObserver, SourceError};
 use serde::{Deserialize, Serialize};
@@ -115,6 +116,27 @@ pub struct Fit {
     /// `gradient_norm` / ‖∂J/∂θ at θ = 0‖: what the tolerance is compared
     /// with (see `train::normal`).
     pub relative_gradient: f64,
+}
+
+impl Fit {
+    /// The run as training saw it: with standardization, `design`'s rows
+    /// scaled and θ (final and path) in those units, so a step derived at
+    /// the run's learning rate (a rate for the scaled rows) is the step
+    /// training took. Unscaled runs come back as they are.
+    pub fn in_training_units(&self, mut design: Design) -> (Design, Fit) {
+        let Some(s) = &self.scaling else {
+            return (design, self.clone());
+        };
+        let to_scaled = |t: &Vec<f64>| s.to_scaled(t, design.intercept);
+        let fit = Fit {
+            theta: to_scaled(&self.theta),
+            theta_path: self.theta_path.iter().map(to_scaled).collect(),
+            scaling: None,
+            ..self.clone()
+        };
+        design.x = s.apply(&design.x);
+        (design, fit)
+    }
 }
 
 /// Watches training; may stop it between steps or between epochs (θ is
