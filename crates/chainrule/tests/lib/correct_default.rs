@@ -3,14 +3,14 @@
 //! norm; `TrainConfig::plain()` is the lessons' raw update. The referee is
 //! the closed form on the same rows (`fit_exact`, `least_squares`).
 
-use chainrule::data::Dataset;
+use chainrule::data::{Dataset, Design};
 use chainrule::model::formula::Formula;
 use chainrule::model::{Batch, LinearModel, Mode};
 use chainrule::numeric::lre;
 use chainrule::solve::least_squares;
 use chainrule::source::MemorySource;
 use chainrule::train::{
-    train, train_source, LearningRate, Quiet, StopReason, TrainConfig, TrainError,
+    train, train_source, Fit, LearningRate, Quiet, StopReason, TrainConfig, TrainError,
 };
 use chainrule::LinearRegression;
 
@@ -27,6 +27,17 @@ fn digits(a: &[f64], b: &[f64]) -> f64 {
 }
 
 const FORMULA: &str = "price ~ sqft + year";
+
+fn house_design() -> Design {
+    Formula::parse(FORMULA).unwrap().design(&houses()).unwrap()
+}
+
+/// Trains on every row of `design`, in memory, from θ = 0.
+fn train_on(design: &Design, cfg: &TrainConfig) -> Result<Fit, TrainError> {
+    let model = LinearModel::new(design.d, design.intercept);
+    let rows = Batch::new(&design.x, &design.y, design.d);
+    train(rows, model, cfg, None, &mut Quiet)
+}
 
 #[test]
 fn the_builder_reaches_the_closed_form_by_default_and_plain_descent_does_not() {
@@ -47,22 +58,14 @@ fn the_builder_reaches_the_closed_form_by_default_and_plain_descent_does_not() {
 
 #[test]
 fn the_rule_stops_at_the_tolerance_in_memory_and_streamed_alike() {
-    let design = Formula::parse(FORMULA).unwrap().design(&houses()).unwrap();
+    let design = house_design();
     let exact = least_squares(&design).unwrap().theta;
-    let model = LinearModel::new(design.d, design.intercept);
     for tol in [1e-6, 1e-12] {
         let cfg = TrainConfig {
             tol: Some(tol),
             ..TrainConfig::default()
         };
-        let memory = train(
-            Batch::new(&design.x, &design.y, design.d),
-            model,
-            &cfg,
-            None,
-            &mut Quiet,
-        )
-        .unwrap();
+        let memory = train_on(&design, &cfg).unwrap();
         assert_eq!(memory.stop, StopReason::Converged, "tol {tol}");
         assert!(memory.relative_gradient <= tol, "tol {tol}");
         // ‖θ − θ̂‖/‖θ̂‖ ≤ κ(H)·tol in training units; in the data's units
@@ -85,21 +88,13 @@ fn the_gradient_the_rule_sees_is_the_gradient_over_every_row() {
     // After 2 epochs θ is far from θ̂, so ∇J is of the size of ∇J(0); the
     // normal equations' H·θ − b must equal (2/n)·Σ a′ᵢ(a′ᵢᵀθ′ − yᵢ) on the
     // standardized rows, computed here directly.
-    let design = Formula::parse(FORMULA).unwrap().design(&houses()).unwrap();
-    let model = LinearModel::new(design.d, design.intercept);
+    let design = house_design();
     let cfg = TrainConfig {
         epochs: 2,
         tol: None,
         ..TrainConfig::default()
     };
-    let fit = train(
-        Batch::new(&design.x, &design.y, design.d),
-        model,
-        &cfg,
-        None,
-        &mut Quiet,
-    )
-    .unwrap();
+    let fit = train_on(&design, &cfg).unwrap();
     let s = fit.scaling.as_ref().expect("standardized by default");
     let theta = s.to_scaled(&fit.theta, true);
     let xs = s.apply(&design.x);
@@ -126,20 +121,13 @@ fn the_gradient_the_rule_sees_is_the_gradient_over_every_row() {
 
 #[test]
 fn a_tolerance_that_is_not_a_number_at_least_zero_is_refused() {
-    let (x, y) = ([1.0, 2.0, 3.0], [2.0, 4.0, 6.0]);
+    let design = house_design();
     for tol in [f64::NAN, -1e-9, f64::INFINITY] {
         let cfg = TrainConfig {
             tol: Some(tol),
             ..TrainConfig::default()
         };
-        let e = train(
-            Batch::new(&x, &y, 1),
-            LinearModel::new(1, true),
-            &cfg,
-            None,
-            &mut Quiet,
-        )
-        .unwrap_err();
+        let e = train_on(&design, &cfg).unwrap_err();
         assert!(matches!(e, TrainError::BadTolerance(_)), "{tol}: {e}");
         assert!(e.to_string().contains("tolerance"), "{e}");
     }
