@@ -158,7 +158,7 @@ pub fn run(args: Args) -> Result<()> {
         super::report::write_training_report(path, design, fit, cfg.mode, &label)?;
     }
     print(&outcome, &args, saved)?;
-    interrupted(&outcome.fit, saved)?;
+    interrupted(&outcome.fit, &args, saved)?;
     require_converged(&outcome, &args)
 }
 
@@ -285,13 +285,16 @@ fn print(outcome: &TrainOutcome, args: &Args, saved: Option<&Path>) -> Result<()
 }
 
 /// After Ctrl-C: the error that says what was kept (exit code 130).
-pub fn interrupted(fit: &Fit, out: Option<&Path>) -> Result<()> {
+pub fn interrupted(fit: &Fit, args: &Args, saved: Option<&Path>) -> Result<()> {
     if fit.stop != StopReason::Interrupted {
         return Ok(());
     }
-    let kept = match out {
-        Some(path) => format!("the model so far was written to {}", path.display()),
-        None => "nothing was saved (no --out)".into(),
+    let kept = match (saved, &args.out) {
+        (Some(path), _) => format!("the model so far was written to {}", path.display()),
+        (None, Some(_)) => {
+            "nothing was saved (--require-converged, and θ had not converged)".into()
+        }
+        (None, None) => "nothing was saved (no --out)".into(),
     };
     Err(Interrupted(format!(
         "interrupted after {} whole epochs and {} steps; {kept}",
@@ -346,7 +349,7 @@ fn train_datafusion(
         save(path, formula, design, cfg, &outcome)?;
     }
     print(&outcome, args, saved)?;
-    interrupted(&outcome.fit, saved)?;
+    interrupted(&outcome.fit, args, saved)?;
     require_converged(&outcome, args)
 }
 
