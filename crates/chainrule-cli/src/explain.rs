@@ -84,8 +84,8 @@ pub struct StepArgs {
     /// [default: 1 row sample, 2 unrolled, 3 vectorized]
     #[arg(long)]
     pub rows: Option<String>,
-    /// Refuse to write out more than this many rows in all (rows × steps):
-    /// each row of a step is a branch of the graph and lines of text
+    /// Refuse to write out more than this many rows in all: data rows ×
+    /// steps, or a program's nodes × steps (each is lines of text)
     #[arg(long, default_value_t = DEFAULT_MAX_ROWS, value_name = "N")]
     pub max_rows: usize,
     /// Explain a `grad` program instead (backward from its last statement)
@@ -166,6 +166,19 @@ pub fn steps(args: &StepArgs, lr: f64, n: usize) -> Result<Vec<Step>> {
     if let Some(path) = &args.program {
         let src = std::fs::read_to_string(path)
             .with_context(|| format!("{}: cannot read the program", path.display()))?;
+        // One row of the derivation per node: the same limit as data rows
+        // (rendering grows faster than the nodes: 11 s for 16,000).
+        if let Ok(program) = chainrule::expr::parse(&src) {
+            let total = program.nodes().saturating_mul(n);
+            if total > args.max_rows {
+                return Err(usage(format!(
+                    "--program {}: {} nodes × {n} step(s) = {total} rows to write out, more than the limit of {}; explain a smaller program, or raise the limit with --max-rows N",
+                    path.display(),
+                    program.nodes(),
+                    args.max_rows
+                )));
+            }
+        }
         return program_steps(&path.display().to_string(), &src, lr, n).map_err(|e| match e {
             chainrule::teach::StepError::Program(e) => {
                 anyhow::anyhow!("{}:{}", path.display(), e.render(&src))
