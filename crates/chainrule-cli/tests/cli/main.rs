@@ -15,5 +15,6 @@ mod step_data;
 mod stream_memory;
 mod tables;
 mod teach;
+mod temps;
 mod train_json;
 mod warnings;
