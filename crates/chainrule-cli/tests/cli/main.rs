@@ -6,6 +6,7 @@ mod cli;
 mod cli_render;
 mod cli_stream;
 mod datafusion_engine;
+mod fuzz_cli;
 mod help;
 mod interrupt;
 mod limits;
