@@ -681,7 +681,7 @@ mod tests {
             (2, W::FixedLenByteArrayColumnWriter(c)) => {
                 let v: Vec<FixedLenByteArray> = [vec![0, 0, 1, 0xE2, 0x40], vec![0xff; 5]]
                     .into_iter()
-                    .map(|b| FixedLenByteArray::from(b))
+                    .map(FixedLenByteArray::from)
                     .collect();
                 c.write_batch(&v, None, None).unwrap();
             }
