@@ -129,6 +129,11 @@ pub fn open_source(
         chainrule::source::SourceError::Formula(_) => {
             anyhow::Error::new(e).context(format!("--formula {formula}"))
         }
+        // Ctrl-C while a design cache was written: its temp files are gone.
+        chainrule::source::SourceError::Stopped => super::interrupt::Interrupted(
+            "interrupted while reading the data: nothing was written or trained".into(),
+        )
+        .into(),
         e => anyhow::Error::new(e),
     });
     progress.clear();

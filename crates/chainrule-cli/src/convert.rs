@@ -2,10 +2,10 @@
 
 use super::common::parse_formula;
 use super::flags::{DataArgs, FormulaArg};
+use super::interrupt::Interrupted;
 use super::progress::Progress;
 use anyhow::{Context, Result};
-use chainrule::source::write_cache;
-use chainrule::source::OpenOptions;
+use chainrule::source::{write_cache, OpenOptions, SourceError};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -29,6 +29,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<()> {
+    // Ctrl-C stops after the chunk in progress; the temp files go.
+    super::interrupt::install();
     let formula = parse_formula(&args.formula.formula)?;
     let scale = super::flags::ScaleArgs {
         chunk_rows: Some(
@@ -43,14 +45,23 @@ pub fn run(args: Args) -> Result<()> {
     let mut source = opened.source;
     progress.set_total(source.bytes_total());
     let start = Instant::now();
-    let rows = write_cache(
+    let rows = match write_cache(
         &mut *source,
         &args.out,
         &formula.to_string(),
         &args.data.paths(),
         &mut progress,
-    )
-    .with_context(|| format!("writing {}", args.out.display()))?;
+    ) {
+        Err(SourceError::Stopped) => {
+            progress.clear();
+            return Err(Interrupted(format!(
+                "interrupted: {} was not written",
+                args.out.display()
+            ))
+            .into());
+        }
+        rows => rows.with_context(|| format!("writing {}", args.out.display()))?,
+    };
     progress.clear();
     let bytes = std::fs::metadata(&args.out).map(|m| m.len()).unwrap_or(0);
     println!(

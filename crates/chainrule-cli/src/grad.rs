@@ -3,7 +3,7 @@
 
 use super::common::print_json;
 use anyhow::{Context, Result};
-use chainrule::expr::{format_number, parse, run_program};
+use chainrule::expr::{format_number, parse_with_limit, run_program, DEFAULT_MAX_TOKENS};
 use chainrule::graph::{Jacobian, Trace, DEFAULT_MAX_ELEMENTS};
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
@@ -71,6 +71,10 @@ pub struct Args {
     /// Refuse programs holding more than this many numbers
     #[arg(long, default_value_t = DEFAULT_MAX_ELEMENTS)]
     pub max_elements: usize,
+    /// Refuse programs longer than this many tokens (names, numbers,
+    /// operators, brackets); each makes at most one graph node, about 1 KB
+    #[arg(long, default_value_t = DEFAULT_MAX_TOKENS)]
+    pub max_tokens: usize,
 }
 
 fn read_source(args: &Args) -> Result<(String, String)> {
@@ -124,7 +128,7 @@ pub fn run(args: Args) -> Result<()> {
         let hint = super::hints::expr_hint(&e).map(|h| format!("\nhint: {h}"));
         anyhow::anyhow!("{source}:{}{}", e.render(&text), hint.unwrap_or_default())
     };
-    let mut program = parse(&text).map_err(fail)?;
+    let mut program = parse_with_limit(&text, args.max_tokens).map_err(fail)?;
     for name in &args.wrt {
         if !program.ask_gradient(name) {
             anyhow::bail!("--wrt {name}: {source} binds no number, vector or matrix to {name}");

@@ -47,7 +47,11 @@ fn data_error<'a>(cause: &'a (dyn std::error::Error + 'static)) -> Option<&'a Da
 
 /// `grad` renders its errors with the program's text; it asks here.
 pub fn expr_hint(e: &ExprError) -> Option<&'static str> {
-    matches!(e.kind, ErrorKind::TooLarge { .. }).then_some(MAX_ELEMENTS)
+    match e.kind {
+        ErrorKind::TooLarge { .. } => Some(MAX_ELEMENTS),
+        ErrorKind::TooManyTokens { .. } => Some("raise the limit (--max-tokens N)"),
+        _ => None,
+    }
 }
 
 const MAX_ELEMENTS: &str = "raise the limit (--max-elements N)";

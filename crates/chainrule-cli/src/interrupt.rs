@@ -2,9 +2,9 @@
 //! the step in progress (the trainer's observer polls [`requested`]); the
 //! command then saves what it has only where `--out` asked for it, says so
 //! on stderr and exits with 130 (128 + SIGINT, the shell's convention). A
-//! second Ctrl-C exits at once with 130, saving nothing; an atomic write in
-//! flight then leaves at most a stale temp file, which the next write to
-//! the same path removes (see `data/atomic.rs`).
+//! second Ctrl-C exits at once with 130, saving nothing, after removing
+//! the temp files of writes in flight (`data/atomic.rs`; only a SIGKILL
+//! leaves one, which the next write to the same path removes).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -19,6 +19,7 @@ pub fn install() {
     let _ = ctrlc::set_handler(|| {
         if REQUESTED.swap(true, Ordering::SeqCst) {
             eprintln!("\ninterrupted again: stopping now, nothing saved");
+            chainrule::data::atomic::remove_temps_in_flight();
             std::process::exit(EXIT_INTERRUPTED);
         }
         eprintln!(

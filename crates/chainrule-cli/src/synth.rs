@@ -2,7 +2,7 @@
 
 use super::common::usage;
 use anyhow::{Context, Result};
-use chainrule::data::{synth, to_csv_string, SynthModel};
+use chainrule::data::{synth, to_csv_string, SynthModel, DEFAULT_MAX_CELLS};
 use std::path::PathBuf;
 
 /// Write a synthetic data set y = θ0 + Σ θj·xj + noise with a known true θ
@@ -26,6 +26,10 @@ pub struct Args {
     /// Write here (atomically) instead of stdout
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Refuse to make more cells (rows × columns) than this; the data is
+    /// held in memory (8 bytes a cell) and written as text (about 20 more)
+    #[arg(long, default_value_t = DEFAULT_MAX_CELLS, value_name = "N")]
+    pub max_cells: usize,
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -38,6 +42,14 @@ pub fn run(args: Args) -> Result<()> {
                 args.model
             ))
         })?;
+    let columns = model.features() as u128 + 1;
+    let cells = args.n as u128 * columns;
+    if cells > args.max_cells as u128 {
+        return Err(usage(format!(
+            "--n {} --model {}: {} rows × {columns} columns = {cells} cells, more than the limit of {}; ask for fewer rows, or raise the limit with --max-cells N (about 30 bytes of memory a cell)",
+            args.n, args.model, args.n, args.max_cells
+        )));
+    }
     let (data, theta) =
         synth(model, args.n, args.noise, args.seed).map_err(|e| usage(e.to_string()))?;
     eprintln!("true θ = {theta:?}");

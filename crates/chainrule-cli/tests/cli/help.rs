@@ -204,6 +204,13 @@ fn every_graph_flag_changes_the_drawing() {
             "the program's graph",
         ),
         row("--lang", &dot, &["--lang", "ko"], "Korean words"),
+        // Unrolled mode's default is 2 rows: above a limit of 1.
+        row(
+            "--max-rows",
+            &["graph", "--format", "dot", "--mode", "unrolled"],
+            &["--max-rows", "1"],
+            "a refusal naming the limit",
+        ),
         row(
             "--format",
             &dot,

@@ -54,6 +54,125 @@ fn grad_refuses_a_product_too_large_for_the_limit() {
 }
 
 #[test]
+fn grad_refuses_long_programs_before_building_them() {
+    // Issue #11: 10 MB of unary minus took > 3 GB (about 1 KB per node).
+    // The lexer stops at the token limit; nothing later is built. Each of
+    // `-` and `(`…`)` is one token, so 2,000 of them pass a limit of 5,000
+    // and 10 MB do not pass the default of 10^6.
+    let dir = tempfile::tempdir().unwrap();
+    let minus = write(
+        dir.path(),
+        "minus.expr",
+        &format!("x = 1\ny = {}x", "-".repeat(10 << 20)),
+    );
+    let nested = write(
+        dir.path(),
+        "nested.expr",
+        &format!("x = 1\ny = {}x{}", "(".repeat(5 << 20), ")".repeat(5 << 20)),
+    );
+    for program in [&minus, &nested] {
+        let out = chainrule().args(["grad", program]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("longer than the limit of 1000000 tokens"),
+            "{stderr:.400}"
+        );
+        assert!(stderr.contains("--max-tokens"), "{stderr:.400}");
+        // The source line is shown as a window around the spot, not whole.
+        assert!(stderr.len() < 2000, "{} bytes of stderr", stderr.len());
+    }
+    let small = format!("x = 3\ny = {}x", "-".repeat(2000));
+    // 2,000 negations of 3: an even count gives 3 back, ∂y/∂x = +1.
+    chainrule()
+        .args(["grad", "--max-tokens", "5000", "-e", &small])
+        .assert()
+        .success()
+        .stdout(predicate::str::is_match(r"\nx +param +3 +1\ny +neg +3 +1\n").unwrap());
+    chainrule()
+        .args(["grad", "--max-tokens", "1000", "-e", &small])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("limit of 1000 tokens"));
+}
+
+#[test]
+fn explain_refuses_more_rows_than_its_limit_before_reading() {
+    // Issue #11: --rows 1-1000000 in unrolled mode took > 3 GB. The limit
+    // counts rows × steps and is checked before the file is read: this
+    // file has 3 rows, so reading it would fail differently.
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "d.csv", "x,y\n1,3\n2,5\n3,7\n");
+    chainrule()
+        .args(["explain", "--data", &data, "--rows", "1-1000000"])
+        .args(["--mode", "unrolled"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--rows 1-1000000: 1000000 rows to write out, more than the limit of 1000",
+        ))
+        .stderr(predicate::str::contains("--max-rows N"));
+    // 3 rows × 400 steps = 1200 > 1000; within a raised limit it runs.
+    let many = ["explain", "--data", &data, "--rows", "1-3", "--mode"];
+    chainrule()
+        .args(many)
+        .args(["vectorized", "--steps", "400"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("× 400 steps: 1200 rows"));
+    chainrule()
+        .args(many)
+        .args(["vectorized", "--steps", "400", "--max-rows", "1200"])
+        .assert()
+        .success();
+    // Values given as flags count too: 3 rows over a limit of 2.
+    chainrule()
+        .args(["explain", "--formula", "line", "--mode", "unrolled"])
+        .args(["--x", "1,2,3", "--y", "3,5,7", "--max-rows", "2"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "3 rows given: 3 rows to write out",
+        ));
+}
+
+#[test]
+fn synth_refuses_more_cells_than_its_limit() {
+    // Issue #11: --n 100000000000 aborted on a failed allocation. The line
+    // model has 2 columns (x, y): 10^11 rows are 2·10^11 cells.
+    chainrule()
+        .args(["synth", "--n", "100000000000"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "100000000000 rows × 2 columns = 200000000000 cells, more than the limit of 100000000",
+        ))
+        .stderr(predicate::str::contains("--max-cells N"));
+    // 10^11 features (one row) is as many cells.
+    chainrule()
+        .args(["synth", "--n", "1", "--model", "100000000000"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("100000000001 cells"));
+    // Past a raised limit the allocation itself is refused, not aborted.
+    chainrule()
+        .args(["synth", "--n", "1", "--model", "100000000000"])
+        .args(["--max-cells", "1000000000000000"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("do not fit in memory"));
+    // 50 rows × 2 columns: exactly at a limit of 100, it runs.
+    chainrule()
+        .args(["synth", "--n", "50", "--max-cells", "100"])
+        .assert()
+        .success();
+    chainrule()
+        .args(["synth", "--n", "51", "--max-cells", "100"])
+        .assert()
+        .code(2);
+}
+
+#[test]
 fn grad_refuses_exponents_beyond_the_limit() {
     for (program, shown) in [
         ("x = 2\ny = x^1e300", "1e300"),

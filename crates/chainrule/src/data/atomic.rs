@@ -8,6 +8,8 @@
 //!
 //! Device nodes and FIFOs are written in place (see [`write_atomic`]).
 //!
+//! Temporary files in flight are listed ([`remove_temps_in_flight`]), so a
+//! program that must exit at once (a second Ctrl-C) can remove them first.
 //! A process killed mid-write (SIGKILL, power loss) cannot remove its
 //! temporary file. Temp names carry the writer's pid
 //! (`.model.json.tmp-<pid>-<n>`), so the next write to the same path
@@ -17,6 +19,61 @@ use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+/// Temporary files this process is writing now.
+static IN_FLIGHT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Removes every temporary file this process is writing now; for a caller
+/// about to exit without unwinding (`std::process::exit` on a second
+/// Ctrl-C), which runs no destructor.
+pub fn remove_temps_in_flight() {
+    if let Ok(list) = IN_FLIGHT.lock() {
+        for tmp in list.iter() {
+            let _ = fs::remove_file(tmp);
+        }
+    }
+}
+
+/// A temporary file in flight: listed while it lives, removed when dropped
+/// unless it was renamed into place ([`Temp::renamed`]).
+pub(crate) struct Temp {
+    pub path: PathBuf,
+    renamed: bool,
+}
+
+impl Temp {
+    /// A new temp name for `target`, after removing those of dead writers.
+    pub fn for_target(target: &Path) -> io::Result<Self> {
+        remove_stale_temps(target);
+        let path = temp_path(target)?;
+        if let Ok(mut list) = IN_FLIGHT.lock() {
+            list.push(path.clone());
+        }
+        Ok(Temp {
+            path,
+            renamed: false,
+        })
+    }
+
+    /// Renames the file over `target`; it is then no longer a temp.
+    pub fn rename_to(&mut self, target: &Path) -> io::Result<()> {
+        fs::rename(&self.path, target)?;
+        self.renamed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Temp {
+    fn drop(&mut self) {
+        if !self.renamed {
+            let _ = fs::remove_file(&self.path);
+        }
+        if let Ok(mut list) = IN_FLIGHT.lock() {
+            list.retain(|p| p != &self.path);
+        }
+    }
+}
 
 /// Writes `bytes` to `path` atomically (temp file in the same dir + rename).
 ///
@@ -37,28 +94,23 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
             return target.write_all(bytes).and_then(|()| target.flush());
         }
     }
-    let tmp = temp_path(path)?;
-    remove_stale_temps(path);
-    let result = write_then_rename(&tmp, path, bytes);
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
-}
-
-fn write_then_rename(tmp: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut file = File::options().write(true).create_new(true).open(tmp)?;
+    // Dropped on every return: an error removes the temp file.
+    let mut tmp = Temp::for_target(path)?;
+    let mut file = File::options()
+        .write(true)
+        .create_new(true)
+        .open(&tmp.path)?;
     file.write_all(bytes)?;
     file.sync_all()?;
     drop(file);
-    fs::rename(tmp, path)?;
+    tmp.rename_to(path)?;
     sync_dir(path);
     Ok(())
 }
 
 /// Makes the rename durable: fsync the directory that holds `path`. Best
 /// effort (some file systems refuse to open directories for syncing).
-fn sync_dir(path: &Path) {
+pub(crate) fn sync_dir(path: &Path) {
     #[cfg(unix)]
     if let Some(dir) = path.parent() {
         let dir = if dir.as_os_str().is_empty() {
@@ -106,7 +158,7 @@ fn remove_stale_temps(path: &Path) {
 
 /// `dir/.name.tmp-<pid>-<counter>`: unique per process and per call, so two
 /// writers (threads or processes) never share a temporary file.
-pub(crate) fn temp_path(path: &Path) -> io::Result<PathBuf> {
+fn temp_path(path: &Path) -> io::Result<PathBuf> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let name = path.file_name().ok_or_else(|| {
         io::Error::new(

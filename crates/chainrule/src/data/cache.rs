@@ -30,6 +30,7 @@ use std::path::{Path, PathBuf};
 use memmap2::Mmap;
 use serde::{Deserialize, Serialize};
 
+use super::atomic::{sync_dir, Temp};
 use super::DataError;
 
 pub const MAGIC: &[u8; 8] = b"CRDESIGN";
@@ -111,11 +112,14 @@ impl Fnv1a {
 
 /// Writes a cache chunk by chunk: X goes straight to the file, y to a
 /// sidecar that is appended at the end, then n is patched in and the file
-/// renamed into place.
+/// renamed into place. Both are temp files next to the target
+/// (`.NAME.tmp-<pid>-<n>`, see `atomic.rs`): removed on an error, on an
+/// unfinished writer's drop and on a second Ctrl-C; one left by a killed
+/// writer is removed by the next writer of the same path.
 pub struct CacheWriter {
     path: PathBuf,
-    tmp: PathBuf,
-    tmp_y: PathBuf,
+    tmp: Temp,
+    tmp_y: Temp,
     x: BufWriter<File>,
     y: BufWriter<File>,
     n: u64,
@@ -124,18 +128,18 @@ pub struct CacheWriter {
 
 impl CacheWriter {
     pub fn create(path: &Path, header: &CacheHeader) -> io::Result<Self> {
-        let tmp = super::atomic::temp_path(path)?;
-        let tmp_y = super::atomic::temp_path(path)?;
+        let tmp = Temp::for_target(path)?;
+        let tmp_y = Temp::for_target(path)?;
         let mut json = serde_json::to_vec(header).map_err(io::Error::other)?;
         json.resize(json.len().div_ceil(8) * 8, b' ');
-        let mut x = BufWriter::with_capacity(1 << 20, File::create_new(&tmp)?);
+        let mut x = BufWriter::with_capacity(1 << 20, File::create_new(&tmp.path)?);
         x.write_all(MAGIC)?;
         x.write_all(&VERSION.to_le_bytes())?;
         x.write_all(&(json.len() as u32).to_le_bytes())?;
         x.write_all(&0u64.to_le_bytes())?;
         x.write_all(&(header.names.len() as u64).to_le_bytes())?;
         x.write_all(&json)?;
-        let y = BufWriter::with_capacity(1 << 20, File::create_new(&tmp_y)?);
+        let y = BufWriter::with_capacity(1 << 20, File::create_new(&tmp_y.path)?);
         Ok(CacheWriter {
             path: path.to_path_buf(),
             tmp,
@@ -160,37 +164,20 @@ impl CacheWriter {
         Ok(())
     }
 
-    /// Appends y, writes n, syncs and renames into place.
+    /// Appends y, writes n, syncs and renames into place (the temp files
+    /// go with `self` on every return).
     pub fn finish(mut self) -> io::Result<u64> {
-        let result = self.finish_inner();
-        let _ = fs::remove_file(&self.tmp_y);
-        if result.is_err() {
-            let _ = fs::remove_file(&self.tmp);
-        }
-        result
-    }
-
-    fn finish_inner(&mut self) -> io::Result<u64> {
         self.y.flush()?;
-        let mut y = File::open(&self.tmp_y)?;
+        let mut y = File::open(&self.tmp_y.path)?;
         io::copy(&mut y, &mut self.x)?;
         self.x.flush()?;
         let file = self.x.get_mut();
         file.seek(SeekFrom::Start(16))?;
         file.write_all(&self.n.to_le_bytes())?;
         file.sync_all()?;
-        fs::rename(&self.tmp, &self.path)?;
+        self.tmp.rename_to(&self.path)?;
+        sync_dir(&self.path);
         Ok(self.n)
-    }
-}
-
-impl Drop for CacheWriter {
-    /// An unfinished writer (an error mid-way) leaves no temp files behind.
-    fn drop(&mut self) {
-        let _ = fs::remove_file(&self.tmp_y);
-        if self.tmp.exists() && !self.path.exists() {
-            let _ = fs::remove_file(&self.tmp);
-        }
     }
 }
 

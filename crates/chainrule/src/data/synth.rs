@@ -45,6 +45,15 @@ impl SynthModel {
         !matches!(self, SynthModel::Origin)
     }
 
+    /// The number of feature columns (without `y`).
+    pub fn features(self) -> usize {
+        match self {
+            SynthModel::Origin | SynthModel::Line => 1,
+            SynthModel::Plane => 2,
+            SynthModel::Features(d) => d,
+        }
+    }
+
     pub fn feature_names(self) -> Vec<String> {
         match self {
             SynthModel::Origin | SynthModel::Line => vec!["x".into()],
@@ -94,6 +103,19 @@ pub fn synth(
     if model == SynthModel::Features(0) {
         return bad("the number of features must be at least 1".into());
     }
+    // Reserved fallibly, before anything else of size d or n: a count
+    // beyond memory is an error, not an abort.
+    let width = model.features().saturating_add(1);
+    let no_memory = |_| DataError::Synth {
+        message: format!("{n} rows × {width} columns do not fit in memory"),
+    };
+    let mut columns: Vec<Vec<f64>> = Vec::new();
+    columns.try_reserve_exact(width).map_err(no_memory)?;
+    for _ in 0..width {
+        let mut column = Vec::new();
+        column.try_reserve_exact(n).map_err(no_memory)?;
+        columns.push(column);
+    }
     let names = model.feature_names();
     let theta = model.true_theta();
     let (theta0, slopes) = if model.intercept() {
@@ -105,7 +127,6 @@ pub fn synth(
         message: e.to_string(),
     })?;
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let mut columns = vec![Vec::with_capacity(n); names.len() + 1];
     for _ in 0..n {
         let mut y = theta0;
         for (column, &t) in columns.iter_mut().zip(slopes) {

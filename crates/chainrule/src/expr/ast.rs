@@ -295,6 +295,12 @@ impl Program {
         &self.statements
     }
 
+    /// Its syntax nodes: a bound on the graph nodes it builds (a literal,
+    /// one node, counts once; an alias adds none).
+    pub fn nodes(&self) -> usize {
+        self.exprs.len()
+    }
+
     pub fn expr(&self, id: ExprId) -> &Expr {
         &self.exprs[id.index()]
     }

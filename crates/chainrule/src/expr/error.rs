@@ -55,6 +55,8 @@ pub enum ErrorKind {
         elements: u128,
         limit: usize,
     },
+    #[error("the program is longer than the limit of {limit} tokens (names, numbers, operators, brackets); each makes at most one graph node of about 1 KB, so the limit bounds memory; raise the limit (the `max_tokens` of expr::parse_with_limit)")]
+    TooManyTokens { limit: usize },
     #[error("the exponent of '^' must be a constant number (the engine's pow has a fixed exponent), but {what} is not; for a variable exponent y write exp(y * log(x))")]
     NonConstantExponent { what: String },
     #[error("the exponent of '^' is {}, beyond the limit of ±1024 (x^p overflows or underflows for almost every x); the limit is fixed: for such powers write exp(p * log(x))", crate::expr::format_number(*.0))]
@@ -116,20 +118,31 @@ impl ExprError {
             return out;
         };
         // Tabs become one space each, so the caret column (in chars) lines up.
-        let text: String = text
+        let chars: Vec<char> = text
             .chars()
             .map(|c| if c == '\t' { ' ' } else { c })
             .collect();
+        // A long line is shown as a window around the spot, so a 10 MB
+        // line makes a message of a few lines, not of 20 MB.
+        let col = self.span.col.saturating_sub(1).min(chars.len());
+        let start = col.saturating_sub(WINDOW / 2);
+        let end = (start + WINDOW).min(chars.len());
+        let before = if start > 0 { "…" } else { "" };
+        let after = if end < chars.len() { "…" } else { "" };
+        let shown: String = chars[start..end].iter().collect();
         let number = self.span.line.to_string();
         let gutter = " ".repeat(number.len());
-        let indent = " ".repeat(self.span.col.saturating_sub(1));
-        let carets = "^".repeat(self.span.len.max(1));
+        let indent = " ".repeat(col - start + before.chars().count());
+        let carets = "^".repeat(self.span.len.clamp(1, (end - col).max(1)));
         out.push_str(&format!(
-            "\n{gutter} |\n{number} | {text}\n{gutter} | {indent}{carets}"
+            "\n{gutter} |\n{number} | {before}{shown}{after}\n{gutter} | {indent}{carets}"
         ));
         out
     }
 }
+
+/// The most characters of a source line an error shows.
+const WINDOW: usize = 100;
 
 /// Up to ten names, in the order they were first bound, for error messages.
 pub(crate) fn list_names<'a>(names: impl ExactSizeIterator<Item = &'a String>) -> String {
@@ -143,4 +156,30 @@ pub(crate) fn list_names<'a>(names: impl ExactSizeIterator<Item = &'a String>) -
     let more = (more > 0).then(|| format!("… and {more} more"));
     list.extend(more.as_deref());
     list.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_line_renders_as_a_window_with_the_caret_on_the_spot() {
+        // The spot is column 5001 of a 10,000-char line; the window holds
+        // WINDOW chars starting WINDOW/2 before it, '…' on both sides.
+        let src = format!("{}$", "a".repeat(5000)) + &"b".repeat(4999);
+        let span = Span {
+            line: 1,
+            col: 5001,
+            len: 1,
+        };
+        let shown = ExprError::new(span, ErrorKind::UnexpectedChar('$')).render(&src);
+        let lines: Vec<&str> = shown.lines().collect();
+        assert_eq!(lines.len(), 4, "{shown}");
+        let text = lines[2].strip_prefix("1 | ").unwrap();
+        assert_eq!(text.chars().count(), WINDOW + 2);
+        let caret = lines[3].strip_prefix("  | ").unwrap();
+        assert_eq!(caret.trim_start().len(), 1);
+        let at = caret.len() - 1;
+        assert_eq!(text.chars().nth(at), Some('$'), "{shown}");
+    }
 }

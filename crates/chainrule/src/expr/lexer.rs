@@ -75,8 +75,17 @@ struct Lexer<'a> {
     tokens: Vec<Token>,
 }
 
-/// The tokens of `src`, ending with `Eof` (placed just after the last token).
-pub(crate) fn lex(src: &str) -> Result<Vec<Token>, ExprError> {
+/// Default cap on a program's tokens. Every later stage is linear in them
+/// (each token makes at most one syntax node and one graph node, about
+/// 1 KB with its trace), so this bounds memory near 1 GB, in line with the
+/// engine's element limit; a 10 MB program of `-` stops here, after
+/// allocating at most the limit's tokens.
+pub const DEFAULT_MAX_TOKENS: usize = 1_000_000;
+
+/// The tokens of `src`, ending with `Eof` (placed just after the last
+/// token); more than `max_tokens` of them is an error at the first one
+/// past the limit.
+pub(crate) fn lex(src: &str, max_tokens: usize) -> Result<Vec<Token>, ExprError> {
     let mut lx = Lexer {
         chars: src.chars().peekable(),
         line: 1,
@@ -86,6 +95,13 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Token>, ExprError> {
     };
     while let Some(&c) = lx.chars.peek() {
         lx.token(c)?;
+        if lx.tokens.len() > max_tokens {
+            let span = lx.tokens[max_tokens].span;
+            return Err(ExprError::new(
+                span,
+                ErrorKind::TooManyTokens { limit: max_tokens },
+            ));
+        }
     }
     let end = lx
         .tokens
@@ -268,7 +284,11 @@ mod tests {
     use super::*;
 
     fn toks(src: &str) -> Vec<Tok> {
-        lex(src).unwrap().into_iter().map(|t| t.tok).collect()
+        lex(src, DEFAULT_MAX_TOKENS)
+            .unwrap()
+            .into_iter()
+            .map(|t| t.tok)
+            .collect()
     }
 
     #[test]
@@ -288,7 +308,7 @@ mod tests {
 
     #[test]
     fn unicode_identifiers_and_columns_in_chars() {
-        let t = lex("θ0 = z₁").unwrap();
+        let t = lex("θ0 = z₁", DEFAULT_MAX_TOKENS).unwrap();
         assert_eq!(t[0].tok, Tok::Ident("θ0".into()));
         assert_eq!(t[2].tok, Tok::Ident("z₁".into()));
         // "θ0 = " is 5 chars (6 bytes), so z₁ starts at column 6.
@@ -314,21 +334,24 @@ mod tests {
 
     #[test]
     fn bad_input_is_an_error_with_its_spot() {
-        let e = lex("x = 1\ny = $").unwrap_err();
+        let e = lex("x = 1\ny = $", DEFAULT_MAX_TOKENS).unwrap_err();
         assert_eq!((e.span.line, e.span.col), (2, 5));
         assert_eq!(e.kind, ErrorKind::UnexpectedChar('$'));
         assert!(matches!(
-            lex("1e").unwrap_err().kind,
+            lex("1e", DEFAULT_MAX_TOKENS).unwrap_err().kind,
             ErrorKind::MalformedNumber { .. }
         ));
         assert!(matches!(
-            lex("1e999").unwrap_err().kind,
+            lex("1e999", DEFAULT_MAX_TOKENS).unwrap_err().kind,
             ErrorKind::MalformedNumber { .. }
         ));
         assert!(matches!(
-            lex("1.2.3").unwrap_err().kind,
+            lex("1.2.3", DEFAULT_MAX_TOKENS).unwrap_err().kind,
             ErrorKind::MalformedNumber { .. }
         ));
-        assert_eq!(lex(".").unwrap_err().kind, ErrorKind::UnexpectedChar('.'));
+        assert_eq!(
+            lex(".", DEFAULT_MAX_TOKENS).unwrap_err().kind,
+            ErrorKind::UnexpectedChar('.')
+        );
     }
 }

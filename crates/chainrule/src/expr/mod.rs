@@ -46,6 +46,7 @@ mod run;
 pub use ast::{BinOp, Decl, Expr, ExprId, ExprKind, Func, Program, Span, Statement};
 pub use build::{build, Built, MAX_EXPONENT};
 pub use error::{ErrorKind, ExprError};
-pub use parser::parse;
+pub use lexer::DEFAULT_MAX_TOKENS;
+pub use parser::{parse, parse_with_limit};
 pub use print::format_number;
 pub use run::{run, run_program, run_with_limit, Evaluated};

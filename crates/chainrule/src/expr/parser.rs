@@ -9,12 +9,19 @@
 
 use super::ast::{BinOp, Decl, ExprId, ExprKind, Func, Program, Span, Statement, NEG_PRECEDENCE};
 use super::error::{ErrorKind, ExprError};
-use super::lexer::{lex, Tok, Token};
+use super::lexer::{lex, Tok, Token, DEFAULT_MAX_TOKENS};
 
-/// Parses a whole program; an error points at the first fault.
+/// Parses a whole program of at most `DEFAULT_MAX_TOKENS` tokens; an error
+/// points at the first fault.
 pub fn parse(src: &str) -> Result<Program, ExprError> {
+    parse_with_limit(src, DEFAULT_MAX_TOKENS)
+}
+
+/// `parse`, refusing programs of more than `max_tokens` tokens before
+/// allocating more (see `DEFAULT_MAX_TOKENS`).
+pub fn parse_with_limit(src: &str, max_tokens: usize) -> Result<Program, ExprError> {
     let mut p = Parser {
-        tokens: lex(src)?,
+        tokens: lex(src, max_tokens)?,
         pos: 0,
         program: Program::default(),
         ops: Vec::new(),

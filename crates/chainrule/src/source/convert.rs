@@ -3,11 +3,13 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{PassObserver, RowSource, SourceError};
+use super::{check_stop, PassObserver, RowSource, SourceError};
 use crate::data::{CacheHeader, CacheWriter, DataError, FileStamp};
 
 /// Writes every row of `source` to the cache file `path` (atomically);
-/// returns the number of rows.
+/// returns the number of rows. The observer may stop the pass after any
+/// chunk ([`SourceError::Stopped`]); the temp files then go, and `path` is
+/// untouched.
 pub fn write_cache(
     source: &mut dyn RowSource,
     path: &Path,
@@ -31,7 +33,7 @@ pub fn write_cache(
     source.pass(&mut |batch, bytes| {
         writer.append(batch.x, batch.y).map_err(write_error)?;
         observer.on_chunk(batch.len(), bytes);
-        Ok(())
+        check_stop(observer)
     })?;
     Ok(writer.finish().map_err(write_error)?)
 }
