@@ -277,3 +277,20 @@ pub struct FitInferenceArgs {
     #[arg(long, value_name = "COL")]
     pub weights: Option<String>,
 }
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum IntervalArg {
+    /// where the mean z1 lies: x0ᵀ·Cov(θ)·x0
+    Confidence,
+    /// where a new observation y lies: the mean's variance plus σ²
+    Prediction,
+}
+
+impl From<IntervalArg> for chainrule::solve::Interval {
+    fn from(i: IntervalArg) -> Self {
+        match i {
+            IntervalArg::Confidence => chainrule::solve::Interval::Confidence,
+            IntervalArg::Prediction => chainrule::solve::Interval::Prediction,
+        }
+    }
+}

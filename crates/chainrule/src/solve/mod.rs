@@ -6,6 +6,7 @@ mod covariance;
 mod inference;
 mod least_squares;
 mod metrics;
+mod prediction;
 mod qr_stats;
 
 pub use inference::Inference;
@@ -14,6 +15,7 @@ pub use least_squares::{
     FitOptions, Solution, RANK_TOLERANCE,
 };
 pub use metrics::{metrics, metrics_rows, Metrics};
+pub use prediction::{interval_bounds, Interval, Uncertainty};
 pub use qr_stats::QrStats;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
