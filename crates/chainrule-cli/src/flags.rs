@@ -6,6 +6,7 @@
 use super::common::{usage, DataLimits};
 use chainrule::data::ReadOptions;
 use chainrule::model::{Engine, Mode};
+use chainrule::solve::CovType;
 use chainrule::source::OpenOptions;
 use chainrule::train::{LearningRate, TrainConfig};
 use clap::ValueEnum;
@@ -230,4 +231,86 @@ pub struct DigitsArg {
               clap::value_parser!(u8).range(1..=17), usize::from),
           value_name = "N")]
     pub digits: usize,
+}
+
+/// A confidence level strictly between 0 and 1.
+pub fn parse_level(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(p) if p > 0.0 && p < 1.0 => Ok(p),
+        _ => Err(format!("{text} is not a level between 0 and 1 (e.g. 0.95)")),
+    }
+}
+
+/// The confidence level of intervals (`fit`, `predict --interval`).
+#[derive(clap::Args, Clone, Copy, Debug)]
+pub struct LevelArg {
+    /// Confidence level of the intervals
+    #[arg(long, default_value_t = 0.95, value_parser = parse_level, value_name = "P")]
+    pub level: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CovArg {
+    /// σ²·(XᵀX)⁻¹, σ² = RSS/(n − p): errors of equal variance
+    #[value(name = "nonrobust")]
+    Nonrobust,
+    /// White's sandwich (XᵀX)⁻¹·Xᵀ diag(e²) X·(XᵀX)⁻¹: any error variances
+    #[value(name = "HC0", alias = "hc0")]
+    HC0,
+    /// HC0 times n/(n − p), a small-sample correction
+    #[value(name = "HC1", alias = "hc1")]
+    HC1,
+    /// e² divided by 1 − h (h the leverage of the row)
+    #[value(name = "HC2", alias = "hc2")]
+    HC2,
+    /// e² divided by (1 − h)², the safest in small samples
+    #[value(name = "HC3", alias = "hc3")]
+    HC3,
+}
+
+impl From<CovArg> for CovType {
+    fn from(c: CovArg) -> CovType {
+        match c {
+            CovArg::Nonrobust => CovType::Nonrobust,
+            CovArg::HC0 => CovType::HC0,
+            CovArg::HC1 => CovType::HC1,
+            CovArg::HC2 => CovType::HC2,
+            CovArg::HC3 => CovType::HC3,
+        }
+    }
+}
+
+/// How `fit` weighs rows and estimates the covariance of θ.
+#[derive(clap::Args, Clone, Debug)]
+pub struct FitInferenceArgs {
+    #[command(flatten)]
+    pub level: LevelArg,
+    /// Covariance of θ behind standard errors, tests and intervals. The HC
+    /// (heteroskedasticity-consistent) choices test with the normal
+    /// distribution and give F as a Wald test, as statsmodels does; they
+    /// need the rows in memory
+    #[arg(long, value_enum, default_value = "nonrobust", value_name = "TYPE")]
+    pub cov: CovArg,
+    /// Weighted least squares: minimize Σ w·(y − z1)² with w from column
+    /// COL, one weight per row, each ≥ 0 (rows of weight 0 are left out,
+    /// and of n, as R's lm does); needs the rows in memory
+    #[arg(long, value_name = "COL")]
+    pub weights: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum IntervalArg {
+    /// where the mean z1 lies: x0ᵀ·Cov(θ)·x0
+    Confidence,
+    /// where a new observation y lies: the mean's variance plus σ²
+    Prediction,
+}
+
+impl From<IntervalArg> for chainrule::solve::Interval {
+    fn from(i: IntervalArg) -> Self {
+        match i {
+            IntervalArg::Confidence => chainrule::solve::Interval::Confidence,
+            IntervalArg::Prediction => chainrule::solve::Interval::Prediction,
+        }
+    }
 }

@@ -23,6 +23,7 @@ mod progress;
 mod report;
 mod synth;
 mod train;
+mod weights;
 
 use chainrule::render::Lang;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};

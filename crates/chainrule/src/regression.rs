@@ -352,6 +352,18 @@ impl Fitted {
         )
     }
 
+    /// The design [`predict`](Self::predict) builds from new rows: the
+    /// model's features, checked against those it was fitted on (for
+    /// intervals, which need each row's features).
+    pub fn design(&self, data: &Dataset) -> Result<Design> {
+        features_of(
+            &self.formula,
+            &self.file.response,
+            &self.file.features,
+            data,
+        )
+    }
+
     /// Writes the model file atomically (a reader sees the old file or the
     /// new one, never half).
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
@@ -435,8 +447,7 @@ fn param_names(features: &[String], intercept: bool) -> Vec<String> {
         .collect()
 }
 
-/// The model's features built from new rows, checked by name against the
-/// features it was fitted on, then z1 for each row.
+/// z1 for each row of the design [`features_of`] builds.
 fn predict(
     formula: &Formula,
     response: &str,
@@ -444,6 +455,20 @@ fn predict(
     theta: &[f64],
     data: &Dataset,
 ) -> Result<Vec<f64>> {
+    let design = features_of(formula, response, features, data)?;
+    Ok((0..design.n)
+        .map(|i| design.predict_row(theta, i))
+        .collect())
+}
+
+/// The model's features built from new rows, checked by name against the
+/// features it was fitted on: the one place new data meets the formula.
+fn features_of(
+    formula: &Formula,
+    response: &str,
+    features: &[String],
+    data: &Dataset,
+) -> Result<Design> {
     let dotted;
     let data = if formula.terms.contains(&Term::Dot) {
         dotted = fitted_columns_only(formula, features, response, data)?;
@@ -463,9 +488,7 @@ fn predict(
             features.join(", ")
         )));
     }
-    Ok((0..design.n)
-        .map(|i| design.predict_row(theta, i))
-        .collect())
+    Ok(design)
 }
 
 /// For a formula with `.`: the new rows' columns cut down to the features

@@ -254,6 +254,7 @@ fn every_fit_flag_changes_the_answer_or_says_how() {
         more.display().to_string(),
     );
     let cache = dir.path().join("f.crd").display().to_string();
+    let model = dir.path().join("m.json").display().to_string();
     let base = ["fit", csv.as_str()];
     let mut rows = vec![
         row(
@@ -296,7 +297,23 @@ fn every_fit_flag_changes_the_answer_or_says_how() {
             &["--chunk-rows", "2"],
             "the same θ; the header says the rows were streamed",
         ),
+        row(
+            "--cov",
+            &base,
+            &["--cov", "HC3"],
+            "robust standard errors and z tests",
+        ),
+        row(
+            "--weights",
+            &base,
+            &["--weights", "x1"],
+            "rows weighted by x1: another θ",
+        ),
     ];
+    rows.push(Row {
+        file: Some(model.clone()),
+        ..row("--out", &base, &["--out", &model], "the model file written")
+    });
     rows.push(Row {
         file: Some(cache.clone()),
         ..row(

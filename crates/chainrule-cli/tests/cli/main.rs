@@ -12,6 +12,7 @@ mod help;
 mod interrupt;
 mod limits;
 mod parquet_input;
+mod predict_rows;
 mod robust;
 mod step_data;
 mod stream_memory;

@@ -1,13 +1,15 @@
 //! Numerics the rest of the library shares, with no knowledge of
 //! regression: double-double sums and powers, the log relative error, and
-//! Householder QR with dropped columns, the t and F distributions, JSON
-//! for numbers that may not be finite. Imports nothing from the crate.
+//! Householder QR with dropped columns, singular values, the normal, t
+//! and F distributions, JSON for numbers that may not be finite. Imports
+//! nothing from the crate.
 
 pub mod double_double;
 pub mod json;
 mod lre;
 pub mod qr;
 pub mod special;
+pub mod svd;
 
 pub use double_double::{power, Dd};
 pub use lre::lre;

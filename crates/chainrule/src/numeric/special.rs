@@ -117,15 +117,37 @@ pub fn f_upper(f: f64, d1: f64, d2: f64) -> f64 {
     beta_inc(d2 / 2.0, d1 / 2.0, d2 / (d2 + d1 * f))
 }
 
+/// P(|Z| ≥ |z|) for the standard normal: erfc(|z|/√2), a tail computed
+/// as a tail (libm's erfc, musl's, ≈ 1 ulp).
+pub fn normal_two_sided(z: f64) -> f64 {
+    if z.is_nan() {
+        return f64::NAN;
+    }
+    libm::erfc(z.abs() / std::f64::consts::SQRT_2)
+}
+
+/// The z with P(|Z| ≥ z) = `alpha`: the normal's half-width factor.
+pub fn normal_critical(alpha: f64) -> f64 {
+    critical(alpha, normal_two_sided)
+}
+
 /// The t with P(|T| ≥ t) = `alpha`: the half-width factor of a
 /// (1 − alpha) confidence interval. Bisection on the two-sided tail,
 /// which is monotone in t; 200 halvings reach f64's resolution.
 pub fn t_critical(alpha: f64, df: f64) -> f64 {
-    if !(alpha > 0.0 && alpha < 1.0) || df.is_nan() || df <= 0.0 {
+    if df.is_nan() || df <= 0.0 {
+        return f64::NAN;
+    }
+    critical(alpha, |t| t_two_sided(t, df))
+}
+
+/// The t ≥ 0 with tail(t) = `alpha`, for a two-sided tail falling in t.
+fn critical(alpha: f64, tail: impl Fn(f64) -> f64) -> f64 {
+    if !(alpha > 0.0 && alpha < 1.0) {
         return f64::NAN;
     }
     let (mut lo, mut hi) = (0.0, 1.0);
-    while t_two_sided(hi, df) > alpha {
+    while tail(hi) > alpha {
         hi *= 2.0;
         if hi > 1e300 {
             return f64::INFINITY;
@@ -136,7 +158,7 @@ pub fn t_critical(alpha: f64, df: f64) -> f64 {
         if mid == lo || mid == hi {
             break;
         }
-        if t_two_sided(mid, df) > alpha {
+        if tail(mid) > alpha {
             lo = mid;
         } else {
             hi = mid;
@@ -195,5 +217,16 @@ mod tests {
         assert!(rel(t_critical(a, 2.0), two) < 1e-9);
         // Large df tends to the normal's 1.959964 (z at 0.975).
         assert!((t_critical(0.05, 1e7) - 1.959_964).abs() < 1e-5);
+    }
+
+    #[test]
+    fn normal_tail_and_its_inverse() {
+        // mpmath at 30 digits: √2·erfinv(0.95) = 1.95996398454005385…, the
+        // z with P(|Z| ≥ z) = 0.05; erfc(10/√2) = 1.52397060483210521e-23.
+        let z = 1.959_963_984_540_054;
+        assert!(rel(normal_two_sided(z), 0.05) < 1e-14);
+        assert!(rel(normal_critical(0.05), z) < 1e-14);
+        assert_eq!(normal_two_sided(0.0), 1.0);
+        assert!(rel(normal_two_sided(10.0), 1.523_970_604_832_105e-23) < 1e-13);
     }
 }

@@ -73,7 +73,19 @@ pub fn exact_summary(names: &[String], s: &Solution, inf: &Inference, digits: us
             ]
         })
         .collect();
-    let mut out = table(&["", "θ", "std error", "t", "P>|t|", &lo, &hi], &rows);
+    let (t, p) = if inf.use_t {
+        ("t", "P>|t|")
+    } else {
+        ("z", "P>|z|")
+    };
+    let mut out = table(&["", "θ", "std error", t, p, &lo, &hi], &rows);
+    if s.cov_type.is_robust() {
+        out.push_str(&format!(
+            "\nstandard errors: {} (heteroskedasticity-consistent); tests use the normal \
+             distribution, F is a Wald test\n",
+            s.cov_type.as_str()
+        ));
+    }
     let centered = if s.intercept { "" } else { " (uncentered)" };
     out.push_str(&format!(
         "\nresidual SD {} on {} degrees of freedom   J (MSE) {}\n",
@@ -100,6 +112,10 @@ pub fn exact_summary(names: &[String], s: &Solution, inf: &Inference, digits: us
         sig(inf.log_likelihood, digits),
         sig(inf.aic, digits),
         sig(inf.bic, digits)
+    ));
+    out.push_str(&format!(
+        "condition number {}\n",
+        sig(s.condition_number, digits.min(4))
     ));
     out
 }

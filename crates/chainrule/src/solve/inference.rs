@@ -3,12 +3,19 @@
 //! statsmodels' `OLS` conventions, so the numbers can be compared one for
 //! one (and R's `summary(lm(...))` for everything R prints).
 //!
+//! With a robust covariance (HC0–HC3) the tests are statsmodels' defaults
+//! for it: z and the normal distribution for each θ (`use_t = False`), and
+//! F the Wald test of θ1 = … = θd = 0 with the robust covariance, on
+//! F(df_model, df_resid).
+//!
 //! Degrees of freedom: residual n − rank; model rank − 1 with an intercept,
 //! rank without (statsmodels' k_constant). Without an intercept R², its
 //! adjusted form and F are the uncentered ones, as in R and statsmodels.
 
 use super::Solution;
-use crate::numeric::special::{f_upper, t_critical, t_two_sided};
+use crate::numeric::special::{
+    f_upper, normal_critical, normal_two_sided, t_critical, t_two_sided,
+};
 
 /// Inference for a least-squares [`Solution`]; vectors indexed like θ
 /// (NaN for dropped columns, and wherever no residual degrees of freedom
@@ -19,18 +26,23 @@ pub struct Inference {
     pub level: f64,
     pub df_resid: usize,
     pub df_model: usize,
-    /// Two-sided P(|T| ≥ |t|) under θj = 0, T ~ t(df_resid).
+    /// Whether the tests use Student's t (classical covariance) or the
+    /// normal distribution (robust covariance), as statsmodels' `use_t`.
+    pub use_t: bool,
+    /// Two-sided P(|T| ≥ |t|) under θj = 0, T ~ t(df_resid) (or N(0, 1)).
     pub p_values: Vec<f64>,
-    /// θj ∓ t_crit·SE(θj).
+    /// θj ∓ t_crit·SE(θj) (z_crit with a robust covariance).
     pub conf_low: Vec<f64>,
     pub conf_high: Vec<f64>,
     /// 1 − (1 − R²)·(n − k)/(n − rank), k = 1 with an intercept, else 0.
     pub adj_r_squared: f64,
-    /// (ESS/df_model) / (RSS/df_resid), ESS = TSS − RSS.
+    /// (ESS/df_model) / (RSS/df_resid), ESS = TSS − RSS; the Wald F with
+    /// a robust covariance.
     pub f_statistic: f64,
     /// P(F ≥ f_statistic) under θ1 = … = θd = 0.
     pub f_p_value: f64,
-    /// Gaussian log-likelihood at θ̂ with σ² = RSS/n.
+    /// Gaussian log-likelihood at θ̂ with σ² = RSS/n (plus ½·Σ ln wᵢ when
+    /// weighted, as statsmodels' WLS).
     pub log_likelihood: f64,
     /// −2·ℓ + 2·rank.
     pub aic: f64,
@@ -46,20 +58,19 @@ impl Solution {
         let k_constant = usize::from(self.intercept && self.rank > 0);
         let df_model = self.rank - k_constant;
         let (dr, dm) = (df_resid as f64, df_model as f64);
-        let t_crit = if df_resid > 0 {
-            t_critical(1.0 - level, dr)
-        } else {
-            f64::NAN
+        let use_t = !self.cov_type.is_robust();
+        let t_crit = match (df_resid > 0, use_t) {
+            (false, _) => f64::NAN,
+            (true, true) => t_critical(1.0 - level, dr),
+            (true, false) => normal_critical(1.0 - level),
         };
         let p_values = self
             .t_stats
             .iter()
-            .map(|&t| {
-                if df_resid > 0 {
-                    t_two_sided(t, dr)
-                } else {
-                    f64::NAN
-                }
+            .map(|&t| match (df_resid > 0, use_t) {
+                (false, _) => f64::NAN,
+                (true, true) => t_two_sided(t, dr),
+                (true, false) => normal_two_sided(t),
             })
             .collect();
         let half: Vec<f64> = self.std_errors.iter().map(|se| t_crit * se).collect();
@@ -67,10 +78,12 @@ impl Solution {
         let conf_high = self.theta.iter().zip(&half).map(|(t, h)| t + h).collect();
 
         let ess = self.tss - self.rss;
-        let f_statistic = if df_model > 0 && df_resid > 0 {
+        let f_statistic = if df_model == 0 || df_resid == 0 {
+            f64::NAN
+        } else if use_t {
             (ess / dm) / (self.rss / dr)
         } else {
-            f64::NAN
+            self.wald_f(df_model)
         };
         let f_p_value = if f_statistic.is_nan() {
             f64::NAN
@@ -83,10 +96,12 @@ impl Solution {
             f64::NAN
         };
         let log_likelihood =
-            -0.5 * n * ((2.0 * std::f64::consts::PI).ln() + (self.rss / n).ln() + 1.0);
+            -0.5 * n * ((2.0 * std::f64::consts::PI).ln() + (self.rss / n).ln() + 1.0)
+                + 0.5 * self.sum_log_weights;
         let k = self.rank as f64;
         Inference {
             level,
+            use_t,
             df_resid,
             df_model,
             p_values,
@@ -100,6 +115,55 @@ impl Solution {
             bic: -2.0 * log_likelihood + n.ln() * k,
         }
     }
+}
+
+impl Solution {
+    /// The Wald F of θ1 = … = θd = 0 (every estimated θ but the
+    /// intercept): b·C⁻¹·b / q, b those θ, C their block of Cov(θ).
+    fn wald_f(&self, q: usize) -> f64 {
+        let p = self.p;
+        let first = usize::from(self.intercept);
+        let idx: Vec<usize> = (first..p)
+            .filter(|&j| self.std_errors[j].is_finite())
+            .collect();
+        let k = idx.len();
+        let mut c: Vec<f64> = idx
+            .iter()
+            .flat_map(|&a| idx.iter().map(move |&b| (a, b)))
+            .map(|(a, b)| self.cov_params[a * p + b])
+            .collect();
+        let b: Vec<f64> = idx.iter().map(|&j| self.theta[j]).collect();
+        let Some(x) = solve_spd(&mut c, &b, k) else {
+            return f64::NAN;
+        };
+        b.iter().zip(&x).map(|(u, v)| u * v).sum::<f64>() / q as f64
+    }
+}
+
+/// Solves C·x = b for a symmetric positive definite k × k C (row-major,
+/// overwritten) by Cholesky; None when C is not positive definite.
+fn solve_spd(c: &mut [f64], b: &[f64], k: usize) -> Option<Vec<f64>> {
+    for j in 0..k {
+        let d = c[j * k + j] - (0..j).map(|m| c[j * k + m].powi(2)).sum::<f64>();
+        if d <= 0.0 || !d.is_finite() {
+            return None;
+        }
+        let d = d.sqrt();
+        c[j * k + j] = d;
+        for i in j + 1..k {
+            let s = c[i * k + j] - (0..j).map(|m| c[i * k + m] * c[j * k + m]).sum::<f64>();
+            c[i * k + j] = s / d;
+        }
+    }
+    // L·y = b, then Lᵀ·x = y.
+    let mut y = b.to_vec();
+    for i in 0..k {
+        y[i] = (y[i] - (0..i).map(|m| c[i * k + m] * y[m]).sum::<f64>()) / c[i * k + i];
+    }
+    for i in (0..k).rev() {
+        y[i] = (y[i] - (i + 1..k).map(|m| c[m * k + i] * y[m]).sum::<f64>()) / c[i * k + i];
+    }
+    Some(y)
 }
 
 #[cfg(test)]

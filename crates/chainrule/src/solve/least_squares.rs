@@ -14,13 +14,16 @@
 //!    Filip and Wampler5 need.
 //!
 //! Standard errors: Cov(θ) = σ²·(AᵀA)⁻¹ = σ²·S·(RᵀR)⁻¹·S with
-//! σ² = RSS/(n − rank), the residual variance NIST certifies.
+//! σ² = RSS/(n − rank), the residual variance NIST certifies, or a
+//! sandwich ([`CovType`], `covariance`). Weighted least squares is least
+//! squares on the rows times √wᵢ (statsmodels' whitening).
 
-use super::metrics::{self, total_sum_of_squares};
-use super::SolveError;
+use super::metrics;
+use super::{covariance, SolveError};
 use crate::data::Design;
 use crate::numeric::qr::{norm, Qr};
 use crate::numeric::Dd;
+use serde::{Deserialize, Serialize};
 
 /// A column whose part not explained by earlier columns is below this
 /// fraction of its norm counts as dependent. Measured: Filip's x¹⁰ keeps
@@ -35,34 +38,93 @@ pub const RANK_TOLERANCE: f64 = 1e-10;
 /// nothing there and is kept as a margin for harder data.
 const REFINEMENT_STEPS: usize = 2;
 
+/// How Cov(θ) is estimated: the classical σ²·(AᵀA)⁻¹, or White's
+/// heteroskedasticity-consistent sandwich (AᵀA)⁻¹·AᵀΩA·(AᵀA)⁻¹ with
+/// MacKinnon & White's (1985) choices of Ω = diag(ωᵢ), eᵢ the residual and
+/// hᵢ the leverage: HC0 ωᵢ = eᵢ², HC1 n/(n − rank)·eᵢ², HC2 eᵢ²/(1 − hᵢ),
+/// HC3 eᵢ²/(1 − hᵢ)². Names as statsmodels' `cov_type`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CovType {
+    #[default]
+    #[serde(rename = "nonrobust")]
+    Nonrobust,
+    HC0,
+    HC1,
+    HC2,
+    HC3,
+}
+
+impl CovType {
+    /// statsmodels' name: `nonrobust`, `HC0` … `HC3`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CovType::Nonrobust => "nonrobust",
+            CovType::HC0 => "HC0",
+            CovType::HC1 => "HC1",
+            CovType::HC2 => "HC2",
+            CovType::HC3 => "HC3",
+        }
+    }
+
+    /// Robust covariance is a large-sample result: statsmodels then tests
+    /// with the normal distribution (`use_t = False`), and so does this.
+    pub fn is_robust(self) -> bool {
+        self != CovType::Nonrobust
+    }
+}
+
+/// What a fit is asked for beyond plain least squares.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FitOptions<'a> {
+    /// Weighted least squares: minimize Σ wᵢ·(yᵢ − z1ᵢ)², one weight per
+    /// row, each ≥ 0. Rows of weight 0 are left out (of n too), as R's `lm`
+    /// does.
+    pub weights: Option<&'a [f64]>,
+    pub cov: CovType,
+}
+
 /// The least-squares fit and its statistics. Vectors indexed like θ.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Solution {
     /// θ in the project layout (θ0 first when there is an intercept).
     pub theta: Vec<f64>,
-    /// Standard error of each θ; NaN for dropped columns and when no
-    /// degrees of freedom are left (n = rank).
+    /// Standard error of each θ, √ of Cov(θ)'s diagonal; NaN for dropped
+    /// columns and when no degrees of freedom are left (n = rank).
     pub std_errors: Vec<f64>,
     /// θ / standard error.
     pub t_stats: Vec<f64>,
+    /// Cov(θ), p × p row-major, of `cov_type`; rows and columns of dropped
+    /// columns are 0 (their θ is fixed at 0).
+    pub cov_params: Vec<f64>,
+    pub cov_type: CovType,
     /// σ = √(RSS / (n − rank)).
     pub residual_sd: f64,
     /// As in [`Metrics::r_squared`](super::Metrics): centered with an
-    /// intercept, uncentered without.
+    /// intercept, uncentered without (weighted with weights).
     pub r_squared: f64,
     /// J = RSS / n.
     pub mse: f64,
     pub rmse: f64,
+    /// Rows in the fit (rows of weight 0 are not).
     pub n: usize,
     /// Parameters in the model (d + 1 with an intercept).
     pub p: usize,
     /// Parameters actually estimated (p minus dropped columns).
     pub rank: usize,
-    /// Σ(y − z1)² at θ.
+    /// Σ wᵢ·(y − z1)² at θ (wᵢ = 1 without weights).
     pub rss: f64,
-    /// Σ(y − ȳ)² with an intercept, Σy² without: R²'s denominator.
+    /// Σ wᵢ(y − ȳ)² with an intercept (ȳ weighted), Σ wᵢy² without: R²'s
+    /// denominator.
     pub tss: f64,
     pub intercept: bool,
+    /// σmax/σmin of the design A = [1 | X] (rows times √w), as
+    /// statsmodels' `condition_number`; ∞ when a column was dropped.
+    pub condition_number: f64,
+    /// Σ ln wᵢ over the rows fitted (0 without weights): the Gaussian
+    /// log-likelihood's weight term.
+    pub sum_log_weights: f64,
+    /// Rows left out because their weight is 0.
+    pub zero_weight_rows: usize,
     /// Rank problems and the like, each naming the column at fault.
     pub warnings: Vec<String>,
 }
@@ -110,100 +172,246 @@ pub fn least_squares(design: &Design) -> Result<Solution, SolveError> {
 /// [`least_squares`] on rows held elsewhere (read, never copied whole: the
 /// solver builds its own scaled columns).
 pub fn least_squares_rows(design: DesignRows<'_>) -> Result<Solution, SolveError> {
-    let (n, p) = (design.y.len(), design.p());
-    if n == 0 {
-        return Err(SolveError::NoRows);
-    }
-    if p == 0 {
-        return Err(SolveError::NoParameters);
-    }
-    check_finite(&design)?;
-    let a = columns(&design);
-    let y = design.y;
-    // s_j = 1/‖A_j‖ (1 for an all-zero column, which QR drops anyway).
-    let scale: Vec<f64> = a
-        .iter()
-        .map(|c| match norm(c) {
-            0.0 => 1.0,
-            v => 1.0 / v,
-        })
-        .collect();
-    let scaled = a
-        .iter()
-        .zip(&scale)
-        .map(|(c, s)| c.iter().map(|v| v * s).collect())
-        .collect();
-    let qr = Qr::factor(scaled, n, RANK_TOLERANCE);
-    let rank = qr.rank();
+    least_squares_with(design, &FitOptions::default())
+}
 
-    // First solve: θs = R⁻¹·(Qᵀy)[..rank], θ = S·θs, r = y − A·θ.
-    let mut c = y.to_vec();
-    qr.apply_qt(&mut c);
-    qr.solve_r(&mut c[..rank]);
-    let mut theta = vec![0.0; p];
-    for (r, &j) in qr.kept.iter().enumerate() {
-        theta[j] = scale[j] * c[r];
-    }
-    let mut residual = residual_from(&a, y, &vec![0.0; n], &theta);
+/// [`least_squares`] with weights and a choice of covariance.
+pub fn least_squares_with(
+    design: DesignRows<'_>,
+    options: &FitOptions<'_>,
+) -> Result<Solution, SolveError> {
+    let problem = Problem::new(design, options.weights)?;
+    let qr = problem.factor();
+    let theta = problem.refined_theta(&qr);
+    Ok(problem.describe(&qr, theta, options.cov))
+}
 
-    for _ in 0..REFINEMENT_STEPS {
-        // f = y − r − A·θ, g = −(A·S)ᵀ·r, both in double-double.
-        let mut f = residual_from(&a, y, &residual, &theta);
-        let mut g: Vec<f64> = qr
-            .kept
-            .iter()
-            .map(|&j| -scale[j] * dot_dd(&a[j], &residual))
-            .collect();
-        // Corrections: Rᵀ·d1 = g; Qᵀf = [f1; f2]; R·δθs = f1 − d1;
-        // δr = Q·[d1; f2].
-        qr.solve_rt(&mut g);
-        qr.apply_qt(&mut f);
-        let mut step: Vec<f64> = f[..rank].iter().zip(&g).map(|(a, b)| a - b).collect();
-        qr.solve_r(&mut step);
-        f[..rank].copy_from_slice(&g);
-        qr.apply_q(&mut f);
-        for (r, &j) in qr.kept.iter().enumerate() {
-            theta[j] += scale[j] * step[r];
+/// The statistics [`least_squares_with`] reports, for a θ obtained some
+/// other way (gradient descent): RSS, σ, R², the covariance and every
+/// inference figure evaluated at `theta`. Cov(θ) is the least-squares
+/// formula with σ² = RSS(θ)/(n − rank) (or the sandwich on the residuals at
+/// θ): what the closed form would report had it landed on θ. Only as
+/// meaningful as θ is close to the least-squares θ̂.
+pub fn least_squares_at(
+    design: DesignRows<'_>,
+    options: &FitOptions<'_>,
+    theta: &[f64],
+) -> Result<Solution, SolveError> {
+    let problem = Problem::new(design, options.weights)?;
+    assert_eq!(theta.len(), design.p(), "θ has one entry per parameter");
+    let qr = problem.factor();
+    Ok(problem.describe(&qr, theta.to_vec(), options.cov))
+}
+
+/// A least-squares problem as the solver sees it: the columns of A and y,
+/// rows of weight 0 left out and the rest times √w.
+struct Problem<'a> {
+    design: DesignRows<'a>,
+    /// Columns of A (weighted), in θ order.
+    a: Vec<Vec<f64>>,
+    /// y times √w.
+    y: Vec<f64>,
+    /// y and w of the rows kept (for the weighted TSS); None unweighted.
+    weighted: Option<(Vec<f64>, Vec<f64>)>,
+    zero_weight_rows: usize,
+    /// s_j = 1/‖A_j‖ (1 for an all-zero column, which QR drops anyway).
+    scale: Vec<f64>,
+}
+
+impl<'a> Problem<'a> {
+    fn new(design: DesignRows<'a>, weights: Option<&[f64]>) -> Result<Self, SolveError> {
+        let p = design.p();
+        if design.y.is_empty() {
+            return Err(SolveError::NoRows);
         }
-        residual.iter_mut().zip(&f).for_each(|(r, d)| *r += d);
+        if p == 0 {
+            return Err(SolveError::NoParameters);
+        }
+        check_finite(&design)?;
+        let mut a = columns(&design);
+        let mut y = design.y.to_vec();
+        let mut weighted = None;
+        let mut zero_weight_rows = 0;
+        if let Some(w) = weights {
+            check_weights(w, design.y.len())?;
+            let keep: Vec<usize> = (0..w.len()).filter(|&i| w[i] > 0.0).collect();
+            zero_weight_rows = w.len() - keep.len();
+            if keep.is_empty() {
+                return Err(SolveError::NoRows);
+            }
+            let root: Vec<f64> = keep.iter().map(|&i| w[i].sqrt()).collect();
+            for column in &mut a {
+                *column = keep
+                    .iter()
+                    .zip(&root)
+                    .map(|(&i, r)| column[i] * r)
+                    .collect();
+            }
+            let y_kept: Vec<f64> = keep.iter().map(|&i| design.y[i]).collect();
+            y = y_kept.iter().zip(&root).map(|(v, r)| v * r).collect();
+            weighted = Some((y_kept, keep.iter().map(|&i| w[i]).collect()));
+        }
+        let scale = a
+            .iter()
+            .map(|c| match norm(c) {
+                0.0 => 1.0,
+                v => 1.0 / v,
+            })
+            .collect();
+        Ok(Problem {
+            design,
+            a,
+            y,
+            weighted,
+            zero_weight_rows,
+            scale,
+        })
     }
 
-    // The final residual from θ directly, so RSS describes the θ returned.
-    snap_to_zero(&design, &a, &mut theta);
-    let rss_dd = rss_at(&design, &theta);
-    let rss = rss_dd.value();
-    let fit = metrics::from_rss(rss_dd, y, design.intercept);
-    let df = n - rank;
-    let residual_sd = if df > 0 {
-        (rss / df as f64).sqrt()
-    } else {
-        f64::NAN
-    };
-
-    let mut std_errors = vec![f64::NAN; p];
-    for ((&j, w), _) in qr.kept.iter().zip(qr.inverse_row_norms2()).zip(0..) {
-        std_errors[j] = residual_sd * scale[j] * w.sqrt();
+    fn n(&self) -> usize {
+        self.y.len()
     }
-    let t_stats = theta.iter().zip(&std_errors).map(|(t, s)| t / s).collect();
 
-    let tss = total_sum_of_squares(y, design.intercept);
-    let warnings = warnings(&design, &a, &qr, df, tss);
-    Ok(Solution {
-        theta,
-        std_errors,
-        t_stats,
-        residual_sd,
-        r_squared: fit.r_squared,
-        mse: fit.mse,
-        rmse: fit.rmse,
-        n,
-        p,
-        rank,
-        rss,
-        tss,
-        intercept: design.intercept,
-        warnings,
-    })
+    /// QR of A·S: columns scaled to unit norm, so the rank test compares
+    /// like with like and the QR sees the smallest condition number
+    /// diagonal scaling can give (van der Sluis).
+    fn factor(&self) -> Qr {
+        let scaled = self
+            .a
+            .iter()
+            .zip(&self.scale)
+            .map(|(c, s)| c.iter().map(|v| v * s).collect())
+            .collect();
+        Qr::factor(scaled, self.n(), RANK_TOLERANCE)
+    }
+
+    /// θ from the QR, refined on the augmented system (module docs).
+    fn refined_theta(&self, qr: &Qr) -> Vec<f64> {
+        let (a, y, scale) = (&self.a, &self.y, &self.scale);
+        let (n, rank) = (self.n(), qr.rank());
+        // First solve: θs = R⁻¹·(Qᵀy)[..rank], θ = S·θs, r = y − A·θ.
+        let mut c = y.clone();
+        qr.apply_qt(&mut c);
+        qr.solve_r(&mut c[..rank]);
+        let mut theta = vec![0.0; a.len()];
+        for (r, &j) in qr.kept.iter().enumerate() {
+            theta[j] = scale[j] * c[r];
+        }
+        let mut residual = residual_from(a, y, &vec![0.0; n], &theta);
+
+        for _ in 0..REFINEMENT_STEPS {
+            // f = y − r − A·θ, g = −(A·S)ᵀ·r, both in double-double.
+            let mut f = residual_from(a, y, &residual, &theta);
+            let mut g: Vec<f64> = qr
+                .kept
+                .iter()
+                .map(|&j| -scale[j] * dot_dd(&a[j], &residual))
+                .collect();
+            // Corrections: Rᵀ·d1 = g; Qᵀf = [f1; f2]; R·δθs = f1 − d1;
+            // δr = Q·[d1; f2].
+            qr.solve_rt(&mut g);
+            qr.apply_qt(&mut f);
+            let mut step: Vec<f64> = f[..rank].iter().zip(&g).map(|(a, b)| a - b).collect();
+            qr.solve_r(&mut step);
+            f[..rank].copy_from_slice(&g);
+            qr.apply_q(&mut f);
+            for (r, &j) in qr.kept.iter().enumerate() {
+                theta[j] += scale[j] * step[r];
+            }
+            residual.iter_mut().zip(&f).for_each(|(r, d)| *r += d);
+        }
+        self.snap_to_zero(&mut theta);
+        theta
+    }
+
+    /// Every statistic at θ, the final residual computed from θ directly
+    /// so that RSS describes the θ returned.
+    fn describe(&self, qr: &Qr, theta: Vec<f64>, cov_type: CovType) -> Solution {
+        let (n, p, rank) = (self.n(), self.a.len(), qr.rank());
+        let rss_dd = rss_columns(&self.a, &self.y, &theta);
+        let rss = rss_dd.value();
+        let tss_dd = match &self.weighted {
+            Some((y, w)) => metrics::total_sum_of_squares_weighted(y, w, self.design.intercept),
+            None => metrics::total_sum_of_squares_dd(&self.y, self.design.intercept),
+        };
+        let fit = metrics::from_rss_tss(rss_dd, tss_dd, n);
+        let df = n - rank;
+        let residual_sd = if df > 0 {
+            (rss / df as f64).sqrt()
+        } else {
+            f64::NAN
+        };
+        let residuals = residual_from(&self.a, &self.y, &vec![0.0; n], &theta);
+        let cov_params = covariance::cov_params(
+            qr,
+            &self.a,
+            &self.scale,
+            &residuals,
+            residual_sd * residual_sd,
+            cov_type,
+        );
+        let mut std_errors = vec![f64::NAN; p];
+        for &j in &qr.kept {
+            std_errors[j] = cov_params[j * p + j].sqrt();
+        }
+        let t_stats = theta.iter().zip(&std_errors).map(|(t, s)| t / s).collect();
+        let condition_number = covariance::condition_number(qr, &self.scale, p);
+        let tss = tss_dd.value();
+        let mut warnings = warnings(&self.design, &self.a, qr, n, df, tss);
+        if self.zero_weight_rows > 0 {
+            warnings.push(format!(
+                "{} rows have weight 0 and are left out of the fit and of n, as R's lm                  leaves them out (statsmodels would count them in n, with a log-likelihood                  of −∞); drop them from the data to silence this",
+                self.zero_weight_rows
+            ));
+        }
+        let sum_log_weights = self
+            .weighted
+            .as_ref()
+            .map_or(0.0, |(_, w)| w.iter().map(|v| v.ln()).sum());
+        Solution {
+            theta,
+            std_errors,
+            t_stats,
+            cov_params,
+            cov_type,
+            residual_sd,
+            r_squared: fit.r_squared,
+            mse: fit.mse,
+            rmse: fit.rmse,
+            n,
+            p,
+            rank,
+            rss,
+            tss,
+            intercept: self.design.intercept,
+            condition_number,
+            sum_log_weights,
+            zero_weight_rows: self.zero_weight_rows,
+            warnings,
+        }
+    }
+
+    /// Exact data deserve exact answers: when y is constant the slope is
+    /// 0, but QR leaves rounding dust (−2.7e-47) and a t statistic of 10⁴⁶.
+    /// A coefficient whose whole contribution ‖θj·Aj‖ is at rounding level
+    /// (≤ 2⁻⁵⁰·‖y‖) is set to 0 when that does not raise the double-double
+    /// RSS: the least-squares answer, to every digit we can tell.
+    fn snap_to_zero(&self, theta: &mut [f64]) {
+        let dust = norm(&self.y) * f64::EPSILON * 4.0;
+        let mut best = rss_columns(&self.a, &self.y, theta).value();
+        for j in 0..theta.len() {
+            if theta[j] == 0.0 || (theta[j] * norm(&self.a[j])).abs() > dust {
+                continue;
+            }
+            let kept = std::mem::replace(&mut theta[j], 0.0);
+            let rss = rss_columns(&self.a, &self.y, theta).value();
+            if rss <= best {
+                best = rss;
+            } else {
+                theta[j] = kept;
+            }
+        }
+    }
 }
 
 /// A = [1 | X] column-major: the columns in θ order.
@@ -217,6 +425,14 @@ fn columns(design: &DesignRows<'_>) -> Vec<Vec<f64>> {
 
 /// y − r − A·θ, each row in double-double, rounded once.
 fn residual_from(a: &[Vec<f64>], y: &[f64], r: &[f64], theta: &[f64]) -> Vec<f64> {
+    residuals_dd(a, y, r, theta)
+        .into_iter()
+        .map(Dd::value)
+        .collect()
+}
+
+/// y − r − A·θ per row in double-double.
+fn residuals_dd(a: &[Vec<f64>], y: &[f64], r: &[f64], theta: &[f64]) -> Vec<Dd> {
     let mut acc: Vec<Dd> = y.iter().map(|&v| Dd { hi: v, lo: 0.0 }).collect();
     for (acc, &ri) in acc.iter_mut().zip(r) {
         acc.add(-ri);
@@ -228,35 +444,17 @@ fn residual_from(a: &[Vec<f64>], y: &[f64], r: &[f64], theta: &[f64]) -> Vec<f64
             }
         }
     }
-    acc.into_iter().map(Dd::value).collect()
+    acc
 }
 
 /// RSS at θ in double-double, from unrounded residuals.
-fn rss_at(design: &DesignRows<'_>, theta: &[f64]) -> Dd {
-    let d = design.names.len();
-    metrics::rss_rows(design.x, design.y, d, design.intercept, theta)
-}
-
-/// Exact data deserve exact answers: when y is constant the slope is 0,
-/// but QR leaves rounding dust (−2.7e-47) and a t statistic of 10⁴⁶. A
-/// coefficient whose whole contribution ‖θj·Aj‖ is at rounding level
-/// (≤ 2⁻⁵⁰·‖y‖) is set to 0 when that does not raise the double-double RSS:
-/// the least-squares answer, to every digit we can tell.
-fn snap_to_zero(design: &DesignRows<'_>, a: &[Vec<f64>], theta: &mut [f64]) {
-    let dust = norm(design.y) * f64::EPSILON * 4.0;
-    let mut best = rss_at(design, theta).value();
-    for j in 0..theta.len() {
-        if theta[j] == 0.0 || (theta[j] * norm(&a[j])).abs() > dust {
-            continue;
-        }
-        let kept = std::mem::replace(&mut theta[j], 0.0);
-        let rss = rss_at(design, theta).value();
-        if rss <= best {
-            best = rss;
-        } else {
-            theta[j] = kept;
-        }
+fn rss_columns(a: &[Vec<f64>], y: &[f64], theta: &[f64]) -> Dd {
+    let zeros = vec![0.0; y.len()];
+    let mut rss = Dd::default();
+    for r in residuals_dd(a, y, &zeros, theta) {
+        metrics::add_square(&mut rss, r);
     }
+    rss
 }
 
 fn dot_dd(u: &[f64], v: &[f64]) -> f64 {
@@ -281,9 +479,32 @@ fn check_finite(design: &DesignRows<'_>) -> Result<(), SolveError> {
     Ok(())
 }
 
+/// One weight per row, each finite and ≥ 0.
+fn check_weights(w: &[f64], n: usize) -> Result<(), SolveError> {
+    if w.len() != n {
+        return Err(SolveError::WeightCount {
+            weights: w.len(),
+            rows: n,
+        });
+    }
+    match w.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
+        Some(i) => Err(SolveError::BadWeight {
+            row: i + 1,
+            value: w[i],
+        }),
+        None => Ok(()),
+    }
+}
+
 /// One message per dropped column, saying why it was dropped.
-fn warnings(design: &DesignRows<'_>, a: &[Vec<f64>], qr: &Qr, df: usize, tss: f64) -> Vec<String> {
-    let n = design.y.len();
+fn warnings(
+    design: &DesignRows<'_>,
+    a: &[Vec<f64>],
+    qr: &Qr,
+    n: usize,
+    df: usize,
+    tss: f64,
+) -> Vec<String> {
     let mut out = Vec::new();
     let name = |j: usize| design.param_feature(j).unwrap_or("(intercept)").to_string();
     for &j in &qr.dropped {
@@ -534,6 +755,76 @@ mod tests {
         // metrics() at θ̂ gives the same J as the solver.
         let m = metrics(&d, &s.theta);
         assert!((m.mse - s.mse).abs() < 1e-12 * s.mse && (m.r_squared - s.r_squared).abs() < 1e-12);
+    }
+
+    #[test]
+    fn integer_weights_are_repeated_rows_and_zero_weights_absent_rows() {
+        // Σ wᵢ(yᵢ − z1ᵢ)² with w = 2 is the plain sum with the row written
+        // twice, so θ (and RSS) agree with the fit on the repeated rows; a
+        // weight of 0 is the row left out, n included.
+        let (x, y) = ([0.0, 1.0, 2.0, 3.0, 4.0], [1.0, 3.0, 2.0, 5.0, 4.0]);
+        let d = design(&["x"], true, &[x.to_vec()], &y);
+        let w = [2.0, 1.0, 0.0, 1.0, 1.0];
+        let options = FitOptions {
+            weights: Some(&w),
+            cov: CovType::Nonrobust,
+        };
+        let s = least_squares_with(DesignRows::of(&d), &options).unwrap();
+        let repeated = design(
+            &["x"],
+            true,
+            &[vec![0.0, 0.0, 1.0, 3.0, 4.0]],
+            &[1.0, 1.0, 3.0, 5.0, 4.0],
+        );
+        let r = least_squares(&repeated).unwrap();
+        assert!(close(s.theta[0], r.theta[0]) && close(s.theta[1], r.theta[1]));
+        assert!(close(s.rss, r.rss));
+        assert_eq!((s.n, s.zero_weight_rows), (4, 1));
+        assert!(s
+            .warnings
+            .iter()
+            .any(|w| w.contains("1 rows have weight 0")));
+    }
+
+    #[test]
+    fn negative_or_missing_weights_are_refused_with_the_row() {
+        let d = design(&["x"], true, &[vec![0.0, 1.0, 2.0]], &[1.0, 3.0, 2.0]);
+        let fit = |w: &[f64]| {
+            let options = FitOptions {
+                weights: Some(w),
+                cov: CovType::Nonrobust,
+            };
+            least_squares_with(DesignRows::of(&d), &options).unwrap_err()
+        };
+        assert_eq!(
+            fit(&[1.0, -0.5, 1.0]),
+            SolveError::BadWeight {
+                row: 2,
+                value: -0.5
+            }
+        );
+        assert!(matches!(
+            fit(&[1.0, 1.0, f64::NAN]),
+            SolveError::BadWeight { row: 3, .. }
+        ));
+        assert_eq!(
+            fit(&[1.0]),
+            SolveError::WeightCount {
+                weights: 1,
+                rows: 3
+            }
+        );
+    }
+
+    #[test]
+    fn theta_from_elsewhere_is_described_at_that_theta() {
+        // At θ = (1, 0.5) on x = [0, 1, 2], y = [1, 3, 2]: residuals
+        // [0, 1.5, 0], RSS = 2.25 (metrics' hand_computed_line), σ² = 2.25/1;
+        // SE(θ1) = σ/√Sxx = 1.5/√2.
+        let d = design(&["x"], true, &[vec![0.0, 1.0, 2.0]], &[1.0, 3.0, 2.0]);
+        let s = least_squares_at(DesignRows::of(&d), &FitOptions::default(), &[1.0, 0.5]).unwrap();
+        assert_eq!(s.theta, [1.0, 0.5]);
+        assert!(close(s.rss, 2.25) && close(s.std_errors[1], 1.5 / 2f64.sqrt()));
     }
 
     #[test]

@@ -73,9 +73,12 @@ pub(crate) fn add_square(acc: &mut Dd, r: Dd) {
 /// in R²'s last digits. Summed in double-double from unrounded residuals,
 /// and subtracted before dividing, R² keeps every digit θ gives it.
 pub(crate) fn from_rss(rss: Dd, y: &[f64], intercept: bool) -> Metrics {
-    let n = y.len() as f64;
-    let mse = rss.value() / n;
-    let tss = total_sum_of_squares_dd(y, intercept);
+    from_rss_tss(rss, total_sum_of_squares_dd(y, intercept), y.len())
+}
+
+/// [`from_rss`] with the total sum of squares given (weighted fits).
+pub(crate) fn from_rss_tss(rss: Dd, tss: Dd, n: usize) -> Metrics {
+    let mse = rss.value() / n as f64;
     let mut explained = tss;
     explained.add(-rss.hi);
     explained.add(-rss.lo);
@@ -96,13 +99,8 @@ impl Metrics {
     }
 }
 
-/// Σ(y − ȳ)² or Σy² without intercept.
-pub(crate) fn total_sum_of_squares(y: &[f64], intercept: bool) -> f64 {
-    total_sum_of_squares_dd(y, intercept).value()
-}
-
 /// Σ(y − ȳ)² with ȳ and the sum in double-double, or Σy² without intercept.
-fn total_sum_of_squares_dd(y: &[f64], intercept: bool) -> Dd {
+pub(crate) fn total_sum_of_squares_dd(y: &[f64], intercept: bool) -> Dd {
     let center = if intercept { mean(y) } else { Dd::default() };
     let mut tss = Dd::default();
     for &v in y {
@@ -110,6 +108,30 @@ fn total_sum_of_squares_dd(y: &[f64], intercept: bool) -> Dd {
         d.add(-center.hi);
         d.add(-center.lo);
         add_square(&mut tss, d);
+    }
+    tss
+}
+
+/// Σwᵢ(yᵢ − ȳ)² with ȳ = Σwᵢyᵢ/Σwᵢ, or Σwᵢyᵢ² without intercept
+/// (statsmodels' weighted `centered_tss` and `uncentered_tss`).
+pub(crate) fn total_sum_of_squares_weighted(y: &[f64], w: &[f64], intercept: bool) -> Dd {
+    let center = if intercept {
+        let (mut num, mut den) = (Dd::default(), Dd::default());
+        y.iter().zip(w).for_each(|(v, wi)| {
+            num.add_product(*v, *wi);
+            den.add(*wi);
+        });
+        num.value() / den.value()
+    } else {
+        0.0
+    };
+    let mut tss = Dd::default();
+    for (&v, &wi) in y.iter().zip(w) {
+        let mut d = Dd { hi: v, lo: 0.0 };
+        d.add(-center);
+        let (hi, lo) = two_sum(d.hi, d.lo);
+        tss.add_product(hi * hi, wi);
+        tss.add_product(2.0 * hi * lo, wi);
     }
     tss
 }

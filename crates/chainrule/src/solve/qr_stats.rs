@@ -247,6 +247,7 @@ impl QrStats {
         // Standard errors are σ·(a factor from R alone).
         let ratio = sd / s.residual_sd;
         s.std_errors.iter_mut().for_each(|e| *e *= ratio);
+        s.cov_params.iter_mut().for_each(|c| *c *= ratio * ratio);
         s.t_stats = s
             .theta
             .iter()

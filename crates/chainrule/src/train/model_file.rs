@@ -3,6 +3,7 @@
 
 use super::{Fit, Scaling, StopReason, TrainConfig};
 use crate::data::atomic::write_atomic;
+use crate::solve::{CovType, Solution};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use thiserror::Error;
@@ -48,6 +49,41 @@ pub struct ModelFile {
     pub stop: StopReason,
     /// J of each epoch.
     pub history: Vec<f64>,
+    /// How θ was obtained: [`GRADIENT_DESCENT`] or [`LEAST_SQUARES`].
+    /// Files written before the field existed came from `train`.
+    #[serde(default = "gradient_descent")]
+    pub method: String,
+    /// What prediction intervals need; written by `fit --out` (absent in
+    /// older files and in `train`'s, whose θ is not the least-squares one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inference: Option<StoredInference>,
+}
+
+/// `method` of a model trained by gradient descent (`train`).
+pub const GRADIENT_DESCENT: &str = "gradient descent";
+/// `method` of a model solved in closed form (`fit`).
+pub const LEAST_SQUARES: &str = "least squares (Householder QR, refined in double-double)";
+
+fn gradient_descent() -> String {
+    GRADIENT_DESCENT.into()
+}
+
+/// Cov(θ) and σ² at the fitted θ: a new row x0 (with 1 for θ0) has
+/// Var(x0ᵀθ̂) = x0ᵀ·Cov(θ)·x0 (the confidence interval of the mean) and,
+/// as a new observation of weight 1, that plus σ² (the prediction
+/// interval), as statsmodels' `get_prediction`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct StoredInference {
+    /// Cov(θ), p rows of p, in θ's order (0 for dropped columns).
+    pub cov_params: Vec<Vec<f64>>,
+    /// statsmodels' `cov_type` the covariance was computed with.
+    pub cov_type: CovType,
+    /// σ² = RSS/df_resid (weighted RSS for weighted fits).
+    pub scale: f64,
+    pub df_resid: usize,
+    /// Student's t with df_resid for the intervals, or the normal
+    /// (robust covariance, as statsmodels' `use_t`).
+    pub use_t: bool,
 }
 
 #[derive(Debug, Error)]
@@ -89,6 +125,57 @@ impl ModelFile {
             lr: fit.lr,
             stop: fit.stop,
             history: fit.epoch_j.clone(),
+            method: GRADIENT_DESCENT.into(),
+            inference: None,
+        }
+    }
+
+    /// The file `fit --out` writes: θ of the closed form, with what
+    /// intervals need when there are residual degrees of freedom. The
+    /// training fields say no training happened (0 epochs and steps, lr 0,
+    /// no history).
+    pub fn from_least_squares(
+        formula: String,
+        response: String,
+        features: Vec<String>,
+        s: &Solution,
+    ) -> Self {
+        let p = s.p;
+        let df_resid = s.n.saturating_sub(s.rank);
+        let scale = s.residual_sd * s.residual_sd;
+        let inference =
+            (df_resid > 0 && s.cov_params.iter().all(|v| v.is_finite())).then(|| StoredInference {
+                cov_params: s.cov_params.chunks(p).map(<[f64]>::to_vec).collect(),
+                cov_type: s.cov_type,
+                scale,
+                df_resid,
+                use_t: !s.cov_type.is_robust(),
+            });
+        ModelFile {
+            format: FORMAT.into(),
+            version: VERSION,
+            formula,
+            response,
+            features,
+            intercept: s.intercept,
+            theta: s.theta.clone(),
+            scaling: None,
+            settings: TrainConfig {
+                epochs: 0,
+                ..TrainConfig::default()
+            },
+            metrics: Metrics {
+                j: s.mse,
+                rmse: s.rmse,
+                r_squared: s.r_squared,
+            },
+            epochs: 0,
+            steps: 0,
+            lr: 0.0,
+            stop: StopReason::Epochs,
+            history: Vec::new(),
+            method: LEAST_SQUARES.into(),
+            inference,
         }
     }
 
@@ -145,6 +232,18 @@ impl ModelFile {
         }
         if let Some(k) = self.theta.iter().position(|t| !t.is_finite()) {
             return Err(format!("θ[{k}] is {}, not a finite number", self.theta[k]));
+        }
+        if let Some(inf) = &self.inference {
+            if inf.cov_params.len() != p || inf.cov_params.iter().any(|r| r.len() != p) {
+                return Err(format!(
+                    "the covariance is not {p} × {p}, one row and column per θ"
+                ));
+            }
+            if !(inf.scale.is_finite() && inf.scale >= 0.0)
+                || inf.cov_params.iter().flatten().any(|v| !v.is_finite())
+            {
+                return Err("the stored covariance holds a number that is not finite".into());
+            }
         }
         if let Some(s) = &self.scaling {
             let d = self.features.len();

@@ -17,5 +17,6 @@ mod modes_agree;
 mod nist_fit;
 mod nist_train;
 mod report_browser;
+mod statsmodels_ols;
 mod stream_train;
 mod train_loop;
