@@ -3,6 +3,7 @@
 //! installs a counting global allocator.
 
 mod api;
+mod compiled_graph;
 mod data_errors;
 mod explain;
 mod expr_lang;
