@@ -14,6 +14,9 @@
 //! - `kernel_step_k`: a mini-batch step (gradient + θ update) of k rows;
 //! - `scalar_graph_step`: a one-row step through the prebuilt scalar graph.
 //!
+//! With `--csv FILE`, also CSV → θ as `fit` runs it beside a plain read of
+//! the file (`bench_csv.rs`).
+//!
 //! Steps walk the first `STEP_WINDOW` rows over and over: the trainer's
 //! mini-batches are copied into a small buffer, so they come from cache,
 //! and so do these.
@@ -70,6 +73,9 @@ pub struct BenchConfig {
     pub batches: Vec<usize>,
     pub repeats: usize,
     pub seed: u64,
+    /// A CSV to time `fit` on, and the formula to fit.
+    pub csv: Option<std::path::PathBuf>,
+    pub formula: String,
 }
 
 impl Default for BenchConfig {
@@ -82,6 +88,8 @@ impl Default for BenchConfig {
             batches: vec![1, 2, 64],
             repeats: 7,
             seed: 0,
+            csv: None,
+            formula: "y ~ .".into(),
         }
     }
 }
@@ -99,6 +107,8 @@ pub enum BenchError {
         available_gb: f64,
         suggest_n: usize,
     },
+    #[error("--csv: {0}")]
+    Csv(String),
     #[error("cannot start {threads} threads: {detail}")]
     Threads { threads: usize, detail: String },
 }
@@ -113,7 +123,7 @@ pub struct Spread {
 }
 
 impl Spread {
-    fn of(mut times: Vec<f64>) -> Spread {
+    pub fn of(mut times: Vec<f64>) -> Spread {
         times.sort_by(f64::total_cmp);
         let m = times.len() / 2;
         let median = if times.len() % 2 == 1 {
@@ -257,7 +267,7 @@ pub fn run(
         need.unwrap_or(0) as f64 / 1e9
     ));
     let (x, y) = generate(cfg.n, cfg.d, cfg.seed);
-    let items = pool.install(|| match cfg.dtype {
+    let mut items = pool.install(|| match cfg.dtype {
         Dtype::F64 => measure::<f64>(cfg, &x, &y, &x, &y, with_graph, &mut skipped, progress),
         Dtype::F32 => {
             let x32: Vec<f32> = x.iter().map(|&v| f32::from_f64(v)).collect();
@@ -265,6 +275,17 @@ pub fn run(
             measure::<f32>(cfg, &x32, &y32, &x, &y, with_graph, &mut skipped, progress)
         }
     });
+    match &cfg.csv {
+        Some(path) => {
+            let csv = pool.install(|| {
+                crate::bench_csv::measure(path, &cfg.formula, cfg.repeats, progress)
+            });
+            items.extend(csv.map_err(BenchError::Csv)?);
+        }
+        None => skipped.push(
+            "csv_fit: pass --csv FILE to time CSV → θ (e.g. a file from `chainrule synth --model plane --n 5000000 --out plane.csv`)".into(),
+        ),
+    }
     Ok(BenchReport {
         config: cfg.clone(),
         threads,

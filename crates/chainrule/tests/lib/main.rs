@@ -16,6 +16,7 @@ mod layers;
 mod modes_agree;
 mod nist_fit;
 mod nist_train;
+mod number_parse;
 mod report_browser;
 mod stream_train;
 mod train_loop;
