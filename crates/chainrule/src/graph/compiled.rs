@@ -19,6 +19,7 @@
 //! traces need the node-by-node engine, which stays the reference.
 
 use super::engine::{Graph, Node};
+use super::lesson::{detect, Lesson};
 use super::sum::{RowSums, BLOCK_ROWS};
 use super::{GraphError, Inputs, LeafKind, NodeId, RowRule, Shape};
 use rayon::prelude::*;
@@ -42,7 +43,7 @@ impl fmt::Display for NotCompiled {
 }
 
 #[derive(Clone, Copy, Debug)]
-enum Role {
+pub(super) enum Role {
     /// Computed once, node by node: params, constants and what only they
     /// feed.
     Whole,
@@ -57,6 +58,25 @@ enum Role {
     },
     /// The root: scale·Σ over the rows of its input.
     Sum { scale: f64 },
+}
+
+/// Where a row-indexed leaf's values are: fed to `run`, or the graph's own.
+pub(super) struct Sources<'a> {
+    feeds: &'a [(NodeId, &'a [f64])],
+    nodes: &'a [Node],
+    values: &'a [f64],
+}
+
+impl<'a> Sources<'a> {
+    pub(super) fn get(&self, i: usize) -> &'a [f64] {
+        match self.feeds.iter().find(|f| f.0.index() == i) {
+            Some(&(_, v)) => v,
+            None => {
+                let n = &self.nodes[i];
+                &self.values[n.offset..n.offset + n.len]
+            }
+        }
+    }
 }
 
 /// The plan for one graph, root and row count; reusable across runs.
@@ -77,6 +97,12 @@ pub struct Compiled {
     /// Per block: Σ of the root's input, then each edge's sums.
     width: usize,
     partials: Vec<f64>,
+    /// The block sums added up, and the calling thread's tile scratch
+    /// (values, gradients), kept between runs.
+    totals: Vec<f64>,
+    scratch: (Vec<f64>, Vec<f64>),
+    /// The lesson's graph, fused row by row (`lesson.rs`).
+    lesson: Option<Lesson>,
 }
 
 /// (rows, columns) of a tensor whose leading dimension is `rows`.
@@ -190,7 +216,11 @@ impl Compiled {
             edge_at.push(width);
             width += len;
         }
+        let lesson = detect(&g.nodes, &roles, &edges, &edge_at, root);
         Ok(Compiled {
+            lesson,
+            totals: Vec::with_capacity(width),
+            scratch: (vec![0.0; value_scratch], vec![0.0; grad_scratch]),
             rows,
             root,
             roles,
@@ -209,7 +239,6 @@ impl Compiled {
     /// `feeds` gives row-indexed leaves' values in place of the graph's
     /// own (the batch, read where it lies).
     pub fn run(&mut self, g: &mut Graph, feeds: &[(NodeId, &[f64])]) -> Result<(), GraphError> {
-        let mut sources: Vec<&[f64]> = vec![&[]; g.len()];
         for &(id, v) in feeds {
             let n = g.node(id);
             if !matches!(self.roles[id.index()], Role::RowLeaf { .. }) {
@@ -223,7 +252,6 @@ impl Compiled {
                     got: v.len(),
                 });
             }
-            sources[id.index()] = v;
         }
         self.forward_whole(g);
         let Graph {
@@ -232,19 +260,26 @@ impl Compiled {
             grads,
             ..
         } = g;
-        for (i, (s, node)) in sources.iter_mut().zip(nodes.iter()).enumerate() {
-            if s.is_empty() && matches!(self.roles[i], Role::RowLeaf { .. }) {
-                *s = &values[node.offset..node.offset + node.len];
+        let sources = Sources {
+            feeds,
+            nodes,
+            values,
+        };
+        self.pass(nodes, values, &sources);
+        let mut totals = std::mem::take(&mut self.totals);
+        totals.clear();
+        totals.resize(self.width, -0.0);
+        for block in self.partials.chunks_exact(self.width) {
+            for (t, s) in totals.iter_mut().zip(block) {
+                *t += s;
             }
         }
-        self.pass(nodes, values, &sources);
-        let totals = self.totals();
-        drop(sources);
         let root = &nodes[self.root];
         if let Role::Sum { scale } = self.roles[self.root] {
             values[root.offset] = totals[0] * scale;
         }
         self.backward_whole(nodes, values, grads, &totals);
+        self.totals = totals;
         Ok(())
     }
 
@@ -261,19 +296,21 @@ impl Compiled {
     }
 
     /// Every block of rows, into `partials` (one row of `width` per block).
-    fn pass(&mut self, nodes: &[Node], values: &[f64], sources: &[&[f64]]) {
+    fn pass(&mut self, nodes: &[Node], values: &[f64], sources: &Sources<'_>) {
         let blocks = self.rows.div_ceil(BLOCK_ROWS);
         self.partials.resize(blocks * self.width, 0.0);
         let mut partials = std::mem::take(&mut self.partials);
+        let mut kept = std::mem::take(&mut self.scratch);
         let me = &*self;
         let scratch = || (vec![0.0; me.value_scratch], vec![0.0; me.grad_scratch]);
         let job = |s: &mut (Vec<f64>, Vec<f64>), (b, out): (usize, &mut [f64])| {
             me.block(nodes, values, sources, b, &mut s.0, &mut s.1, out);
         };
-        let chunks = partials.chunks_mut(self.width).enumerate();
         if self.rows < PARALLEL_MIN_ROWS || rayon::current_num_threads() == 1 {
-            let mut s = scratch();
-            chunks.for_each(|c| job(&mut s, c));
+            // On the calling thread, with the plan's own scratch: a step
+            // allocates nothing.
+            let chunks = partials.chunks_mut(self.width).enumerate();
+            chunks.for_each(|c| job(&mut kept, c));
         } else {
             partials
                 .par_chunks_mut(self.width)
@@ -281,17 +318,7 @@ impl Compiled {
                 .for_each_init(scratch, job);
         }
         self.partials = partials;
-    }
-
-    /// The block sums added in block order.
-    fn totals(&self) -> Vec<f64> {
-        let mut t = vec![-0.0; self.width];
-        for block in self.partials.chunks_exact(self.width) {
-            for (t, s) in t.iter_mut().zip(block) {
-                *t += s;
-            }
-        }
-        t
+        self.scratch = kept;
     }
 
     /// The rows of an input of node `node` for tile rows `lo..lo + m`.
@@ -300,7 +327,7 @@ impl Compiled {
         node: &Node,
         slot: usize,
         values: &'a [f64],
-        sources: &[&'a [f64]],
+        sources: &Sources<'a>,
         scratch: &'a [f64],
         lo: usize,
         m: usize,
@@ -309,7 +336,7 @@ impl Compiled {
         let input = node.inputs[slot] as usize;
         match self.roles[input] {
             Role::RowLeaf { width } => (
-                &sources[input][lo * width..(lo + m) * width],
+                &sources.get(input)[lo * width..(lo + m) * width],
                 tile_shape(s.shape, m),
             ),
             Role::Row { width, at, .. } => (&scratch[at..at + m * width], tile_shape(s.shape, m)),
@@ -321,7 +348,7 @@ impl Compiled {
         &self,
         node: &Node,
         values: &'a [f64],
-        sources: &[&'a [f64]],
+        sources: &Sources<'a>,
         scratch: &'a [f64],
         lo: usize,
         m: usize,
@@ -345,13 +372,16 @@ impl Compiled {
         &self,
         nodes: &[Node],
         values: &[f64],
-        sources: &[&[f64]],
+        sources: &Sources<'_>,
         b: usize,
         vs: &mut [f64],
         gs: &mut [f64],
         out: &mut [f64],
     ) {
         let (lo, hi) = (b * BLOCK_ROWS, ((b + 1) * BLOCK_ROWS).min(self.rows));
+        if let Some(lesson) = &self.lesson {
+            return lesson.block(nodes, values, sources, (lo, hi), out);
+        }
         let root = &nodes[self.root];
         let mut j_sum = RowSums::new(1);
         let mut edge_sums: Vec<RowSums> = self.edges.iter().map(|e| RowSums::new(e.2)).collect();

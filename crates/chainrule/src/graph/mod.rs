@@ -5,6 +5,7 @@
 mod compiled;
 mod engine;
 mod error;
+mod lesson;
 pub mod notation;
 mod op;
 pub mod ops;

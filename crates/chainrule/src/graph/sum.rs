@@ -148,7 +148,7 @@ impl RowSums {
 
 /// The sum of one block of `rows` rows from its lanes.
 #[inline]
-fn block_sum(lanes: &[f64; LANES], rows: usize) -> f64 {
+pub(crate) fn block_sum(lanes: &[f64; LANES], rows: usize) -> f64 {
     if rows < LANES {
         // Lane k holds row k alone: add them in row order.
         lanes[..rows].iter().fold(-0.0, |s, &v| s + v)
