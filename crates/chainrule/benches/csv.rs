@@ -57,7 +57,7 @@ fn fit(chunk_rows: Option<usize>) -> Vec<f64> {
         chunk_rows,
         ..OpenOptions::default()
     };
-    let mut opened = open(&[path.clone()], &formula, &options, &mut Quiet).unwrap();
+    let mut opened = open(std::slice::from_ref(path), &formula, &options, &mut Quiet).unwrap();
     match opened.source.design() {
         Some(design) => least_squares(design).unwrap().theta,
         None => fit_stream(&mut *opened.source, &mut Quiet).unwrap().theta,

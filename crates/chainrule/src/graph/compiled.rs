@@ -326,7 +326,6 @@ impl Compiled {
         &self,
         node: &Node,
         slot: usize,
-        values: &'a [f64],
         sources: &Sources<'a>,
         scratch: &'a [f64],
         lo: usize,
@@ -340,14 +339,15 @@ impl Compiled {
                 tile_shape(s.shape, m),
             ),
             Role::Row { width, at, .. } => (&scratch[at..at + m * width], tile_shape(s.shape, m)),
-            Role::Whole | Role::Sum { .. } => (&values[s.offset..s.offset + s.len], s.shape),
+            Role::Whole | Role::Sum { .. } => {
+                (&sources.values[s.offset..s.offset + s.len], s.shape)
+            }
         }
     }
 
     fn tile_inputs<'a>(
         &self,
         node: &Node,
-        values: &'a [f64],
         sources: &Sources<'a>,
         scratch: &'a [f64],
         lo: usize,
@@ -355,7 +355,7 @@ impl Compiled {
     ) -> Inputs<'a> {
         let (mut x, mut shapes) = ([&[][..]; 2], [Shape::Vector(0); 2]);
         for slot in 0..node.arity {
-            (x[slot], shapes[slot]) = self.tile_input(node, slot, values, sources, scratch, lo, m);
+            (x[slot], shapes[slot]) = self.tile_input(node, slot, sources, scratch, lo, m);
         }
         Inputs {
             a: x[0],
@@ -398,10 +398,10 @@ impl Compiled {
                     continue;
                 };
                 let (before, after) = vs.split_at_mut(at);
-                let x = self.tile_inputs(node, values, sources, before, t, m);
+                let x = self.tile_inputs(node, sources, before, t, m);
                 node.op.forward(x, &mut after[..m * width]);
             }
-            let (x, _) = self.tile_input(root, 0, values, sources, vs, t, m);
+            let (x, _) = self.tile_input(root, 0, sources, vs, t, m);
             j_sum.add_column(x);
             if !backward {
                 continue;
@@ -425,7 +425,7 @@ impl Compiled {
                 else {
                     continue;
                 };
-                let x = self.tile_inputs(node, values, sources, vs, t, m);
+                let x = self.tile_inputs(node, sources, vs, t, m);
                 let out = &vs[at..at + m * width];
                 let (before, after) = gs.split_at_mut(g);
                 let up = &after[..m * width];

@@ -92,7 +92,7 @@ impl RowSums {
     fn add_terms(&mut self, t: &[f64], m: usize) {
         let w = self.width;
         let mut i = 0;
-        if self.row % LANES == 0 {
+        if self.row.is_multiple_of(LANES) {
             // Aligned: LANES rows land on the lanes element for element.
             let group = LANES * w;
             for g in t.chunks_exact(group) {
