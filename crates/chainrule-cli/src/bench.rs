@@ -14,11 +14,12 @@ pub enum DtypeArg {
     F32,
 }
 
-/// Time the fused kernel, the vectorized graph and mini-batch steps on
-/// generated data, beside a plain read of the same data (the bandwidth
-/// ceiling): median of repeats, with min and max.
+/// Time the fused kernel, the vectorized graph (compiled and node by node)
+/// and mini-batch steps on generated data, beside a plain read of the same
+/// data (the bandwidth ceiling), and with --csv, CSV → θ beside a plain read
+/// of the file: median of repeats, with min and max.
 ///
-/// Example: chainrule bench --n 10000000 --d 2 --threads 2
+/// Example: chainrule bench --n 10000000 --d 2 --threads 2 --csv plane.csv
 #[derive(clap::Args)]
 pub struct Args {
     /// Rows of generated data
@@ -42,6 +43,13 @@ pub struct Args {
     /// Seed of the generated data
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Also time CSV → θ on this file as `fit` runs it (in memory and
+    /// streamed), beside a plain read of the file from the page cache
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<std::path::PathBuf>,
+    /// The model formula fitted to --csv
+    #[arg(long, default_value = "y ~ .")]
+    pub formula: String,
     /// Print the report as JSON on stdout
     #[arg(long)]
     pub json: bool,
@@ -59,6 +67,8 @@ pub fn run(args: Args) -> Result<()> {
         batches: args.batch,
         repeats: args.repeats,
         seed: args.seed,
+        csv: args.csv,
+        formula: args.formula,
     };
     let show = std::io::stderr().is_terminal();
     let report = bench(&cfg, &mut |step| {

@@ -7,10 +7,15 @@
 //! - `read`: Σ X + Σ y in the kernel's blocks and threads, eight running
 //!   sums per block, so it is bound by memory, not by add latency;
 //! - `kernel_epoch`: one full-batch J and ∂J/∂θ through the fused kernel;
-//! - `graph_epoch`: the same through the prebuilt vectorized graph (f64;
-//!   on `--dtype f32` it reads the f64 copy of the data);
+//! - `graph_compiled_epoch`: the same through the prebuilt vectorized graph
+//!   compiled into one blocked pass (f64; on `--dtype f32` it reads the f64
+//!   copy of the data);
+//! - `graph_epoch`: the same graph node by node, as traces show it;
 //! - `kernel_step_k`: a mini-batch step (gradient + θ update) of k rows;
 //! - `scalar_graph_step`: a one-row step through the prebuilt scalar graph.
+//!
+//! With `--csv FILE`, also CSV → θ as `fit` runs it beside a plain read of
+//! the file (`bench_csv.rs`).
 //!
 //! Steps walk the first `STEP_WINDOW` rows over and over: the trainer's
 //! mini-batches are copied into a small buffer, so they come from cache,
@@ -68,6 +73,9 @@ pub struct BenchConfig {
     pub batches: Vec<usize>,
     pub repeats: usize,
     pub seed: u64,
+    /// A CSV to time `fit` on, and the formula to fit.
+    pub csv: Option<std::path::PathBuf>,
+    pub formula: String,
 }
 
 impl Default for BenchConfig {
@@ -80,6 +88,8 @@ impl Default for BenchConfig {
             batches: vec![1, 2, 64],
             repeats: 7,
             seed: 0,
+            csv: None,
+            formula: "y ~ .".into(),
         }
     }
 }
@@ -97,6 +107,8 @@ pub enum BenchError {
         available_gb: f64,
         suggest_n: usize,
     },
+    #[error("--csv: {0}")]
+    Csv(String),
     #[error("cannot start {threads} threads: {detail}")]
     Threads { threads: usize, detail: String },
 }
@@ -111,7 +123,7 @@ pub struct Spread {
 }
 
 impl Spread {
-    fn of(mut times: Vec<f64>) -> Spread {
+    pub fn of(mut times: Vec<f64>) -> Spread {
         times.sort_by(f64::total_cmp);
         let m = times.len() / 2;
         let median = if times.len() % 2 == 1 {
@@ -142,6 +154,8 @@ pub struct Item {
     pub gb_per_s: f64,
     /// This item's GB/s over the read's (1 for the read itself).
     pub ratio_to_read: f64,
+    /// For epochs: this item's time over the fused kernel's epoch.
+    pub ratio_to_kernel: Option<f64>,
     /// For steps: ns per step and steps per second (median).
     pub ns_per_step: Option<f64>,
     pub steps_per_s: Option<f64>,
@@ -253,7 +267,7 @@ pub fn run(
         need.unwrap_or(0) as f64 / 1e9
     ));
     let (x, y) = generate(cfg.n, cfg.d, cfg.seed);
-    let items = pool.install(|| match cfg.dtype {
+    let mut items = pool.install(|| match cfg.dtype {
         Dtype::F64 => measure::<f64>(cfg, &x, &y, &x, &y, with_graph, &mut skipped, progress),
         Dtype::F32 => {
             let x32: Vec<f32> = x.iter().map(|&v| f32::from_f64(v)).collect();
@@ -261,6 +275,17 @@ pub fn run(
             measure::<f32>(cfg, &x32, &y32, &x, &y, with_graph, &mut skipped, progress)
         }
     });
+    match &cfg.csv {
+        Some(path) => {
+            let csv = pool.install(|| {
+                crate::bench_csv::measure(path, &cfg.formula, cfg.repeats, progress)
+            });
+            items.extend(csv.map_err(BenchError::Csv)?);
+        }
+        None => skipped.push(
+            "csv_fit: pass --csv FILE to time CSV → θ (e.g. a file from `chainrule synth --model plane --n 5000000 --out plane.csv`)".into(),
+        ),
+    }
     Ok(BenchReport {
         config: cfg.clone(),
         threads,
@@ -350,6 +375,7 @@ fn measure<T: Element>(
     let theta: Vec<f64> = (0..=d).map(|j| 0.5 - 0.1 * j as f64).collect();
     let mut items: Vec<Item> = Vec::new();
     let mut read_gbs = f64::NAN;
+    let mut kernel_s = f64::NAN;
     let mut push =
         |name: &str, what: String, rows: usize, bytes: u64, times: Vec<f64>, step: bool| {
             let s = Spread::of(times);
@@ -357,6 +383,10 @@ fn measure<T: Element>(
             if name == "read" {
                 read_gbs = gb_per_s;
             }
+            if name == "kernel_epoch" {
+                kernel_s = s.median;
+            }
+            let epoch = name.ends_with("epoch");
             items.push(Item {
                 name: name.into(),
                 what,
@@ -365,6 +395,7 @@ fn measure<T: Element>(
                 rows_per_s: rows as f64 / s.median,
                 gb_per_s,
                 ratio_to_read: gb_per_s / read_gbs,
+                ratio_to_kernel: epoch.then_some(s.median / kernel_s),
                 ns_per_step: step.then_some(s.median * 1e9),
                 steps_per_s: step.then_some(1.0 / s.median),
                 seconds: s,
@@ -394,6 +425,19 @@ fn measure<T: Element>(
         match VectorizedGraph::new(&model, n) {
             Ok(mut g) => {
                 let batch = Batch::new(x64, y64, d);
+                let times = time_repeats(cfg.repeats, || {
+                    g.step_compiled(batch, black_box(&theta));
+                });
+                let what = "vectorized graph epoch, compiled (f64)".to_string();
+                push(
+                    "graph_compiled_epoch",
+                    what,
+                    n,
+                    n as u64 * (d as u64 + 1) * 8,
+                    times,
+                    false,
+                );
+                progress("vectorized graph, full batch, node by node");
                 let times = time_repeats(cfg.repeats, || g.step(batch, black_box(&theta)));
                 let what = "vectorized graph epoch (f64)".to_string();
                 push(
@@ -474,8 +518,8 @@ pub fn table(r: &BenchReport) -> String {
     )
     .to_lowercase();
     out.push_str(&format!(
-        "{:<34} {:>32} {:>10} {:>8} {:>7} {:>12}\n",
-        "item", "time per op", "rows/s", "GB/s", "× read", "steps/s"
+        "{:<40} {:>32} {:>10} {:>8} {:>7} {:>8} {:>12}\n",
+        "item", "time per op", "rows/s", "GB/s", "× read", "× kernel", "steps/s"
     ));
     for it in &r.items {
         let s = &it.seconds;
@@ -486,12 +530,14 @@ pub fn table(r: &BenchReport) -> String {
             duration(s.max)
         );
         out.push_str(&format!(
-            "{:<34} {:>32} {:>10.3e} {:>8.2} {:>7.3} {:>12}\n",
+            "{:<40} {:>32} {:>10.3e} {:>8.2} {:>7.3} {:>8} {:>12}\n",
             it.what,
             time,
             it.rows_per_s,
             it.gb_per_s,
             it.ratio_to_read,
+            it.ratio_to_kernel
+                .map_or(String::new(), |v| format!("{v:.2}")),
             it.steps_per_s.map_or(String::new(), |v| format!("{v:.3e}")),
         ));
     }
@@ -530,6 +576,7 @@ mod tests {
             [
                 "read",
                 "kernel_epoch",
+                "graph_compiled_epoch",
                 "graph_epoch",
                 "kernel_step_1",
                 "kernel_step_2",

@@ -5,6 +5,7 @@
 //! interrupted by Ctrl-C (see `interrupt.rs`).
 
 mod bench;
+mod bench_csv;
 mod bench_run;
 mod common;
 mod convert;

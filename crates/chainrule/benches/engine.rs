@@ -1,11 +1,14 @@
 //! The engine's speed: one prebuilt one-sample graph step, and one
-//! vectorized-graph epoch over 1,000,000 rows × 2 features beside a plain
-//! sum over the same matrix (the memory-read baseline of the same run).
+//! vectorized-graph epoch over 1,000,000 rows × 2 features — node by node
+//! and compiled into one blocked pass — beside the fused kernel's epoch and
+//! a plain sum over the same matrix (the baselines of the same run).
 //!
 //! cargo bench --bench engine
+//! (`chainrule bench` gives the same epochs at 10^7 rows as ratios.)
 
+use chainrule::kernel::FusedKernel;
 use chainrule::model::sample::SampleGraph;
-use chainrule::model::vectorized::Vectorized;
+use chainrule::model::vectorized::{Vectorized, VectorizedGraph};
 use chainrule::model::{Batch, Gradient, LinearModel};
 use divan::{black_box, Bencher};
 
@@ -40,7 +43,31 @@ fn plain_sum_1m_by_2(bencher: Bencher) {
         .bench_local(|| black_box(&x).iter().sum::<f64>() + black_box(&y).iter().sum::<f64>());
 }
 
-/// Full-batch J and ∂J/∂θ through the vectorized graph.
+/// Baseline: the fused kernel's full-batch J and ∂J/∂θ.
+#[divan::bench(sample_count = 20)]
+fn kernel_1m_by_2(bencher: Bencher) {
+    let (x, y) = data();
+    let mut k = FusedKernel::with_capacity(2, true, ROWS);
+    let mut grad = vec![0.0; 3];
+    let theta = [0.1, 0.2, 0.3];
+    bencher
+        .counter(divan::counter::ItemsCount::new(ROWS))
+        .bench_local(|| k.cost_and_grad_rows(&x, &y, black_box(&theta), &mut grad));
+}
+
+/// Full-batch J and ∂J/∂θ through the vectorized graph node by node.
+#[divan::bench(sample_count = 20)]
+fn vectorized_graph_unfused_1m_by_2(bencher: Bencher) {
+    let (x, y) = data();
+    let mut g = VectorizedGraph::new(&LinearModel::new(2, true), ROWS).unwrap();
+    let theta = [0.1, 0.2, 0.3];
+    bencher
+        .counter(divan::counter::ItemsCount::new(ROWS))
+        .bench_local(|| g.step(Batch::new(&x, &y, 2), black_box(&theta)));
+}
+
+/// Full-batch J and ∂J/∂θ through the vectorized graph (compiled: what
+/// training runs).
 #[divan::bench(sample_count = 20)]
 fn vectorized_graph_1m_by_2(bencher: Bencher) {
     let (x, y) = data();

@@ -8,6 +8,7 @@ mod dataset;
 mod design;
 mod error;
 mod line_limit;
+pub mod number;
 pub mod presets;
 mod read;
 mod stream;

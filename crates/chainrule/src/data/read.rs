@@ -346,10 +346,10 @@ pub(super) fn classify(text: &str) -> Cell {
     if MISSING_MARKERS.contains(&text) {
         return Cell::Missing(format!("\"{text}\" marks a missing value"));
     }
-    match text.parse::<f64>() {
-        Ok(v) if v.is_finite() => Cell::Value(v),
-        Ok(_) => Cell::Missing(format!("\"{text}\" is not a finite number")),
-        Err(_) => Cell::NotANumber,
+    match super::number::parse_f64(text) {
+        Some(v) if v.is_finite() => Cell::Value(v),
+        Some(_) => Cell::Missing(format!("\"{text}\" is not a finite number")),
+        None => Cell::NotANumber,
     }
 }
 

@@ -6,6 +6,7 @@
 //! it hands each op the upstream gradient ∂root/∂out and the op adds
 //! upstreamᵀ·∂out/∂input into the input's gradient.
 
+use super::sum::RowSums;
 use super::{GraphError, Notation, Partial, Shape};
 use serde::{Deserialize, Serialize};
 use std::fmt::Debug;
@@ -68,6 +69,21 @@ impl Jacobian {
     }
 }
 
+/// How a compiled pass (`compiled.rs`) may evaluate an op over a block of
+/// rows instead of the whole tensor at once.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum RowRule {
+    /// Only node by node.
+    Whole,
+    /// Row k of the output reads row k of each row-indexed input and the
+    /// whole of the others: `forward` and `vjp` give the same numbers on any
+    /// block of rows as on all of them, and `vjp_rows` gives the per-row
+    /// terms of the gradient into an input that is not row-indexed.
+    Rowwise,
+    /// out = Σ over the rows of the input, times `scale`; ∂out/∂x_k = scale.
+    Sum { scale: f64 },
+}
+
 pub trait Op: Debug + Send + Sync {
     /// Short name shown in traces and drawings: `add`, `matvec`, `pow(2)`.
     fn name(&self) -> String;
@@ -83,6 +99,21 @@ pub trait Op: Debug + Send + Sync {
 
     /// grad += upstreamᵀ · ∂out/∂input_i, without materializing the Jacobian.
     fn vjp(&self, i: usize, x: Inputs<'_>, out: &[f64], upstream: &[f64], grad: &mut [f64]);
+
+    /// How a compiled pass may run this op, given which inputs are
+    /// row-indexed (`rows[i]`) and the inputs' whole shapes.
+    fn row_rule(&self, _rows: [bool; 2], _sa: Shape, _sb: Shape) -> RowRule {
+        RowRule::Whole
+    }
+
+    /// For a `Rowwise` op and an input i read whole (not row-indexed): adds,
+    /// for each row k of `out`, upstream_k·∂out_k/∂input_i to `sums` (one
+    /// quantity per element of input i). `vjp` adds the sum of these terms
+    /// over all rows, in `sum.rs`'s order, so a compiled pass that feeds the
+    /// same rows block by block gets the same bits.
+    fn vjp_rows(&self, _i: usize, _x: Inputs<'_>, _out: &[f64], _up: &[f64], _sums: &mut RowSums) {
+        unreachable!("vjp_rows is called only on ops whose row_rule is Rowwise")
+    }
 
     /// The explicit Jacobian ∂out/∂input_i, for explaining and for tests.
     fn jacobian(&self, i: usize, x: Inputs<'_>, out: &[f64]) -> Jacobian;

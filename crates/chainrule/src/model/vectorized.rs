@@ -1,10 +1,14 @@
 //! Mode `vectorized`: the batch as matrices. Z1 = X·θ + θ0, Z2 = Y − Z1,
 //! L = Z2∘Z2, J = mean(L); backward multiplies the Jacobians
 //! ∂J/∂L = (1/n)·1ᵀ, ∂L/∂Z2 = diag(2·Z2), ∂Z2/∂Z1 = −I, ∂Z1/∂θ = X.
+//!
+//! `step` runs the graph node by node (what traces show); `cost_and_grad`,
+//! what training calls, runs the same graph compiled (`graph::Compiled`):
+//! one blocked pass, the same bits, nothing n-sized written.
 
 use super::per_size::{BatchGraph, PerBatchSize};
 use super::{Batch, LinearModel};
-use crate::graph::{Graph, GraphError, NodeId, Shape};
+use crate::graph::{Compiled, Graph, GraphError, NodeId, Shape};
 
 pub struct VectorizedGraph {
     pub graph: Graph,
@@ -19,6 +23,8 @@ pub struct VectorizedGraph {
     pub j: NodeId,
     pub n: usize,
     model: LinearModel,
+    /// The graph as one blocked pass (every vectorized graph qualifies).
+    compiled: Compiled,
 }
 
 impl VectorizedGraph {
@@ -43,6 +49,8 @@ impl VectorizedGraph {
         g.set_name(l, "L");
         let j = g.mean(l)?;
         g.set_name(j, "J");
+        let compiled =
+            Compiled::new(&g, j, n).expect("the lesson graph is row-wise up to its mean");
         Ok(VectorizedGraph {
             graph: g,
             x,
@@ -55,6 +63,7 @@ impl VectorizedGraph {
             j,
             n,
             model: *model,
+            compiled,
         })
     }
 
@@ -70,6 +79,22 @@ impl VectorizedGraph {
         }
         g.forward();
         g.backward(self.j).expect("J is a scalar");
+    }
+
+    /// `step` as one blocked pass, reading the batch where it lies: the
+    /// same J and ∂J/∂θ to the bit; the n-sized nodes (Z1, Z2, L) are not
+    /// written.
+    pub fn step_compiled(&mut self, batch: Batch<'_>, theta: &[f64]) {
+        let (t0, w) = self.model.split(theta);
+        let g = &mut self.graph;
+        g.set(self.w, w).expect("θ has d weights");
+        if let Some(id) = self.theta0 {
+            g.value_mut(id).expect("θ0 is a leaf")[0] = t0;
+        }
+        let feeds = [(self.x, batch.x), (self.y, batch.y)];
+        self.compiled
+            .run(g, &feeds)
+            .expect("the batch has n rows of d");
     }
 
     /// ∂J/∂θ in θ's layout (θ0 first when there is one).
@@ -99,7 +124,7 @@ impl BatchGraph for VectorizedGraph {
     }
 
     fn cost_and_grad(&mut self, batch: Batch<'_>, theta: &[f64], grad: &mut [f64]) -> f64 {
-        self.step(batch, theta);
+        self.step_compiled(batch, theta);
         self.write_grad(grad);
         self.graph.value(self.j)[0]
     }

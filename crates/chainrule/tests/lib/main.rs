@@ -3,6 +3,7 @@
 //! installs a counting global allocator.
 
 mod api;
+mod compiled_graph;
 mod correct_default;
 mod data_errors;
 mod explain;
@@ -16,6 +17,7 @@ mod layers;
 mod modes_agree;
 mod nist_fit;
 mod nist_train;
+mod number_parse;
 mod report_browser;
 mod statsmodels_ols;
 mod stream_train;

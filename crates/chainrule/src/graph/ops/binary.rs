@@ -5,7 +5,8 @@
 //! tensor is read by every output element, so in backward its gradient is
 //! the sum of what flows back from all of them.
 
-use crate::graph::{GraphError, Inputs, Jacobian, Notation, Op, Partial, Shape};
+use crate::graph::sum::RowSums;
+use crate::graph::{GraphError, Inputs, Jacobian, Notation, Op, Partial, RowRule, Shape};
 use std::fmt::Debug;
 use std::marker::PhantomData;
 
@@ -62,29 +63,71 @@ impl<T: Binary> Elementwise<T> {
         }
     }
 
-    /// grad += upstream ∘ ∂out/∂input_i, summed into one number when input i
-    /// is the broadcast scalar.
+    /// `each(k, upstream_k·∂out_k/∂input_i)` for the elements `lo..hi`.
+    /// One loop per layout and input, its operand lookups fixed (a scalar
+    /// repeats), so the hot loops carry no branches and vectorize.
     #[inline(always)]
-    fn accumulate(
+    fn products(
         i: usize,
-        lay: Layout,
-        at: impl Fn(usize) -> f64,
-        bt: impl Fn(usize) -> f64,
+        x: Inputs<'_>,
         out: &[f64],
         upstream: &[f64],
-        grad: &mut [f64],
+        (lo, hi): (usize, usize),
+        each: impl FnMut(usize, f64),
     ) {
-        if Self::broadcast(i, lay) {
-            let mut sum = 0.0;
-            for (k, (&u, &o)) in upstream.iter().zip(out).enumerate() {
-                sum += u * Self::partial(i, at(k), bt(k), o);
-            }
-            grad[0] += sum;
-        } else {
-            for (k, ((g, &u), &o)) in grad.iter_mut().zip(upstream).zip(out).enumerate() {
-                *g += u * Self::partial(i, at(k), bt(k), o);
-            }
+        let (out, up) = (&out[lo..hi], &upstream[lo..hi]);
+        match layout(x.sa, x.sb) {
+            Layout::Same => Self::zipped(
+                i,
+                x.a[lo..hi].iter().copied(),
+                x.b[lo..hi].iter().copied(),
+                out,
+                up,
+                each,
+            ),
+            Layout::AScalar => Self::zipped(
+                i,
+                std::iter::repeat(x.a[0]),
+                x.b[lo..hi].iter().copied(),
+                out,
+                up,
+                each,
+            ),
+            Layout::BScalar => Self::zipped(
+                i,
+                x.a[lo..hi].iter().copied(),
+                std::iter::repeat(x.b[0]),
+                out,
+                up,
+                each,
+            ),
         }
+    }
+
+    #[inline(always)]
+    fn zipped(
+        i: usize,
+        a: impl Iterator<Item = f64>,
+        b: impl Iterator<Item = f64>,
+        out: &[f64],
+        up: &[f64],
+        mut each: impl FnMut(usize, f64),
+    ) {
+        let rows = a.zip(b).zip(out).zip(up).enumerate();
+        if i == 0 {
+            rows.for_each(|(k, (((a, b), &o), &u))| each(k, u * T::da(a, b, o)));
+        } else {
+            rows.for_each(|(k, (((a, b), &o), &u))| each(k, u * T::db(a, b, o)));
+        }
+    }
+
+    /// upstream_k·∂out_k/∂input_i for every element k, into `sums`.
+    #[inline(always)]
+    fn terms(i: usize, x: Inputs<'_>, out: &[f64], upstream: &[f64], sums: &mut RowSums) {
+        sums.add_rows(out.len(), |lo, terms| {
+            let hi = lo + terms.len();
+            Self::products(i, x, out, upstream, (lo, hi), |k, v| terms[k] = v);
+        });
     }
 
     /// Whether input i is the scalar side of a broadcast.
@@ -149,21 +192,32 @@ impl<T: Binary> Op for Elementwise<T> {
             *g += u * Self::partial(i, *a, *b, *o);
             return;
         }
-        // One loop per layout, each with its operand lookups fixed, so the
-        // hot loops carry no branches and vectorize.
-        let (a0, b0) = (x.a.first().copied(), x.b.first().copied());
-        let lay = layout(x.sa, x.sb);
-        match lay {
-            Layout::Same => Self::accumulate(i, lay, |k| x.a[k], |k| x.b[k], out, upstream, grad),
-            Layout::AScalar => {
-                let a0 = a0.unwrap_or_default();
-                Self::accumulate(i, lay, |_| a0, |k| x.b[k], out, upstream, grad)
-            }
-            Layout::BScalar => {
-                let b0 = b0.unwrap_or_default();
-                Self::accumulate(i, lay, |k| x.a[k], |_| b0, out, upstream, grad)
-            }
+        if Self::broadcast(i, layout(x.sa, x.sb)) {
+            let mut sums = RowSums::new(1);
+            Self::terms(i, x, out, upstream, &mut sums);
+            grad[0] += sums.finish()[0];
+        } else {
+            Self::products(i, x, out, upstream, (0, out.len()), |k, v| grad[k] += v);
         }
+    }
+
+    /// Row-wise when both operands are rows of the same shape, or one is a
+    /// scalar read whole (its gradient is then a sum over rows).
+    fn row_rule(&self, rows: [bool; 2], sa: Shape, sb: Shape) -> RowRule {
+        match rows {
+            [true, true] if sa == sb => RowRule::Rowwise,
+            [true, false] if sb.is_scalar() => RowRule::Rowwise,
+            [false, true] if sa.is_scalar() => RowRule::Rowwise,
+            _ => RowRule::Whole,
+        }
+    }
+
+    fn vjp_rows(&self, i: usize, x: Inputs<'_>, out: &[f64], up: &[f64], sums: &mut RowSums) {
+        debug_assert!(
+            Self::broadcast(i, layout(x.sa, x.sb)),
+            "only a broadcast scalar is read whole"
+        );
+        Self::terms(i, x, out, up, sums);
     }
 
     fn jacobian(&self, i: usize, x: Inputs<'_>, out: &[f64]) -> Jacobian {

@@ -1,8 +1,9 @@
 //! Products that contract an index: dot (vector·vector → scalar) and matvec
 //! (matrix n×d times vector d → vector n). Z1 = X·θ is a matvec.
 
+use crate::graph::sum::RowSums;
 use crate::graph::Mark::{Operand, Text};
-use crate::graph::{GraphError, Inputs, Jacobian, Notation, Op, Partial, Shape};
+use crate::graph::{GraphError, Inputs, Jacobian, Notation, Op, Partial, RowRule, Shape};
 
 #[derive(Debug)]
 pub struct Dot;
@@ -105,8 +106,16 @@ impl Op for MatVec {
             out.fill(0.0);
             return;
         }
-        for (o, row) in out.iter_mut().zip(x.a.chunks_exact(d)) {
-            *o = row.iter().zip(x.b).map(|(m, v)| m * v).sum();
+        match d {
+            1 => rows_dot::<1>(x.a, x.b, out),
+            2 => rows_dot::<2>(x.a, x.b, out),
+            3 => rows_dot::<3>(x.a, x.b, out),
+            4 => rows_dot::<4>(x.a, x.b, out),
+            _ => {
+                for (o, row) in out.iter_mut().zip(x.a.chunks_exact(d)) {
+                    *o = row.iter().zip(x.b).map(|(m, v)| m * v).sum();
+                }
+            }
         }
     }
 
@@ -124,12 +133,46 @@ impl Op for MatVec {
                 }
             }
         } else {
-            for (row, &u) in x.a.chunks_exact(d).zip(upstream) {
-                for (g, &m) in grad.iter_mut().zip(row) {
-                    *g += u * m;
-                }
+            // A sum over rows, so in `sum.rs`'s order, added once.
+            let mut sums = RowSums::new(d);
+            self.vjp_rows(1, x, &[], upstream, &mut sums);
+            for (g, s) in grad.iter_mut().zip(sums.finish()) {
+                *g += s;
             }
         }
+    }
+
+    /// Row r of M·v reads row r of M and all of v.
+    fn row_rule(&self, rows: [bool; 2], _: Shape, _: Shape) -> RowRule {
+        if rows == [true, false] {
+            RowRule::Rowwise
+        } else {
+            RowRule::Whole
+        }
+    }
+
+    /// ∂out_r/∂v = M\[r, :\]: row r adds upstream_r·M\[r, c\] to Σ for v_c.
+    fn vjp_rows(&self, _: usize, x: Inputs<'_>, _: &[f64], up: &[f64], sums: &mut RowSums) {
+        let (_, d) = dims(&x);
+        if d == 0 {
+            return;
+        }
+        sums.add_rows(up.len(), |lo, terms| {
+            let (m, up) = (&x.a[lo * d..], &up[lo..]);
+            match d {
+                1 => scaled_rows::<1>(m, up, terms),
+                2 => scaled_rows::<2>(m, up, terms),
+                3 => scaled_rows::<3>(m, up, terms),
+                4 => scaled_rows::<4>(m, up, terms),
+                _ => {
+                    for (t, (m, &u)) in terms.chunks_exact_mut(d).zip(m.chunks_exact(d).zip(up)) {
+                        for (t, &m) in t.iter_mut().zip(m) {
+                            *t = u * m;
+                        }
+                    }
+                }
+            }
+        });
     }
 
     fn jacobian(&self, i: usize, x: Inputs<'_>, _: &[f64]) -> Jacobian {
@@ -167,5 +210,33 @@ impl Op for MatVec {
                 Text("ᵀ", "^{\\top}"),
             ]
         })
+    }
+}
+
+/// out_r = Σ_c M\[r, c\]·v_c for D columns known at compile time: the same
+/// sum, in the same order from −0.0, as `Iterator::sum` over the row, so
+/// the bits do not depend on which path ran.
+#[inline(always)]
+fn rows_dot<const D: usize>(m: &[f64], v: &[f64], out: &mut [f64]) {
+    let v: &[f64; D] = v.try_into().expect("v has D entries");
+    let (rows, _) = m.as_chunks::<D>();
+    for (o, r) in out.iter_mut().zip(rows) {
+        let mut s = -0.0;
+        for c in 0..D {
+            s += r[c] * v[c];
+        }
+        *o = s;
+    }
+}
+
+/// terms\[r, c\] = u_r·M\[r, c\] for the rows of `terms`, D columns.
+#[inline(always)]
+fn scaled_rows<const D: usize>(m: &[f64], up: &[f64], terms: &mut [f64]) {
+    let (rows, _) = m.as_chunks::<D>();
+    let (ts, _) = terms.as_chunks_mut::<D>();
+    for ((t, r), &u) in ts.iter_mut().zip(rows).zip(up) {
+        for c in 0..D {
+            t[c] = u * r[c];
+        }
     }
 }

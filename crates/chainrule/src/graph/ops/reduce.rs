@@ -1,8 +1,9 @@
 //! Reductions to a scalar. J = mean of the L(i) is the derivation's cost
 //! node: ∂J/∂L(i) = 1/n.
 
+use crate::graph::sum::ordered_sum;
 use crate::graph::Mark::{Num, Text};
-use crate::graph::{GraphError, Inputs, Jacobian, Notation, Op, Partial, Shape};
+use crate::graph::{GraphError, Inputs, Jacobian, Notation, Op, Partial, RowRule, Shape};
 
 /// sum (scale 1) or mean (scale 1/n): out = scale·Σ x_k, ∂out/∂x_k = scale.
 #[derive(Debug)]
@@ -34,13 +35,24 @@ impl Op for Reduce {
     }
 
     fn forward(&self, x: Inputs<'_>, out: &mut [f64]) {
-        out[0] = x.a.iter().sum::<f64>() * self.scale(x.a.len());
+        out[0] = ordered_sum(x.a) * self.scale(x.a.len());
     }
 
     fn vjp(&self, _: usize, x: Inputs<'_>, _: &[f64], upstream: &[f64], grad: &mut [f64]) {
         let local = upstream[0] * self.scale(x.a.len());
         for g in grad.iter_mut() {
             *g += local;
+        }
+    }
+
+    /// A sum over the rows of a vector; a matrix's elements run across its
+    /// rows, so it stays whole.
+    fn row_rule(&self, rows: [bool; 2], sa: Shape, _: Shape) -> RowRule {
+        match (rows[0], sa) {
+            (true, Shape::Vector(n)) => RowRule::Sum {
+                scale: self.scale(n),
+            },
+            _ => RowRule::Whole,
         }
     }
 

@@ -1,7 +1,7 @@
 //! Elementwise unary ops: an op states f(x) and f′(x); this file applies
 //! them over a tensor of any shape (the Jacobian is diagonal).
 
-use crate::graph::{GraphError, Inputs, Jacobian, Notation, Op, Partial, Shape};
+use crate::graph::{GraphError, Inputs, Jacobian, Notation, Op, Partial, RowRule, Shape};
 use std::fmt::Debug;
 
 pub trait Unary: Debug + Send + Sync + 'static {
@@ -41,6 +41,10 @@ impl<U: Unary> Op for Map<U> {
         for (((g, &u), &a), &o) in grad.iter_mut().zip(upstream).zip(x.a).zip(out) {
             *g += u * self.0.df(a, o);
         }
+    }
+
+    fn row_rule(&self, _: [bool; 2], _: Shape, _: Shape) -> RowRule {
+        RowRule::Rowwise
     }
 
     fn jacobian(&self, _: usize, x: Inputs<'_>, out: &[f64]) -> Jacobian {
