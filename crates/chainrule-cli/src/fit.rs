@@ -5,7 +5,8 @@ use super::common::{parse_formula, print_json};
 use super::flags::{DataArgs, DigitsArg, FormulaArg, ScaleArgs};
 use super::progress::Progress;
 use anyhow::{Context, Result};
-use chainrule::solve::least_squares;
+use chainrule::model::formula::Formula;
+use chainrule::solve::{least_squares, Solution};
 use chainrule::source::fit_stream;
 use serde_json::json;
 
@@ -32,10 +33,18 @@ pub struct Args {
     pub digits: DigitsArg,
     #[command(flatten)]
     pub scale: ScaleArgs,
+    #[cfg(feature = "distributed")]
+    #[command(flatten)]
+    pub cluster: super::cluster::ClusterArgs,
 }
 
 pub fn run(args: Args) -> Result<()> {
     let formula = parse_formula(&args.formula.formula)?;
+    #[cfg(feature = "distributed")]
+    if args.cluster.cluster.is_some() {
+        let (s, names, how) = super::cluster::fit(&args.cluster, &args.data.paths(), &formula)?;
+        return report(&args, &formula, &s, &names, &how);
+    }
     let options = args.scale.open_options(args.data.read_options())?;
     let mut progress = Progress::new(0);
     let paths = args.data.paths();
@@ -56,11 +65,15 @@ pub fn run(args: Args) -> Result<()> {
         }
     };
     progress.clear();
-    let design = source.empty_design();
+    let names = source.empty_design().param_names();
+    report(&args, &formula, &s, &names, &how)
+}
+
+/// The solution as a table, or as JSON.
+fn report(args: &Args, formula: &Formula, s: &Solution, names: &[String], how: &str) -> Result<()> {
     for w in &s.warnings {
         eprintln!("warning: {w}");
     }
-    let names = design.param_names();
     let inf = s.inference(args.level);
     if args.json {
         let params: Vec<_> = (0..names.len())

@@ -5,6 +5,7 @@ mod cache;
 mod cli;
 mod cli_render;
 mod cli_stream;
+mod cluster;
 mod datafusion_engine;
 mod help;
 mod interrupt;
