@@ -20,7 +20,8 @@ pub struct Args {
     pub data: DataArgs,
     #[command(flatten)]
     pub formula: FormulaArg,
-    /// The cache file to write (atomically)
+    /// The cache file to write (atomically); with --to parquet, the
+    /// directory for the files
     #[arg(long, short)]
     pub out: PathBuf,
     /// Rows per chunk while converting (with --to parquet: rows per file

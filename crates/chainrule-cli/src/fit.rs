@@ -103,7 +103,7 @@ fn report(args: &Args, formula: &Formula, s: &Solution, names: &[String], how: &
     );
     print!(
         "{}",
-        chainrule::render::summary::exact_summary(&names, &s, &inf, args.digits.digits)
+        chainrule::render::summary::exact_summary(names, s, &inf, args.digits.digits)
     );
     Ok(())
 }
