@@ -6,6 +6,7 @@ mod cli;
 mod cli_render;
 mod cli_stream;
 mod cluster;
+mod convert_parquet;
 mod datafusion_engine;
 mod help;
 mod interrupt;
