@@ -20,8 +20,10 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// The scheduler's executor timeout here: a killed executor is noticed
-/// within it (plus a heartbeat), so the kill test stays short.
-const EXECUTOR_TIMEOUT_S: &str = "5";
+/// within it (plus a heartbeat), so the kill test stays short; yet four
+/// missed heartbeats (one per 2 s), so a live executor slowed by a loaded
+/// machine is not dropped too.
+const EXECUTOR_TIMEOUT_S: &str = "8";
 
 fn rel(a: f64, b: f64) -> f64 {
     (a - b).abs() / b.abs().max(1e-300)
@@ -339,7 +341,7 @@ fn an_executor_killed_mid_run_gives_the_right_theta_or_a_clear_error() {
     let mut cluster = Cluster::start(dir.path(), 2, false);
     let epochs = 120;
     let epochs_text = epochs.to_string();
-    let more = ["--epochs", &epochs_text, "--json", "--query-timeout", "20"];
+    let more = ["--epochs", &epochs_text, "--json", "--query-timeout", "30"];
     let args = train_args(&parts, &cluster.url, &more);
     let train = std::thread::spawn(move || run_bounded(&args, Duration::from_secs(50)));
     // Some epochs in (each query ~50 ms on loopback), then one executor goes.
@@ -360,7 +362,7 @@ fn an_executor_killed_mid_run_gives_the_right_theta_or_a_clear_error() {
             assert!(rel(*a, b) < 1e-9, "θ {a} after the kill vs {b} in memory");
         }
     } else {
-        eprintln!("the run failed: {stderr}");
+        eprintln!("the run failed: {stderr}\n{}", cluster.output());
         assert_eq!(out.status.code(), Some(1), "{stderr}\n{}", cluster.output());
         assert!(stderr.contains("error:"), "{stderr}");
         assert!(
