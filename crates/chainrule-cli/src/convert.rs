@@ -20,17 +20,38 @@ pub struct Args {
     pub data: DataArgs,
     #[command(flatten)]
     pub formula: FormulaArg,
-    /// The cache file to write (atomically)
+    /// The cache file to write (atomically); with --to parquet, the
+    /// directory for the files
     #[arg(long, short)]
     pub out: PathBuf,
-    /// Rows per chunk while converting
+    /// Rows per chunk while converting (with --to parquet: rows per file
+    /// [default: 1048576])
     #[arg(long, value_name = "N")]
     pub chunk_rows: Option<usize>,
+    /// What to write: `cache`, the design cache; `parquet` (feature
+    /// `parquet`), every column of CSV input as a directory --out of
+    /// Parquet files, one per chunk, for `train|fit --cluster`
+    #[arg(long, value_enum, default_value = "cache")]
+    pub to: Format,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Cache,
+    Parquet,
 }
 
 pub fn run(args: Args) -> Result<()> {
     // Ctrl-C stops after the chunk in progress; the temp files go.
     super::interrupt::install();
+    if args.to == Format::Parquet {
+        let rows = args.chunk_rows.unwrap_or(1 << 20);
+        if rows == 0 {
+            return Err(super::common::usage("--chunk-rows must be at least 1"));
+        }
+        let read = args.data.read_options();
+        return super::convert_parquet::run(&args.data.paths(), &read, &args.out, rows);
+    }
     let formula = parse_formula(&args.formula.formula)?;
     let scale = super::flags::ScaleArgs {
         chunk_rows: Some(

@@ -6,6 +6,7 @@ use super::flags::{DataArgs, DigitsArg, FitInferenceArgs, FormulaArg, ScaleArgs}
 use super::progress::Progress;
 use anyhow::{Context, Result};
 use chainrule::data::Design;
+use chainrule::model::formula::Formula;
 use chainrule::solve::{least_squares_with, CovType, DesignRows, FitOptions, Inference, Solution};
 use chainrule::source::fit_stream;
 use chainrule::train::model_file::LEAST_SQUARES;
@@ -40,6 +41,9 @@ pub struct Args {
     pub digits: DigitsArg,
     #[command(flatten)]
     pub scale: ScaleArgs,
+    #[cfg(feature = "distributed")]
+    #[command(flatten)]
+    pub cluster: super::cluster::ClusterArgs,
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -50,6 +54,16 @@ pub fn run(args: Args) -> Result<()> {
         Some(column) => super::weights::reading(&formula, column)?,
         None => formula.clone(),
     };
+    #[cfg(feature = "distributed")]
+    if args.cluster.cluster.is_some() {
+        if weights.is_some() || cov.is_robust() {
+            return Err(usage(
+                "--weights and --cov HC0…HC3 need the rows in memory; drop --cluster",
+            ));
+        }
+        let (s, design, how) = super::cluster::fit(&args.cluster, &args.data.paths(), &formula)?;
+        return report(&args, &formula, &s, &design, &how);
+    }
     let options = args.scale.open_options(args.data.read_options())?;
     let mut progress = Progress::new(0);
     let paths = args.data.paths();
@@ -98,6 +112,12 @@ pub fn run(args: Args) -> Result<()> {
         }
     };
     progress.clear();
+    report(&args, &formula, &s, &design, &how)
+}
+
+/// The solution as a table or as JSON, and the model file (--out).
+fn report(args: &Args, formula: &Formula, s: &Solution, design: &Design, how: &str) -> Result<()> {
+    let weights = args.inference.weights.as_deref();
     for w in &s.warnings {
         eprintln!("warning: {w}");
     }
@@ -107,13 +127,13 @@ pub fn run(args: Args) -> Result<()> {
             formula.to_string(),
             design.response.clone(),
             design.names.clone(),
-            &s,
+            s,
         );
         file.save(path)
             .with_context(|| format!("--out {}: cannot write the model", path.display()))?;
     }
     if args.json {
-        print_json(&fit_json(&formula.to_string(), &design, &s, &inf, weights));
+        print_json(&fit_json(&formula.to_string(), design, s, &inf, weights));
         return Ok(());
     }
     println!(
@@ -125,7 +145,7 @@ pub fn run(args: Args) -> Result<()> {
         "{}",
         chainrule::render::summary::exact_summary(
             &design.param_names(),
-            &s,
+            s,
             &inf,
             args.digits.digits
         )

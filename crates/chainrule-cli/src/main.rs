@@ -7,9 +7,14 @@
 mod bench;
 mod bench_csv;
 mod bench_run;
+#[cfg(feature = "distributed")]
+mod cluster;
 mod common;
 mod convert;
+mod convert_parquet;
 mod demo;
+#[cfg(feature = "distributed")]
+mod executor;
 mod explain;
 mod fit;
 mod flags;
@@ -19,9 +24,13 @@ mod hints;
 mod interrupt;
 mod lang;
 mod mapped;
+#[cfg(feature = "distributed")]
+mod node_log;
 mod predict;
 mod progress;
 mod report;
+#[cfg(feature = "distributed")]
+mod scheduler;
 mod synth;
 mod train;
 mod weights;
@@ -63,6 +72,12 @@ enum Command {
     Bench(bench::Args),
     /// Write a binary design cache that train and fit memory-map
     Convert(convert::Args),
+    /// Start a Ballista scheduler for `train|fit --cluster` (feature `distributed`)
+    #[cfg(feature = "distributed")]
+    Scheduler(scheduler::Args),
+    /// Start a Ballista executor for `train|fit --cluster` (feature `distributed`)
+    #[cfg(feature = "distributed")]
+    Executor(executor::Args),
 }
 
 fn main() {
@@ -155,6 +170,10 @@ fn run() -> i32 {
         Command::Synth(a) => synth::run(a),
         Command::Bench(a) => bench::run(a),
         Command::Convert(a) => convert::run(a),
+        #[cfg(feature = "distributed")]
+        Command::Scheduler(a) => scheduler::run(a),
+        #[cfg(feature = "distributed")]
+        Command::Executor(a) => executor::run(a),
     };
     match result {
         Ok(()) => 0,

@@ -52,6 +52,9 @@ pub struct Args {
     pub require_converged: bool,
     #[command(flatten)]
     pub digits: DigitsArg,
+    #[cfg(feature = "distributed")]
+    #[command(flatten)]
+    pub cluster: super::cluster::ClusterArgs,
     /// Also write a self-contained HTML report of the run (graph player,
     /// derivation of the first step, plots of J and of the fit)
     #[arg(long)]
@@ -93,7 +96,9 @@ pub fn run(args: Args) -> Result<()> {
     cfg.engine = Some(engine);
     let mut progress = Progress::new(cfg.epochs);
     #[cfg(feature = "distributed")]
-    if args.training.engine == Some(super::flags::EngineArg::Datafusion) {
+    if args.training.engine == Some(super::flags::EngineArg::Datafusion)
+        || args.cluster.cluster.is_some()
+    {
         return train_datafusion(&args, &formula, &cfg, &mut progress);
     }
     let options = args.scale.open_options(args.data.read_options())?;
@@ -303,9 +308,9 @@ pub fn interrupted(fit: &Fit, args: &Args, saved: Option<&Path>) -> Result<()> {
     .into())
 }
 
-/// `train --engine datafusion` (a local session): the QR statistics in one
-/// aggregate query, then one query per epoch (the training loop's
-/// statistics backend), then one for the metrics.
+/// `train --engine datafusion` (a local session) or `--cluster`: the QR
+/// statistics in one aggregate query, then one query per epoch (the
+/// training loop's statistics backend), then one for the metrics.
 #[cfg(feature = "distributed")]
 fn train_datafusion(
     args: &Args,
@@ -313,37 +318,31 @@ fn train_datafusion(
     cfg: &TrainConfig,
     progress: &mut Progress,
 ) -> Result<()> {
-    use chainrule::scale::datafusion::{train_engine, Engine};
+    use super::cluster;
+    use chainrule::scale::datafusion::train_engine;
     use chainrule::train::{summarize_streamed, Labels};
     let files = args.data.paths();
-    let engine = Engine::local()?;
+    let engine = cluster::engine(&args.cluster)?;
     let table = engine.table(&files, formula)?;
     let trained = train_engine(&engine, &table, cfg, progress)
         .map_err(|e| train_error(e, cfg))
         .with_context(|| format!("training on {}", files[0].display()))?;
     let rss = engine.grad_stats(&table, &trained.fit.theta, None)?.j_sum;
     progress.clear();
-    let design = chainrule::data::Design {
-        response: table.response.clone(),
-        names: table.names.clone(),
-        intercept: formula.intercept,
-        n: trained.n,
-        d: table.names.len(),
-        x: Vec::new(),
-        y: Vec::new(),
-    };
+    let design = cluster::empty_design(&table, formula, trained.n);
     let labels = Labels {
         source: match files.len() {
             1 => files[0].display().to_string(),
             k => format!("{} (+{} more)", files[0].display(), k - 1),
         },
         formula: formula.to_string(),
-        how: "in DataFusion, one query per epoch".into(),
+        how: cluster::how(&args.cluster),
         design: design.clone(),
     };
-    let outcome = summarize_streamed(trained, cfg, labels, rss, args.check)
+    let mut outcome = summarize_streamed(trained, cfg, labels, rss, args.check)
         .map_err(|e| train_error(e, cfg))
         .context("closed-form check")?;
+    outcome.warnings.extend(cluster::fallback_warning(&engine));
     let saved = saved_path(args, &outcome);
     if let Some(path) = saved {
         save(path, formula, design, cfg, &outcome)?;

@@ -21,7 +21,7 @@ fn json_of(args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-fn theta(v: &Value) -> Vec<f64> {
+pub fn theta(v: &Value) -> Vec<f64> {
     v["theta"]
         .as_array()
         .unwrap()

@@ -37,7 +37,8 @@ pub fn split_parquet(dir: &Path, data: &Dataset, parts: usize) -> Vec<PathBuf> {
         .collect()
 }
 
-fn data() -> (Dataset, Design) {
+/// 6000 rows of y = θ0 + θ1·x1 + θ2·x2 + noise (`synth`, seed 21).
+pub fn data() -> (Dataset, Design) {
     let (data, _) = synth(SynthModel::Plane, 6000, 0.4, 21).unwrap();
     let design = Formula::parse("y ~ x1 + x2")
         .unwrap()

@@ -325,6 +325,22 @@ fn every_fit_flag_changes_the_answer_or_says_how() {
     });
     // MORE is a positional argument, not a flag; checked here all the same.
     rows.push(row("MORE", &base, &[&more], "a seventh row"));
+    // Port 1 on loopback: no scheduler listens there.
+    #[cfg(feature = "distributed")]
+    rows.extend([
+        row(
+            "--cluster",
+            &base,
+            &["--cluster", "df://127.0.0.1:1"],
+            "the data read as Parquet for the cluster: refused, it is CSV",
+        ),
+        row(
+            "--query-timeout",
+            &["fit", &csv, "--cluster", "df://127.0.0.1:1"],
+            &["--query-timeout", "0"],
+            "refused: a timeout of 0 s",
+        ),
+    ]);
     check_table("fit", &rows);
 }
 

@@ -5,6 +5,8 @@ mod cache;
 mod cli;
 mod cli_render;
 mod cli_stream;
+mod cluster;
+mod convert_parquet;
 mod correct;
 mod datafusion_engine;
 mod fuzz_cli;

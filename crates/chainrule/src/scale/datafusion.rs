@@ -14,11 +14,14 @@
 //! full-batch epoch is one aggregate query over the files, out of core and
 //! on every core, and the closed form is one more.
 
+use std::cell::Cell;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, BinaryArray};
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Float64Type};
+use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::common::{Column, DataFusionError, Result as DfResult, ScalarValue};
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::utils::format_state_name;
@@ -27,13 +30,14 @@ use datafusion::logical_expr::{
 };
 use datafusion::prelude::{lit, DataFrame, ParquetReadOptions, SessionContext};
 
+use super::sums;
 use crate::model::formula::Formula;
-use crate::model::{Batch, LinearModel};
+use crate::model::{Batch, LinearModel, Scaling};
 use crate::solve::QrStats;
 use crate::source::SourceError;
 use crate::source::{block_stats, GradStats};
+use crate::train::TrainConfig;
 use crate::train::{train_backend, Observer, TrainError, Trained};
-use crate::train::{Scaling, TrainConfig};
 
 pub const GRAD: &str = "chainrule_grad";
 pub const QR: &str = "chainrule_qr";
@@ -323,14 +327,33 @@ impl Accumulator for StatsAccumulator {
 
 // ---- running the queries ----
 
+/// Which aggregates compute a pass's sums.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sums {
+    /// `chainrule_grad` and `chainrule_qr`: the kernel's sums and TSQR.
+    Functions,
+    /// Built-in SQL sums (`scale::sums`), on a cluster whose nodes lack
+    /// chainrule's functions: the same gradient to rounding, but the
+    /// setup statistics come from XᵀX, which squares the condition number.
+    BuiltIn,
+}
+
 /// Where the queries run: a `SessionContext` with the functions
-/// registered — a local session on all cores (a Ballista client context
-/// would slot in here; see the README's "Scaling out").
+/// registered — a local session on all cores, or a Ballista client
+/// (`scale::cluster`).
 pub struct Engine {
     pub runtime: tokio::runtime::Runtime,
     pub ctx: SessionContext,
     /// The functions, as registered (grad, qr, qr without intercept).
     udafs: Vec<AggregateUDF>,
+    /// Which aggregates the queries use; `qr_stats` switches to built-in
+    /// sums when the nodes lack ours.
+    sums: Cell<Sums>,
+    /// A query still unanswered after this long is an error: a cluster
+    /// that lost every executor may otherwise wait without end.
+    pub query_timeout: Option<Duration>,
+    /// Where the queries run, in words, for messages.
+    pub place: String,
 }
 
 /// The files as one table, and the formula's columns as expressions.
@@ -348,16 +371,20 @@ fn column(name: &str) -> Expr {
 impl Engine {
     /// A local DataFusion session on every core.
     pub fn local() -> Result<Engine, SourceError> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| SourceError::Engine(format!("cannot start the async runtime: {e}")))?;
         let ctx = SessionContext::new();
-        Ok(Engine::with_context(runtime, ctx))
+        Ok(Engine::with_context(
+            runtime()?,
+            ctx,
+            "a local DataFusion session",
+        ))
     }
 
     /// `ctx` with chainrule's aggregate functions registered.
-    pub fn with_context(runtime: tokio::runtime::Runtime, ctx: SessionContext) -> Engine {
+    pub fn with_context(
+        runtime: tokio::runtime::Runtime,
+        ctx: SessionContext,
+        place: &str,
+    ) -> Engine {
         let udafs = StatsUdaf::all();
         for f in &udafs {
             ctx.register_udaf(f.clone());
@@ -366,7 +393,15 @@ impl Engine {
             runtime,
             ctx,
             udafs,
+            sums: Cell::new(Sums::Functions),
+            query_timeout: None,
+            place: place.to_string(),
         }
+    }
+
+    /// Which aggregates the queries have used.
+    pub fn sums(&self) -> Sums {
+        self.sums.get()
     }
 
     /// The Parquet files as one table, checked against the formula: the
@@ -404,22 +439,40 @@ impl Engine {
         })
     }
 
-    fn run_one(&self, table: &Table, aggregate: Expr) -> Result<Vec<u8>, SourceError> {
-        let batches = self
-            .runtime
-            .block_on(
-                table
-                    .frame
-                    .clone()
-                    .aggregate(vec![], vec![aggregate])
-                    .map_err(engine_error)?
-                    .collect(),
-            )
-            .map_err(engine_error)?;
-        let batch = batches
-            .iter()
+    /// One aggregate query over every row: its one-row answer.
+    pub(crate) fn aggregate(
+        &self,
+        table: &Table,
+        aggregates: Vec<Expr>,
+    ) -> Result<RecordBatch, SourceError> {
+        let query = table
+            .frame
+            .clone()
+            .aggregate(vec![], aggregates)
+            .map_err(engine_error)?
+            .collect();
+        let batches = match self.query_timeout {
+            None => self.runtime.block_on(query),
+            Some(limit) => self
+                .runtime
+                .block_on(async { tokio::time::timeout(limit, query).await })
+                .map_err(|_| {
+                    SourceError::Engine(format!(
+                        "{}: no answer within {} s (are the executors alive? see the scheduler's output)",
+                        self.place,
+                        limit.as_secs()
+                    ))
+                })?,
+        }
+        .map_err(|e| SourceError::Engine(format!("{}: {e}", self.place)))?;
+        batches
+            .into_iter()
             .find(|b| b.num_rows() > 0)
-            .ok_or_else(|| SourceError::Engine("the aggregate query returned no rows".into()))?;
+            .ok_or_else(|| SourceError::Engine("the aggregate query returned no rows".into()))
+    }
+
+    fn run_one(&self, table: &Table, aggregate: Expr) -> Result<Vec<u8>, SourceError> {
+        let batch = self.aggregate(table, vec![aggregate])?;
         let bytes = batch.column(0).as_binary_opt::<i32>().ok_or_else(|| {
             SourceError::Engine("the aggregate query returned a non-binary value".into())
         })?;
@@ -433,6 +486,19 @@ impl Engine {
             .expect("the three functions are registered in with_context")
     }
 
+    /// The features as expressions, standardized by `scaling` when given.
+    fn features(&self, table: &Table, scaling: Option<&Scaling>) -> Vec<Expr> {
+        table
+            .names
+            .iter()
+            .enumerate()
+            .map(|(j, name)| match scaling {
+                Some(s) => (column(name) - lit(s.mean[j])) / lit(s.scale[j]),
+                None => column(name),
+            })
+            .collect()
+    }
+
     /// [`GradStats`] of every row at θ (features standardized by `scaling`
     /// when given): one aggregate query.
     pub fn grad_stats(
@@ -441,20 +507,23 @@ impl Engine {
         theta: &[f64],
         scaling: Option<&Scaling>,
     ) -> Result<GradStats, SourceError> {
-        let mut args = vec![column(&table.response)];
-        for (j, name) in table.names.iter().enumerate() {
-            args.push(match scaling {
-                Some(s) => (column(name) - lit(s.mean[j])) / lit(s.scale[j]),
-                None => column(name),
-            });
+        let x = self.features(table, scaling);
+        let y = column(&table.response);
+        if self.sums.get() == Sums::BuiltIn {
+            let batch =
+                self.aggregate(table, sums::grad(&y, &x, theta, table.formula.intercept))?;
+            return sums::grad_stats(&batch, theta.len());
         }
+        let mut args = vec![y];
+        args.extend(x);
         args.extend(theta.iter().map(|&t| lit(t)));
         let bytes = self.run_one(table, self.udaf(GRAD).call(args))?;
         grad_from_bytes(&bytes).map_err(engine_error)
     }
 
-    /// [`QrStats`] of every row: one aggregate query.
-    pub fn qr_stats(&self, table: &Table) -> Result<QrStats, SourceError> {
+    /// [`QrStats`] of every row by TSQR (`chainrule_qr`): one aggregate
+    /// query. Nodes without the function are an error that says so.
+    pub fn qr_stats_tsqr(&self, table: &Table) -> Result<QrStats, SourceError> {
         let args = std::iter::once(&table.response)
             .chain(&table.names)
             .map(|n| column(n))
@@ -467,6 +536,42 @@ impl Engine {
         let bytes = self.run_one(table, self.udaf(name).call(args))?;
         qr_from_bytes(&bytes).map_err(engine_error)
     }
+
+    /// [`QrStats`] of every row: by TSQR where the nodes have
+    /// `chainrule_qr`; else from built-in sums of products (XᵀX, squared
+    /// condition number), and every later query uses built-in sums too
+    /// ([`Engine::sums`] says which).
+    pub fn qr_stats(&self, table: &Table) -> Result<QrStats, SourceError> {
+        match self.qr_stats_tsqr(table) {
+            Err(e) if lacks_functions(&e) => {
+                self.sums.set(Sums::BuiltIn);
+                let y = column(&table.response);
+                let x = self.features(table, None);
+                let intercept = table.formula.intercept;
+                let batch = self.aggregate(table, sums::gram(&y, &x, intercept))?;
+                sums::qr_from_gram(&batch, x.len() + usize::from(intercept) + 1)
+            }
+            other => other,
+        }
+    }
+}
+
+/// A multi-threaded async runtime for the queries.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, SourceError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| SourceError::Engine(format!("cannot start the async runtime: {e}")))
+}
+
+/// Whether a query failed because a node lacks chainrule's functions:
+/// Ballista sends a user-defined aggregate by name, and a scheduler or
+/// executor that does not know the name cannot decode the plan.
+pub fn lacks_functions(e: &SourceError) -> bool {
+    let text = e.to_string();
+    text.contains("is not provided for aggregate function")
+        || text.contains("could not be prepared or was rejected")
+        || (text.contains(GRAD) || text.contains(QR)) && text.contains("not found")
 }
 
 /// Full-batch training where every pass is a query: one for the QR

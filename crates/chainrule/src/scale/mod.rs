@@ -8,6 +8,14 @@
 //!
 //! - `datafusion` (feature `distributed`): `chainrule_grad` and
 //!   `chainrule_qr` aggregate functions and the epoch-per-query driver.
+//! - `cluster` (feature `distributed`): Ballista's scheduler and executor
+//!   with those functions registered, and the client on such a cluster.
+//! - `sums` (feature `distributed`): the same passes as built-in SQL sums,
+//!   for a cluster whose nodes lack the functions.
 
 #[cfg(feature = "distributed")]
+pub mod cluster;
+#[cfg(feature = "distributed")]
 pub mod datafusion;
+#[cfg(feature = "distributed")]
+pub mod sums;
