@@ -128,7 +128,8 @@ pub fn run(args: Args) -> Result<()> {
     .context("closed-form check")?;
     progress.clear();
     if let Some(path) = &args.out {
-        save(path, &formula, source.empty_design(), &cfg, &outcome)?;
+        let design = source.empty_design();
+        save(path, &formula, design, source.coding(), &cfg, &outcome)?;
     }
     if let (Some(path), Some(design)) = (&args.report, source.design()) {
         super::report::write_training_report(
@@ -147,6 +148,7 @@ fn save(
     path: &Path,
     formula: &Formula,
     design: chainrule::data::Design,
+    coding: Option<&chainrule::model::formula::Coding>,
     cfg: &TrainConfig,
     outcome: &TrainOutcome,
 ) -> Result<()> {
@@ -162,7 +164,8 @@ fn save(
             rmse: outcome.rmse,
             r_squared: outcome.r_squared,
         },
-    );
+    )
+    .with_coding(coding);
     file.save(path)
         .with_context(|| format!("--out {}: cannot write the model file", path.display()))
 }
@@ -285,7 +288,7 @@ fn train_datafusion(
         .map_err(|e| train_error(e, cfg))
         .context("closed-form check")?;
     if let Some(path) = &args.out {
-        save(path, formula, design, cfg, &outcome)?;
+        save(path, formula, design, None, cfg, &outcome)?;
     }
     print(&outcome, args)?;
     interrupted(&outcome.fit, args.out.as_deref())

@@ -3,7 +3,9 @@
 
 use super::{Fit, Scaling, StopReason, TrainConfig};
 use crate::data::atomic::write_atomic;
+use crate::model::formula::Coding;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::Path;
 use thiserror::Error;
 
@@ -48,6 +50,12 @@ pub struct ModelFile {
     pub stop: StopReason,
     /// J of each epoch.
     pub history: Vec<f64>,
+    /// Each categorical variable's levels as fitted (`region`,
+    /// `factor(x)`, `C(region)` → sorted levels), so new rows are coded
+    /// the same way. Absent when there is none (and in files written
+    /// before categorical variables existed).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub levels: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Error)]
@@ -89,6 +97,20 @@ impl ModelFile {
             lr: fit.lr,
             stop: fit.stop,
             history: fit.epoch_j.clone(),
+            levels: BTreeMap::new(),
+        }
+    }
+
+    /// The model with the categorical levels it was fitted with.
+    pub fn with_coding(mut self, coding: Option<&Coding>) -> Self {
+        self.levels = coding.map(|c| c.levels.clone()).unwrap_or_default();
+        self
+    }
+
+    /// The categorical levels, for coding new rows.
+    pub fn coding(&self) -> Coding {
+        Coding {
+            levels: self.levels.clone(),
         }
     }
 
@@ -145,6 +167,9 @@ impl ModelFile {
         }
         if let Some(k) = self.theta.iter().position(|t| !t.is_finite()) {
             return Err(format!("θ[{k}] is {}, not a finite number", self.theta[k]));
+        }
+        if let Some((name, _)) = self.levels.iter().find(|(_, l)| l.is_empty()) {
+            return Err(format!("the categorical variable {name} has no levels"));
         }
         if let Some(s) = &self.scaling {
             let d = self.features.len();
