@@ -45,6 +45,7 @@ impl DataLimits {
             drop_missing,
             max_columns: self.max_columns,
             max_cells: self.max_cells,
+            only: None,
         }
     }
 }
@@ -64,7 +65,11 @@ pub fn load(path: &Path, formula: &Formula, drop_missing: bool) -> Result<(Datas
 
 /// Reads DATA with `opts` and builds the design matrix the formula asks for.
 pub fn load_with(path: &Path, formula: &Formula, opts: &ReadOptions) -> Result<(Dataset, Design)> {
-    let (data, report) = read_csv(path, opts).map_err(with_hint)?;
+    let opts = ReadOptions {
+        only: formula.columns_to_read(),
+        ..opts.clone()
+    };
+    let (data, report) = read_csv(path, &opts).map_err(with_hint)?;
     note_dropped(report);
     let design = formula
         .design(&data)
@@ -83,6 +88,7 @@ pub fn load_first(
 ) -> Result<Design> {
     let opts = ReadOptions {
         drop_missing,
+        only: formula.columns_to_read(),
         ..ReadOptions::default()
     };
     let mut chunks = CsvChunks::open(path, &opts, rows.max(1))?;

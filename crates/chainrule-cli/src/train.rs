@@ -150,7 +150,7 @@ pub fn run(args: Args) -> Result<()> {
     progress.clear();
     let saved = saved_path(&args, &outcome);
     if let Some(path) = saved {
-        save(path, &formula, source.empty_design(), &cfg, &outcome)?;
+        save(path, &formula, source.empty_design(), source.coding(), &cfg, &outcome)?;
     }
     if let (Some(path), Some(design)) = (&args.report, source.design()) {
         // The derivation steps at the run's learning rate, which is a rate
@@ -204,6 +204,7 @@ fn save(
     path: &Path,
     formula: &Formula,
     design: chainrule::data::Design,
+    coding: Option<&chainrule::model::formula::Coding>,
     cfg: &TrainConfig,
     outcome: &TrainOutcome,
 ) -> Result<()> {
@@ -219,7 +220,8 @@ fn save(
             rmse: outcome.rmse,
             r_squared: outcome.r_squared,
         },
-    );
+    )
+    .with_coding(coding);
     file.save(path)
         .with_context(|| format!("--out {}: cannot write the model file", path.display()))
 }
@@ -345,7 +347,7 @@ fn train_datafusion(
     outcome.warnings.extend(cluster::fallback_warning(&engine));
     let saved = saved_path(args, &outcome);
     if let Some(path) = saved {
-        save(path, formula, design, cfg, &outcome)?;
+        save(path, formula, design, None, cfg, &outcome)?;
     }
     print(&outcome, args, saved)?;
     interrupted(&outcome.fit, args, saved)?;

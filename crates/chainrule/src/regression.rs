@@ -28,7 +28,7 @@ use std::path::Path;
 
 use crate::data::{Dataset, Design};
 use crate::error::{Error, Result};
-use crate::model::formula::{Formula, Term};
+use crate::model::formula::{Coding, Formula, Term};
 use crate::model::{Batch, Engine, LinearModel, Mode};
 use crate::solve::{
     least_squares, least_squares_rows, metrics, metrics_rows, DesignRows, Solution,
@@ -148,7 +148,8 @@ impl LinearRegression {
     /// [`fit`](Self::fit), with an observer that sees every step and epoch
     /// and may stop the run early (the fit so far is returned).
     pub fn fit_observed(&self, data: &Dataset, observer: &mut dyn Observer) -> Result<Fitted> {
-        let design = self.formula.design(data)?;
+        let coding = self.formula.coding(data)?;
+        let design = self.formula.design_coded(data, &coding)?;
         let mut config = self.config.clone();
         config.engine = Some(
             config
@@ -171,7 +172,8 @@ impl LinearRegression {
                 rmse: m.rmse,
                 r_squared: m.r_squared,
             },
-        );
+        )
+        .with_coding(Some(&coding));
         Ok(Fitted {
             formula: self.formula.clone(),
             file,
@@ -244,6 +246,7 @@ impl LinearRegression {
             response: self.formula.response.clone(),
             features: names.to_vec(),
             intercept: self.formula.intercept,
+            coding: Coding::default(),
             solution,
         })
     }
@@ -281,13 +284,15 @@ impl LinearRegression {
     /// The closed-form least-squares θ (Householder QR with refinement),
     /// with standard errors: the referee training is checked against.
     pub fn fit_exact(&self, data: &Dataset) -> Result<Exact> {
-        let design = self.formula.design(data)?;
+        let coding = self.formula.coding(data)?;
+        let design = self.formula.design_coded(data, &coding)?;
         let solution = least_squares(&design)?;
         Ok(Exact {
             formula: self.formula.clone(),
             response: design.response.clone(),
             features: design.names.clone(),
             intercept: design.intercept,
+            coding,
             solution,
         })
     }
@@ -348,6 +353,7 @@ impl Fitted {
             &self.file.response,
             &self.file.features,
             &self.file.theta,
+            &self.file.coding(),
             data,
         )
     }
@@ -403,6 +409,8 @@ pub struct Exact {
     response: String,
     features: Vec<String>,
     intercept: bool,
+    /// The categorical levels θ was fitted with.
+    coding: Coding,
     solution: Solution,
 }
 
@@ -434,6 +442,7 @@ impl Exact {
             &self.response,
             &self.features,
             &self.solution.theta,
+            &self.coding,
             data,
         )
     }
@@ -453,6 +462,7 @@ fn predict(
     response: &str,
     features: &[String],
     theta: &[f64],
+    coding: &Coding,
     data: &Dataset,
 ) -> Result<Vec<f64>> {
     let design = features_of(formula, response, features, data)?;
@@ -471,12 +481,12 @@ fn features_of(
 ) -> Result<Design> {
     let dotted;
     let data = if formula.terms.contains(&Term::Dot) {
-        dotted = fitted_columns_only(formula, features, response, data)?;
+        dotted = fitted_columns_only(formula, features, coding, response, data)?;
         &dotted
     } else {
         data
     };
-    let design = new_design(formula, response, data)?;
+    let design = new_design(formula, response, coding, data)?;
     if design.names != features {
         return Err(Error::Mismatch(format!(
             "{}: the formula `{formula}` gives the features [{}] here, but the model was fitted \
@@ -499,15 +509,20 @@ fn features_of(
 fn fitted_columns_only(
     formula: &Formula,
     features: &[String],
+    coding: &Coding,
     response: &str,
     data: &Dataset,
 ) -> Result<Dataset> {
     let named = formula.terms.iter().flat_map(|t| t.columns());
+    // A categorical column's features are named by level; its coding key
+    // (a bare column's) is the column.
+    let categorical = coding.levels.keys().map(String::as_str);
     let mut names: Vec<&str> = Vec::new();
     for c in features
         .iter()
         .map(String::as_str)
         .chain(named)
+        .chain(categorical)
         .chain([response])
     {
         if data.index_of(c).is_some() && !names.contains(&c) {
@@ -520,20 +535,28 @@ fn fitted_columns_only(
         .collect();
     let mut kept = Dataset::new(names.into_iter().map(String::from).collect(), columns)?;
     kept.path = data.path.clone();
+    kept.lines = data.lines.clone();
+    kept.text = (data.text.iter())
+        .filter(|t| coding.levels.contains_key(&t.name))
+        .cloned()
+        .collect();
     Ok(kept)
 }
 
 /// The formula applied to rows that may lack the response (a placeholder
-/// column stands in: it never reaches a prediction).
-pub(crate) fn new_design(formula: &Formula, response: &str, data: &Dataset) -> Result<Design> {
+/// column stands in: it never reaches a prediction), their categorical
+/// variables coded with the fitted levels.
+pub(crate) fn new_design(
+    formula: &Formula,
+    response: &str,
+    coding: &Coding,
+    data: &Dataset,
+) -> Result<Design> {
     if data.index_of(response).is_some() {
-        return Ok(formula.design(data)?);
+        return Ok(formula.design_coded(data, coding)?);
     }
-    let mut names = data.names.clone();
-    let mut columns = data.columns.clone();
-    names.push(response.to_string());
-    columns.push(vec![0.0; data.n_rows()]);
-    let mut with_response = Dataset::new(names, columns)?;
-    with_response.path = data.path.clone();
-    Ok(formula.design(&with_response)?)
+    let mut with_response = data.clone();
+    with_response.names.push(response.to_string());
+    with_response.columns.push(vec![0.0; data.n_rows()]);
+    Ok(formula.design_coded(&with_response, coding)?)
 }

@@ -1,17 +1,26 @@
-//! A data set: named f64 columns, stored column-major.
+//! A data set: named f64 columns, stored column-major, and the text
+//! columns beside them (cells that are not all numbers), which only a
+//! formula gives a meaning (categorical, or an error naming the cell).
 
 use std::path::PathBuf;
 
-use super::DataError;
+use super::{DataError, TextColumn};
 
-/// Named numeric columns of equal length, in file order.
-#[derive(Debug, Clone, PartialEq)]
+/// Named numeric columns of equal length, in file order, and the text
+/// columns, each as long.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Dataset {
     /// The file it came from; `None` for built-in, synthetic or in-memory data.
     pub path: Option<PathBuf>,
+    /// The numeric columns' names.
     pub names: Vec<String>,
     /// `columns[j][i]` is row i of column `names[j]`.
     pub columns: Vec<Vec<f64>>,
+    /// Columns with a cell that is not a number, in file order.
+    pub text: Vec<TextColumn>,
+    /// Row i's 1-based line in the file, when read from one (empty otherwise):
+    /// for messages about one row.
+    pub lines: Vec<u64>,
 }
 
 impl Dataset {
@@ -46,9 +55,9 @@ impl Dataset {
             }
         }
         Ok(Dataset {
-            path: None,
             names,
             columns,
+            ..Dataset::default()
         })
     }
 
@@ -60,7 +69,11 @@ impl Dataset {
     }
 
     pub fn n_rows(&self) -> usize {
-        self.columns.first().map_or(0, Vec::len)
+        self.columns
+            .first()
+            .map(Vec::len)
+            .or_else(|| self.text.first().map(|t| t.values.len()))
+            .unwrap_or(0)
     }
 
     pub fn n_cols(&self) -> usize {
@@ -84,8 +97,28 @@ impl Dataset {
             None => Err(DataError::UnknownColumn {
                 file: self.source_name(),
                 name: name.to_string(),
-                available: self.names.clone(),
+                available: self.all_names(),
             }),
+        }
+    }
+
+    /// The text column `name`, if it is one.
+    pub fn text_column(&self, name: &str) -> Option<&TextColumn> {
+        self.text.iter().find(|t| t.name == name)
+    }
+
+    /// Every column's name, numeric and text, text ones last (for messages).
+    pub fn all_names(&self) -> Vec<String> {
+        let text = self.text.iter().map(|t| t.name.clone());
+        self.names.iter().cloned().chain(text).collect()
+    }
+
+    /// Where row i (0-based) is, for a message: `file:LINE`, or `data row
+    /// N` (1-based) when the rows did not come from a file.
+    pub fn row_at(&self, i: usize) -> String {
+        match self.lines.get(i) {
+            Some(line) => format!("{}:{line}", self.source_name()),
+            None => format!("{}: data row {}", self.source_name(), i + 1),
         }
     }
 }

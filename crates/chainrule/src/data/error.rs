@@ -46,18 +46,6 @@ pub enum DataError {
     },
 
     #[error(
-        "{file}:{line}: column \"{name}\" (column {index}): \"{text}\" is not a number; \
-         fix the cell or remove the row"
-    )]
-    NotANumber {
-        file: String,
-        line: u64,
-        name: String,
-        index: usize,
-        text: String,
-    },
-
-    #[error(
         "{file}:{line}: column \"{name}\" (column {index}): {what}; fill in the cell, \
          or skip rows with missing values (drop missing)"
     )]

@@ -4,6 +4,7 @@
 pub mod atomic;
 mod builtin;
 mod cache;
+mod columns;
 mod dataset;
 mod design;
 mod error;
@@ -13,6 +14,7 @@ pub mod presets;
 mod read;
 mod stream;
 mod synth;
+mod text;
 mod write;
 
 pub use builtin::{builtin, builtin_names};
@@ -27,4 +29,5 @@ pub use read::{
 };
 pub use stream::CsvChunks;
 pub use synth::{synth, SynthModel, X_HIGH, X_LOW};
+pub use text::{label_of, CellAt, TextColumn};
 pub use write::{format_number, to_csv_string, write_csv};

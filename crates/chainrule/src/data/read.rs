@@ -8,18 +8,28 @@
 //! empty, one of the usual missing-value markers (`NA`, `N/A`, `null`, …) or
 //! a number that is not finite (`NaN`, `inf`); missing cells are an error
 //! unless [`ReadOptions::drop_missing`] drops their rows.
+//!
+//! With [`ReadOptions::only`] (a formula's columns) the other columns are
+//! never parsed: text or an empty cell there is no error and drops no row.
+//! A column kept whose cells are not all numbers is read as text
+//! ([`TextColumn`](super::TextColumn)); what that means is the formula's
+//! call.
 
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
+use super::columns::Columns;
 use super::line_limit::{LineLimit, LineTooLong};
 use super::{DataError, Dataset};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadOptions {
-    /// Drop rows that have a missing cell instead of failing.
+    /// Drop rows that have a missing cell (in a column read) instead of failing.
     pub drop_missing: bool,
+    /// Read only these columns (a formula's: `Formula::columns_to_read`);
+    /// `None` reads every column. A name the file lacks is an error.
+    pub only: Option<Vec<String>>,
     /// Refuse headers with more columns than this (guards against reading a
     /// wide binary or transposed file into memory).
     pub max_columns: usize,
@@ -40,6 +50,7 @@ impl Default for ReadOptions {
     fn default() -> Self {
         ReadOptions {
             drop_missing: false,
+            only: None,
             max_columns: DEFAULT_MAX_COLUMNS,
             max_cells: DEFAULT_MAX_CELLS,
         }
@@ -167,15 +178,15 @@ fn read_from<R: Read>(
         return Err(DataError::Empty { file: file.into() });
     }
     let names = header_names(&record, file, opts)?;
-    let width = names.len();
-    let mut columns: Vec<Vec<f64>> = vec![Vec::new(); width];
+    let mut columns = Columns::pick(&names, opts.only.as_deref(), file)?;
+    let width = columns.width();
     let mut report = ReadReport::default();
-    let mut row = vec![0.0; width];
+    let mut cells = Vec::with_capacity(width);
 
     while next_record(&mut csv, &mut record, file, line_at)? {
         let line = || line_of(&record, line_at);
         report.rows_read += 1;
-        let missing = parse_row(&record, &names, file, &line, &mut row)?;
+        let missing = parse_row(&record, &names, &columns.picked, &line, &mut cells, file)?;
         // Rows kept so far, this one included.
         let kept = report.rows_read - report.rows_dropped;
         if missing.is_none() && kept.saturating_mul(width) > opts.max_cells {
@@ -186,7 +197,10 @@ fn read_from<R: Read>(
             });
         }
         match missing {
-            None => columns.iter_mut().zip(&row).for_each(|(c, &v)| c.push(v)),
+            None => {
+                let raw: Vec<&str> = columns.picked.iter().map(|&j| &record[j]).collect();
+                columns.push(&cells, &raw, line());
+            }
             Some(_) if opts.drop_missing => report.rows_dropped += 1,
             Some((j, what)) => {
                 return Err(DataError::Missing {
@@ -209,23 +223,20 @@ fn read_from<R: Read>(
             dropped: report.rows_dropped,
         });
     }
-    let data = Dataset {
-        path: None,
-        names,
-        columns,
-    };
-    Ok((data, report))
+    Ok((columns.take(), report))
 }
 
-/// One data record into `row`: the width checked, every cell a number or
-/// missing. Returns the first missing cell (column index, what it was) —
-/// whether that drops the row or stops the read is the caller's rule.
+/// One data record's cells in the columns `picked` into `cells`, after
+/// checking its width. Returns the first missing cell (file column index,
+/// what it was) — whether that drops the row or stops the read is the
+/// caller's rule. Cells of other columns are not looked at.
 pub(super) fn parse_row(
     record: &csv::StringRecord,
     names: &[String],
-    file: &str,
+    picked: &[usize],
     line: &dyn Fn() -> u64,
-    row: &mut [f64],
+    cells: &mut Vec<Cell>,
+    file: &str,
 ) -> Result<Option<(usize, String)>, DataError> {
     if record.len() != names.len() {
         return Err(DataError::Ragged {
@@ -235,23 +246,14 @@ pub(super) fn parse_row(
             expected: names.len(),
         });
     }
+    cells.clear();
     let mut missing = None;
-    for (j, text) in record.iter().enumerate() {
-        match classify(text) {
-            Cell::Value(v) => row[j] = v,
-            Cell::NotANumber => {
-                return Err(DataError::NotANumber {
-                    file: file.into(),
-                    line: line(),
-                    name: names[j].clone(),
-                    index: j + 1,
-                    text: text.into(),
-                })
-            }
-            Cell::Missing(what) => {
-                missing.get_or_insert((j, what));
-            }
+    for &j in picked {
+        let cell = classify(&record[j]);
+        if let Cell::Missing(what) = &cell {
+            missing.get_or_insert((j, what.clone()));
         }
+        cells.push(cell);
     }
     Ok(missing)
 }
@@ -333,7 +335,8 @@ pub(super) enum Cell {
     Value(f64),
     /// Why the cell counts as missing, for the message.
     Missing(String),
-    NotANumber,
+    /// Not a number: a label, or a typo.
+    Text,
 }
 
 /// Markers that spreadsheets, R and pandas write for a missing value.
@@ -349,7 +352,7 @@ pub(super) fn classify(text: &str) -> Cell {
     match super::number::parse_f64(text) {
         Some(v) if v.is_finite() => Cell::Value(v),
         Some(_) => Cell::Missing(format!("\"{text}\" is not a finite number")),
-        None => Cell::NotANumber,
+        None => Cell::Text,
     }
 }
 
@@ -400,41 +403,77 @@ mod tests {
         assert_eq!((r.rows_read, r.rows_dropped), (4, 3));
     }
 
-    #[test]
-    fn drop_missing_still_rejects_text() {
-        let opts = ReadOptions {
-            drop_missing: true,
-            ..ReadOptions::default()
-        };
-        let err = read_csv_str("t.csv", "x,y\n,abc\n", &opts).unwrap_err();
-        assert!(matches!(
-            err,
-            DataError::NotANumber {
-                line: 2,
-                index: 2,
-                ..
-            }
-        ));
+    /// The first text cell of column y, as the reader located it.
+    fn first_text(d: &Dataset) -> (u64, String) {
+        let at = d.text_column("y").unwrap().first_text.clone().unwrap();
+        (at.line, at.text)
     }
 
     #[test]
-    fn blank_lines_keep_line_numbers() {
-        let err = read("x,y\n1,2\n\n3,oops\n").unwrap_err();
-        assert!(
-            matches!(err, DataError::NotANumber { line: 4, .. }),
-            "{err}"
+    fn text_is_a_text_column_located_by_line() {
+        let (d, _) = read("x,y\n1,2\n\n3,oops\n").unwrap();
+        assert_eq!((d.names.clone(), d.text.len()), (vec!["x".to_string()], 1));
+        // Line 1 header, 2 a row, 3 blank, 4 the row with "oops".
+        assert_eq!(first_text(&d), (4, "oops".into()));
+        let t = d.text_column("y").unwrap();
+        // The number before the first text cell is kept as its label.
+        assert_eq!(
+            (t.values.clone(), t.numbers, t.index),
+            (vec!["2".into(), "oops".into()], 1, 2)
         );
+        assert_eq!(d.lines, [2, 4]);
         let err = read("x,y\r\n\r\n\r\n1,2,3\r\n").unwrap_err();
         assert!(matches!(err, DataError::Ragged { line: 4, .. }), "{err}");
     }
 
     #[test]
     fn quoted_newline_reports_the_line_where_the_row_starts() {
-        let err = read("x,y\n\"1\n\",2\n3,oops\n").unwrap_err();
+        let (d, _) = read("x,y\n\"1\n\",2\n3,oops\n").unwrap();
+        assert_eq!(first_text(&d), (4, "oops".into()));
+    }
+
+    #[test]
+    fn unused_columns_are_never_parsed() {
+        // id is text, note has an empty cell and "NA": neither is read.
+        let opts = ReadOptions {
+            only: Some(vec!["y".into(), "x".into()]),
+            ..ReadOptions::default()
+        };
+        let text = "id,y,note,x\nA7,1,,2\nB9,3,NA,4\n";
+        let (d, r) = read_csv_str("t.csv", text, &opts).unwrap();
+        assert_eq!(
+            (d.names.clone(), d.text.len()),
+            (vec!["y".to_string(), "x".into()], 0)
+        );
+        assert_eq!(d.columns, [vec![1.0, 3.0], vec![2.0, 4.0]]);
+        assert_eq!((r.rows_read, r.rows_dropped), (2, 0));
+        // Missing cells count only in the columns read.
+        let drop = ReadOptions {
+            drop_missing: true,
+            ..opts.clone()
+        };
+        let (d, r) = read_csv_str("t.csv", "y,x,z\n1,,5\n2,3,\n", &drop).unwrap();
+        assert_eq!(
+            (d.columns.clone(), r.rows_dropped),
+            (vec![vec![2.0], vec![3.0]], 1)
+        );
+        let err = read_csv_str("t.csv", "y,x,z\n1,,5\n", &opts).unwrap_err();
         assert!(
-            matches!(err, DataError::NotANumber { line: 4, .. }),
+            matches!(
+                err,
+                DataError::Missing {
+                    line: 2,
+                    index: 2,
+                    ..
+                }
+            ),
             "{err}"
         );
+        // A column asked for that the file lacks is named, with the file's columns.
+        let err = read_csv_str("t.csv", "y,z\n1,2\n", &opts)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("\"x\"") && err.contains("y, z"), "{err}");
     }
 
     #[test]

@@ -2,12 +2,14 @@
 //! size of one chunk however long the file is. The same checks and located
 //! errors as [`read_csv`](super::read_csv): each chunk is a small
 //! [`Dataset`] with the file's column names, and its cells are classified by
-//! the same rules.
+//! the same rules, and only the columns [`ReadOptions::only`] names are
+//! read.
 
 use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
+use super::columns::Columns;
 use super::line_limit::LineLimit;
 use super::read::{delimiter_for, header_names, line_at_byte, line_of, next_record, parse_row};
 use super::{DataError, Dataset, ReadOptions, ReadReport};
@@ -19,6 +21,7 @@ pub struct CsvChunks {
     csv: csv::Reader<LineLimit<BufReader<File>>>,
     record: csv::StringRecord,
     names: Vec<String>,
+    columns: Columns,
     opts: ReadOptions,
     chunk_rows: usize,
     report: ReadReport,
@@ -50,12 +53,14 @@ impl CsvChunks {
             return Err(DataError::Empty { file: label });
         }
         let names = header_names(&record, &label, opts)?;
+        let columns = Columns::pick(&names, opts.only.as_deref(), &label)?;
         Ok(CsvChunks {
             path: path.to_path_buf(),
             label,
             csv,
             record,
             names,
+            columns,
             opts: opts.clone(),
             chunk_rows: chunk_rows.max(1),
             report: ReadReport::default(),
@@ -63,6 +68,7 @@ impl CsvChunks {
         })
     }
 
+    /// Every column the file's header names (read or not).
     pub fn names(&self) -> &[String] {
         &self.names
     }
@@ -77,21 +83,15 @@ impl CsvChunks {
         self.report
     }
 
-    /// Reads the next chunk into `chunk` (its columns are cleared and
-    /// refilled, so their capacity is reused). `Ok(false)` at the end of
-    /// the file; a file without data rows is an error, as in `read_csv`.
+    /// Reads the next chunk into `chunk` (replaced by the chunk's rows:
+    /// the columns read, numeric or text, as a whole-file read would give
+    /// them for these rows). `Ok(false)` at the end of the file; a file
+    /// without data rows is an error, as in `read_csv`.
     pub fn next_chunk(&mut self, chunk: &mut Dataset) -> Result<bool, DataError> {
         if self.done {
             return Ok(false);
         }
-        let width = self.names.len();
-        if chunk.names != self.names {
-            chunk.names = self.names.clone();
-        }
-        chunk.path = Some(self.path.clone());
-        chunk.columns.resize_with(width, Vec::new);
-        chunk.columns.iter_mut().for_each(Vec::clear);
-        let mut row = vec![0.0; width];
+        let mut cells = Vec::with_capacity(self.columns.width());
         let path = self.path.clone();
         let line_at = |byte: u64| {
             File::open(&path)
@@ -99,7 +99,7 @@ impl CsvChunks {
                 .unwrap_or(0)
         };
         let file = self.label.as_str();
-        while chunk.columns.first().map_or(0, Vec::len) < self.chunk_rows {
+        while self.columns.rows() < self.chunk_rows {
             if !next_record(&mut self.csv, &mut self.record, file, &line_at)? {
                 self.done = true;
                 break;
@@ -107,13 +107,12 @@ impl CsvChunks {
             let record = &self.record;
             let line = || line_of(record, &line_at);
             self.report.rows_read += 1;
-            let missing = parse_row(record, &self.names, file, &line, &mut row)?;
-            match missing {
-                None => chunk
-                    .columns
-                    .iter_mut()
-                    .zip(&row)
-                    .for_each(|(c, &v)| c.push(v)),
+            let picked = &self.columns.picked;
+            match parse_row(record, &self.names, picked, &line, &mut cells, file)? {
+                None => {
+                    let raw: Vec<&str> = picked.iter().map(|&j| &record[j]).collect();
+                    self.columns.push(&cells, &raw, line());
+                }
                 Some(_) if self.opts.drop_missing => self.report.rows_dropped += 1,
                 Some((j, what)) => {
                     return Err(DataError::Missing {
@@ -137,6 +136,8 @@ impl CsvChunks {
                 });
             }
         }
+        *chunk = self.columns.take();
+        chunk.path = Some(self.path.clone());
         Ok(chunk.n_rows() > 0)
     }
 }
@@ -176,15 +177,35 @@ mod tests {
     fn errors_are_located_in_the_whole_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.csv");
-        std::fs::write(&path, "x,y\n1,2\n3,4\n5,oops\n").unwrap();
+        std::fs::write(&path, "x,y\n1,2\n3,\n5,oops\n").unwrap();
         let mut chunks = CsvChunks::open(&path, &ReadOptions::default(), 1).unwrap();
         let mut chunk = Dataset::new(vec![], vec![]).unwrap();
         assert!(chunks.next_chunk(&mut chunk).unwrap());
-        assert!(chunks.next_chunk(&mut chunk).unwrap());
         let err = chunks.next_chunk(&mut chunk).unwrap_err();
         assert!(
-            matches!(err, DataError::NotANumber { line: 4, .. }),
+            matches!(
+                err,
+                DataError::Missing {
+                    line: 3,
+                    index: 2,
+                    ..
+                }
+            ),
             "{err}"
         );
+        // A text cell makes a text column of its chunk, located in the file.
+        let only_x = ReadOptions {
+            only: Some(vec!["x".into()]),
+            ..ReadOptions::default()
+        };
+        let mut chunks = CsvChunks::open(&path, &only_x, 2).unwrap();
+        assert!(chunks.next_chunk(&mut chunk).unwrap());
+        assert_eq!(chunk.columns, [vec![1.0, 3.0]]);
+        std::fs::write(&path, "x,y\n1,2\n3,4\n5,oops\n").unwrap();
+        let mut chunks = CsvChunks::open(&path, &ReadOptions::default(), 2).unwrap();
+        assert!(chunks.next_chunk(&mut chunk).unwrap());
+        assert!(chunks.next_chunk(&mut chunk).unwrap());
+        let at = chunk.text_column("y").unwrap().first_text.clone().unwrap();
+        assert_eq!((at.line, at.text.as_str()), (4, "oops"));
     }
 }

@@ -9,8 +9,21 @@
 //! term    := "1" | "0" | "." | name
 //!          | "I(" name ")" | "I(" name "^" k ")" | "I(" name "*" name ")"
 //!          | "poly(" name "," k ")"
+//!          | "factor(" name ")" | "C(" name ["," ref "=" string] ")"
+//!          | "C(" name "," "Treatment(" string ")" ")"
 //! name    := letter (letter | digit | "_" | ".")*  |  "`" any text but "`" "`"
+//! string  := '"' any text but '"' '"'
 //! ```
+//!
+//! Categorical variables (see `coding.rs` for the order of levels): a
+//! column whose cells are all text is categorical wherever it is named;
+//! `factor(x)` makes any column categorical (numbers included), and
+//! `C(x, ref = "b")` (R-ish; patsy's `C(x, Treatment("b"))` also reads)
+//! chooses the reference level. A column of numbers with some text cells
+//! is refused, naming its first text cell: most likely a typo, and if not,
+//! `factor(x)` says so. Indicator features are named as R names them:
+//! `regionSouth` for a text column `region`, `factor(x)2`, and
+//! `C(region)South`.
 //!
 //! The intercept is in unless the formula says `0` or `- 1`; `1` says it is
 //! in explicitly. `poly(x, k)` is the *raw* powers x, x², …, x^k (not R's
@@ -21,8 +34,10 @@
 
 use std::fmt;
 
+mod coding;
 mod parse;
 
+pub use coding::Coding;
 use parse::{is_name_char, is_name_start, Parser};
 
 use crate::data::Dataset;
@@ -49,7 +64,13 @@ pub enum Term {
     Product(String, String),
     /// `poly(x, k)`, k ≥ 2: the features x, x^2, …, x^k.
     Poly(String, u32),
-    /// `.`: every column except the response, in file order.
+    /// `factor(x)`: the column as categories, numbers included.
+    Factor(String),
+    /// `C(x)` or `C(x, ref = "b")`: categorical, with the reference level
+    /// named (else the first).
+    Categorical(String, Option<String>),
+    /// `.`: every column except the response: the numeric ones in file
+    /// order, then the text ones (categorical).
     Dot,
 }
 
@@ -75,6 +96,62 @@ pub enum FormulaError {
 
     #[error("the response \"{name}\" also appears on the right of `~`; remove it from the terms")]
     ResponseOnBothSides { name: String },
+
+    #[error(
+        "{file}:{line}: column \"{name}\" (column {index}): \"{text}\" is not a number, though \
+         {numbers} of the column's {} cells are; fix the cell if \"{name}\" is numeric, or \
+         write factor({name}) in the formula to use every value as a category", numbers + words
+    )]
+    NotANumber {
+        file: String,
+        line: u64,
+        name: String,
+        index: usize,
+        text: String,
+        numbers: usize,
+        words: usize,
+    },
+
+    #[error(
+        "{file}:{line}: column \"{name}\" holds text (\"{text}\"), so it can only enter the \
+         formula as a category (`{name}`, `C({name})`), not in `{term}`"
+    )]
+    TextInArithmetic {
+        file: String,
+        line: u64,
+        name: String,
+        text: String,
+        term: String,
+    },
+
+    #[error(
+        "{at}: column \"{name}\" has the level \"{level}\", which the model was not fitted \
+         with (its levels: {}); fix the cell, or fit the model on data that has this level",
+        levels.join(", ")
+    )]
+    UnseenLevel {
+        at: String,
+        name: String,
+        level: String,
+        levels: Vec<String>,
+    },
+
+    #[error(
+        "C({name}, ref = \"{reference}\"): \"{reference}\" is not a level of \"{name}\"; \
+         its levels are: {}",
+        levels.join(", ")
+    )]
+    UnknownReference {
+        name: String,
+        reference: String,
+        levels: Vec<String>,
+    },
+
+    #[error(
+        "{file}: column \"{name}\" is categorical, which needs every level known before the \
+         first row: read the file whole (no --chunk-rows, --cache or more files) to use it"
+    )]
+    CategoricalStreamed { file: String, name: String },
 
     #[error(
         "feature {feature} overflows at data row {row}: it is {value}, beyond f64's range \
@@ -107,13 +184,53 @@ impl Formula {
 
     /// Feature names this formula gives on `data`, in θ order (θ1, θ2, …).
     pub fn feature_names(&self, data: &Dataset) -> Result<Vec<String>, FormulaError> {
-        Ok(self.features(data)?.into_iter().map(|f| f.name()).collect())
+        let coding = self.coding(data)?;
+        Ok(self
+            .features(data, &coding)?
+            .into_iter()
+            .map(|f| f.name())
+            .collect())
     }
 
-    /// The design matrix X (n × d, without the column of ones) and y.
+    /// The design matrix X (n × d, without the column of ones) and y, with
+    /// the categorical levels learned from `data` itself.
     pub fn design(&self, data: &Dataset) -> Result<Design, FormulaError> {
-        let features = self.features(data)?;
-        let y = lookup(data, &self.response)?.to_vec();
+        self.design_coded(data, &self.coding(data)?)
+    }
+
+    /// What the design learns from `data` beyond the formula: the levels
+    /// of each categorical variable (stored with a fitted model, so new
+    /// rows are coded the same way).
+    pub fn coding(&self, data: &Dataset) -> Result<Coding, FormulaError> {
+        let mut coding = Coding::default();
+        for term in self.expanded(data) {
+            let Some((key, column)) = term.categorical_key(data, None) else {
+                continue;
+            };
+            if data.text_column(column).is_none() && data.column(column).is_err() {
+                return Err(unknown(data, column));
+            }
+            let levels = coding::learn_levels(data, column).expect("the column exists");
+            if let Term::Categorical(c, Some(reference)) = &term {
+                if !levels.contains(reference) {
+                    return Err(FormulaError::UnknownReference {
+                        name: c.clone(),
+                        reference: reference.clone(),
+                        levels,
+                    });
+                }
+            }
+            coding.levels.insert(key, levels);
+        }
+        Ok(coding)
+    }
+
+    /// [`design`](Self::design) with the categorical levels of `coding`
+    /// (a fitted model's): a level of `data` outside them is an error
+    /// naming its row.
+    pub fn design_coded(&self, data: &Dataset, coding: &Coding) -> Result<Design, FormulaError> {
+        let features = self.features(data, coding)?;
+        let y = lookup(data, &self.response, &self.response)?.to_vec();
         let n = data.n_rows();
         let d = features.len();
         let mut x = vec![0.0; n * d];
@@ -143,33 +260,74 @@ impl Formula {
         })
     }
 
+    /// The terms with `.` written out against `data`: its numeric columns
+    /// in order, then its text columns, the response left out.
+    fn expanded(&self, data: &Dataset) -> Vec<Term> {
+        let mut out = Vec::new();
+        for term in &self.terms {
+            if *term == Term::Dot {
+                let all = data.all_names();
+                let others = all.into_iter().filter(|c| *c != self.response);
+                out.extend(others.map(Term::Column));
+            } else {
+                out.push(term.clone());
+            }
+        }
+        out
+    }
+
     /// Expands the terms into distinct features (first occurrence wins).
-    fn features(&self, data: &Dataset) -> Result<Vec<Feature>, FormulaError> {
+    fn features(&self, data: &Dataset, coding: &Coding) -> Result<Vec<Feature>, FormulaError> {
         let mut out: Vec<Feature> = Vec::new();
         let mut push = |f: Feature| {
             if !out.contains(&f) {
                 out.push(f);
             }
         };
-        for term in &self.terms {
+        for term in self.expanded(data) {
             for column in term.columns() {
                 if column == self.response {
                     return Err(FormulaError::ResponseOnBothSides {
                         name: column.into(),
                     });
                 }
-                lookup(data, column)?;
+            }
+            if let Some((key, column)) = term.categorical_key(data, Some(coding)) {
+                let Some(levels) = coding.levels.get(&key) else {
+                    // A text column the coding took for numbers: say why not.
+                    lookup(data, column, &term.to_string())?;
+                    unreachable!("a text column is not numbers");
+                };
+                let reference = match &term {
+                    Term::Categorical(_, Some(r)) => r.as_str(),
+                    _ => levels[0].as_str(),
+                };
+                let prefix = match &term {
+                    Term::Column(c) => c.clone(),
+                    Term::Factor(_) | Term::Categorical(..) => key.clone(),
+                    _ => unreachable!("only these terms are categorical"),
+                };
+                for level in levels.iter().filter(|l| *l != reference) {
+                    push(Feature::Indicator {
+                        column: column.into(),
+                        prefix: prefix.clone(),
+                        levels: levels.clone(),
+                        level: level.clone(),
+                    });
+                }
+                continue;
+            }
+            for column in term.columns() {
+                lookup(data, column, &term.to_string())?;
             }
             match term {
-                Term::Column(c) => push(Feature::Power(c.clone(), 1)),
-                Term::Power(c, k) => push(Feature::Power(c.clone(), *k)),
-                Term::Product(a, b) => push(Feature::Product(a.clone(), b.clone())),
-                Term::Poly(c, k) => (1..=*k).for_each(|p| push(Feature::Power(c.clone(), p))),
-                Term::Dot => data
-                    .names
-                    .iter()
-                    .filter(|c| **c != self.response)
-                    .for_each(|c| push(Feature::Power(c.clone(), 1))),
+                Term::Column(c) => push(Feature::Power(c, 1)),
+                Term::Power(c, k) => push(Feature::Power(c, k)),
+                Term::Product(a, b) => push(Feature::Product(a, b)),
+                Term::Poly(c, k) => (1..=k).for_each(|p| push(Feature::Power(c.clone(), p))),
+                Term::Factor(_) | Term::Categorical(..) | Term::Dot => {
+                    unreachable!("categorical terms and `.` are handled above")
+                }
             }
         }
         Ok(out)
@@ -191,24 +349,87 @@ impl Formula {
         }
         out
     }
+
+    /// The columns a reader needs for this formula, response first, for
+    /// [`ReadOptions::only`](crate::data::ReadOptions): `None` when `.`
+    /// asks for every column.
+    pub fn columns_to_read(&self) -> Option<Vec<String>> {
+        if self.terms.contains(&Term::Dot) {
+            return None;
+        }
+        let mut out = vec![self.response.clone()];
+        for c in self.terms.iter().flat_map(Term::columns) {
+            if !out.iter().any(|o| o == c) {
+                out.push(c.into());
+            }
+        }
+        Some(out)
+    }
 }
 
 impl Term {
     pub(crate) fn columns(&self) -> Vec<&str> {
         match self {
-            Term::Column(c) | Term::Power(c, _) | Term::Poly(c, _) => vec![c],
+            Term::Column(c)
+            | Term::Power(c, _)
+            | Term::Poly(c, _)
+            | Term::Factor(c)
+            | Term::Categorical(c, _) => vec![c],
             Term::Product(a, b) => vec![a, b],
             Term::Dot => vec![],
         }
     }
+
+    /// For a categorical term on `data`: the key of its levels in a
+    /// [`Coding`] (`region`, `factor(x)`, `C(region)`) and its column. A
+    /// bare column is categorical when its cells are all text, or when
+    /// `coding` (a fitted model's) has levels for it.
+    fn categorical_key<'a>(
+        &'a self,
+        data: &Dataset,
+        coding: Option<&Coding>,
+    ) -> Option<(String, &'a str)> {
+        match self {
+            Term::Column(c) => {
+                let labels = data.text_column(c).is_some_and(coding::is_labels);
+                let coded = coding.is_some_and(|k| k.levels.contains_key(c));
+                (labels || coded).then(|| (c.clone(), c.as_str()))
+            }
+            Term::Factor(c) => Some((format!("factor({})", Name(c)), c)),
+            Term::Categorical(c, _) => Some((format!("C({})", Name(c)), c)),
+            _ => None,
+        }
+    }
 }
 
-fn lookup<'a>(data: &'a Dataset, name: &str) -> Result<&'a [f64], FormulaError> {
-    data.column(name).map_err(|_| FormulaError::UnknownColumn {
+fn unknown(data: &Dataset, name: &str) -> FormulaError {
+    FormulaError::UnknownColumn {
         file: data.source_name(),
         name: name.into(),
-        available: data.names.clone(),
-    })
+        available: data.all_names(),
+    }
+}
+
+/// Column `name` as numbers, for `term`: a text column is an error that
+/// says what it holds and what to write instead.
+fn lookup<'a>(data: &'a Dataset, name: &str, term: &str) -> Result<&'a [f64], FormulaError> {
+    if let Ok(values) = data.column(name) {
+        return Ok(values);
+    }
+    match data.text_column(name) {
+        Some(t) if !coding::is_labels(t) => Err(coding::mixed(data, t)),
+        Some(t) => {
+            let at = t.first_text.clone().unwrap_or_default();
+            Err(FormulaError::TextInArithmetic {
+                file: data.source_name(),
+                line: at.line,
+                name: name.into(),
+                text: at.text,
+                term: term.into(),
+            })
+        }
+        None => Err(unknown(data, name)),
+    }
 }
 
 /// One column of X.
@@ -217,6 +438,13 @@ enum Feature {
     /// x^k; k = 1 is the column itself.
     Power(String, u32),
     Product(String, String),
+    /// 1 where `column` is `level` (one of `levels`), named `{prefix}{level}`.
+    Indicator {
+        column: String,
+        prefix: String,
+        levels: Vec<String>,
+        level: String,
+    },
 }
 
 impl Feature {
@@ -225,6 +453,7 @@ impl Feature {
             Feature::Power(c, 1) => c.clone(),
             Feature::Power(c, k) => format!("{c}^{k}"),
             Feature::Product(a, b) => format!("{a}*{b}"),
+            Feature::Indicator { prefix, level, .. } => format!("{prefix}{level}"),
         }
     }
 
@@ -235,12 +464,27 @@ impl Feature {
         Ok(match self {
             Feature::Power(c, k) => {
                 let k = *k;
-                lookup(data, c)?.iter().map(|&v| power(v, k)).collect()
+                let term = self.name();
+                lookup(data, c, &term)?
+                    .iter()
+                    .map(|&v| power(v, k))
+                    .collect()
             }
             Feature::Product(a, b) => {
-                let b = lookup(data, b)?;
-                lookup(data, a)?.iter().zip(b).map(|(u, v)| u * v).collect()
+                let term = self.name();
+                let b = lookup(data, b, &term)?;
+                lookup(data, a, &term)?
+                    .iter()
+                    .zip(b)
+                    .map(|(u, v)| u * v)
+                    .collect()
             }
+            Feature::Indicator {
+                column,
+                levels,
+                level,
+                ..
+            } => coding::indicator(data, column, levels, level)?,
         })
     }
 }
@@ -280,6 +524,9 @@ impl fmt::Display for Term {
             Term::Power(c, k) => write!(f, "I({}^{k})", Name(c)),
             Term::Product(a, b) => write!(f, "I({}*{})", Name(a), Name(b)),
             Term::Poly(c, k) => write!(f, "poly({}, {k})", Name(c)),
+            Term::Factor(c) => write!(f, "factor({})", Name(c)),
+            Term::Categorical(c, None) => write!(f, "C({})", Name(c)),
+            Term::Categorical(c, Some(r)) => write!(f, "C({}, ref = \"{r}\")", Name(c)),
             Term::Dot => write!(f, "."),
         }
     }
@@ -446,6 +693,114 @@ mod tests {
         assert_eq!(e, FormulaError::ResponseOnBothSides { name: "y".into() });
     }
 
+    fn table(text: &str) -> Dataset {
+        let opts = crate::data::ReadOptions::default();
+        let mut data = crate::data::read_csv_str("t.csv", text, &opts).unwrap().0;
+        data.path = Some("t.csv".into());
+        data
+    }
+
+    /// y, a number x, and a text column region (levels written unsorted).
+    fn regions() -> Dataset {
+        table("y,x,region\n1,10,South\n2,2,North\n3,9,west\n4,2,East\n5,10,South\n")
+    }
+
+    #[test]
+    fn a_text_column_is_treatment_coded_in_code_point_order() {
+        let d = parse("y ~ x + region").design(&regions()).unwrap();
+        // Code-point order: uppercase before lowercase, so East (the
+        // reference) < North < South < west; R in the C locale and patsy agree.
+        assert_eq!(d.names, ["x", "regionNorth", "regionSouth", "regionwest"]);
+        // Row 3 (line 4) is west: only the west indicator is 1.
+        assert_eq!(d.row(2), [9.0, 0.0, 0.0, 1.0]);
+        // Row 4 is East, the reference: every indicator 0.
+        assert_eq!(d.row(3), [2.0, 0.0, 0.0, 0.0]);
+        let coding = parse("y ~ region").coding(&regions()).unwrap();
+        assert_eq!(coding.levels["region"], ["East", "North", "South", "west"]);
+    }
+
+    #[test]
+    fn factor_sorts_numbers_as_numbers_and_c_names_the_reference() {
+        let d = parse("y ~ factor(x)").design(&regions()).unwrap();
+        // x takes 10, 2, 9: as numbers 2 < 9 < 10 (as strings "10" < "2").
+        assert_eq!(d.names, ["factor(x)9", "factor(x)10"]);
+        assert_eq!(d.row(0), [0.0, 1.0]);
+        let c = parse("y ~ C(region, ref = \"South\")")
+            .design(&regions())
+            .unwrap();
+        assert_eq!(
+            c.names,
+            ["C(region)East", "C(region)North", "C(region)west"]
+        );
+        let patsy = parse("y ~ C(region, Treatment(\"South\"))");
+        assert_eq!(patsy, parse("y ~ C(region, ref = \"South\")"));
+        assert_eq!(patsy.to_string(), "y ~ C(region, ref = \"South\")");
+        let e = parse("y ~ C(region, ref = \"Mars\")")
+            .design(&regions())
+            .unwrap_err();
+        assert!(e.to_string().contains("East, North, South, west"), "{e}");
+    }
+
+    #[test]
+    fn a_stray_word_in_a_numeric_column_is_named_not_coded() {
+        // Line 4 holds "l0" (a typo for 10) among numbers.
+        let data = table("y,x\n1,1\n2,2\n3,l0\n4,4\n");
+        let e = parse("y ~ x").design(&data).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                FormulaError::NotANumber {
+                    line: 4,
+                    index: 2,
+                    numbers: 3,
+                    words: 1,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        let msg = e.to_string();
+        assert!(
+            msg.starts_with("t.csv:4: column \"x\" (column 2): \"l0\""),
+            "{msg}"
+        );
+        assert!(msg.contains("factor(x)"), "{msg}");
+        // Said to be a category, every value is a label (sorted as text).
+        let f = parse("y ~ factor(x)").design(&data).unwrap();
+        assert_eq!(f.names, ["factor(x)2", "factor(x)4", "factor(x)l0"]);
+        // A text column cannot enter arithmetic.
+        let e = parse("y ~ I(region^2)").design(&regions()).unwrap_err();
+        assert!(
+            matches!(e, FormulaError::TextInArithmetic { line: 2, .. }),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn new_rows_are_coded_with_the_fitted_levels() {
+        let f = parse("y ~ region");
+        let coding = f.coding(&regions()).unwrap();
+        // The new file has only two of the levels: still four columns.
+        let new = table("y,region\n0,west\n0,North\n");
+        let d = f.design_coded(&new, &coding).unwrap();
+        assert_eq!(d.names, ["regionNorth", "regionSouth", "regionwest"]);
+        assert_eq!(d.x, [0.0, 0.0, 1.0, 1.0, 0.0, 0.0]);
+        let new = table("y,region\n0,west\n0,Central\n");
+        let e = f.design_coded(&new, &coding).unwrap_err();
+        assert!(
+            matches!(e, FormulaError::UnseenLevel { ref at, ref level, .. }
+                if at == "t.csv:3" && level == "Central"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn columns_to_read_are_the_formulas() {
+        let f = parse("y ~ a + I(a*b) + C(r)");
+        assert_eq!(f.columns_to_read().unwrap(), ["y", "a", "b", "r"]);
+        assert_eq!(parse("y ~ . - 1").columns_to_read(), None);
+    }
+
     fn name() -> impl Strategy<Value = String> {
         prop_oneof![
             "[a-z][a-z0-9_.]{0,6}",
@@ -465,6 +820,9 @@ mod tests {
                 .prop_filter("distinct", |(a, b)| a != b)
                 .prop_map(|(a, b)| Term::Product(a, b)),
             (name(), 2..=MAX_DEGREE).prop_map(|(c, k)| Term::Poly(c, k)),
+            name().prop_map(Term::Factor),
+            (name(), prop::option::of("[a-zA-Z0-9 ._θ-]{0,6}"))
+                .prop_map(|(c, r)| Term::Categorical(c, r)),
             Just(Term::Dot),
         ]
     }

@@ -423,6 +423,7 @@ impl Engine {
             path: files.first().cloned(),
             names: all.clone(),
             columns: vec![Vec::new(); all.len()],
+            ..Default::default()
         };
         let names = formula.feature_names(&header)?;
         formula.design(&header)?;

@@ -34,7 +34,7 @@ use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use crate::data::{CsvChunks, DataError, Dataset, Design, DesignCache, ReadOptions, ReadReport};
-use crate::model::formula::{Formula, FormulaError};
+use crate::model::formula::{Coding, Formula, FormulaError};
 use crate::model::Batch;
 use crate::solve::SolveError;
 
@@ -123,6 +123,12 @@ pub trait RowSource {
         self.names().len()
     }
 
+    /// The categorical levels the design was coded with (empty when it
+    /// has no categorical variable), for the model file.
+    fn coding(&self) -> Option<&Coding> {
+        None
+    }
+
     /// The design's shape without its rows, for a `Design`'s labels.
     fn empty_design(&self) -> Design {
         Design {
@@ -150,27 +156,36 @@ pub struct CsvSource {
 }
 
 impl CsvSource {
+    /// Opens `path` and checks the formula against its first chunk. Only
+    /// the formula's columns are read (`opts.only` is set from it). A
+    /// categorical variable is refused: its levels would have to be known
+    /// before the first chunk is coded.
     pub fn open(
         path: &Path,
         formula: &Formula,
         opts: &ReadOptions,
         chunk_rows: usize,
     ) -> Result<Self, SourceError> {
-        let chunks = CsvChunks::open(path, opts, chunk_rows)?;
-        let header = Dataset {
-            path: Some(path.to_path_buf()),
-            names: chunks.names().to_vec(),
-            columns: vec![Vec::new(); chunks.names().len()],
+        let opts = ReadOptions {
+            only: formula.columns_to_read(),
+            ..opts.clone()
         };
-        // Checks every column the formula names against the header now,
-        // before any pass.
-        let names = formula.feature_names(&header)?;
-        formula.design(&header)?;
+        let mut chunks = CsvChunks::open(path, &opts, chunk_rows)?;
+        let mut first = Dataset::default();
+        chunks.next_chunk(&mut first)?;
+        if let Some(name) = formula.coding(&first)?.levels.into_keys().next() {
+            return Err(FormulaError::CategoricalStreamed {
+                file: path.display().to_string(),
+                name,
+            }
+            .into());
+        }
+        let names = formula.feature_names(&first)?;
         let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         Ok(CsvSource {
             path: path.to_path_buf(),
             formula: formula.clone(),
-            opts: opts.clone(),
+            opts,
             chunk_rows,
             names,
             bytes,
@@ -197,13 +212,10 @@ impl RowSource for CsvSource {
     }
     fn pass(&mut self, each: &mut ChunkFn<'_>) -> Result<(), SourceError> {
         let mut chunks = CsvChunks::open(&self.path, &self.opts, self.chunk_rows)?;
-        let mut chunk = Dataset {
-            path: None,
-            names: Vec::new(),
-            columns: Vec::new(),
-        };
+        let mut chunk = Dataset::default();
+        let numbers_only = Coding::default();
         while chunks.next_chunk(&mut chunk)? {
-            let design = self.formula.design(&chunk)?;
+            let design = self.formula.design_coded(&chunk, &numbers_only)?;
             each(
                 Batch::new(&design.x, &design.y, design.d),
                 chunks.bytes_read(),
@@ -271,6 +283,7 @@ pub struct MemorySource<'a> {
     design: Cow<'a, Design>,
     chunk_rows: Option<usize>,
     label: String,
+    coding: Option<Coding>,
 }
 
 impl<'a> MemorySource<'a> {
@@ -279,6 +292,7 @@ impl<'a> MemorySource<'a> {
             design: Cow::Borrowed(design),
             chunk_rows: None,
             label: "data".into(),
+            coding: None,
         }
     }
 
@@ -287,12 +301,19 @@ impl<'a> MemorySource<'a> {
             design: Cow::Owned(design),
             chunk_rows: None,
             label: "data".into(),
+            coding: None,
         }
     }
 
     /// Chunks of `rows` rows (at least 1) instead of one.
     pub fn chunked(mut self, rows: usize) -> Self {
         self.chunk_rows = Some(rows.max(1));
+        self
+    }
+
+    /// The categorical levels the design was made with.
+    pub fn coded(mut self, coding: Coding) -> Self {
+        self.coding = Some(coding).filter(|c| !c.is_empty());
         self
     }
 
@@ -326,6 +347,9 @@ impl RowSource for MemorySource<'_> {
     }
     fn design(&self) -> Option<&Design> {
         Some(&self.design)
+    }
+    fn coding(&self) -> Option<&Coding> {
+        self.coding.as_ref()
     }
     fn pass(&mut self, each: &mut ChunkFn<'_>) -> Result<(), SourceError> {
         let all = Batch::new(&self.design.x, &self.design.y, self.design.d);

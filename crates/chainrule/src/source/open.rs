@@ -72,9 +72,12 @@ pub fn open(
     let mut notes = Vec::new();
     if !options.streams(paths) {
         observer.on_pass("read");
-        let (data, report) = read_csv_counted(first, &options.read, &mut |bytes| {
-            observer.on_chunk(0, bytes)
-        })?;
+        let read = ReadOptions {
+            only: formula.columns_to_read(),
+            ..options.read.clone()
+        };
+        let (data, report) =
+            read_csv_counted(first, &read, &mut |bytes| observer.on_chunk(0, bytes))?;
         if report.rows_dropped > 0 {
             notes.push(format!(
                 "dropped {} of {} rows with missing values; θ and every statistic describe \
@@ -84,8 +87,11 @@ pub fn open(
                 report.rows_read - report.rows_dropped
             ));
         }
-        let design = formula.design(&data)?;
-        let source = MemorySource::owned(design).labelled(first.display().to_string());
+        let coding = formula.coding(&data)?;
+        let design = formula.design_coded(&data, &coding)?;
+        let source = MemorySource::owned(design)
+            .labelled(first.display().to_string())
+            .coded(coding);
         return Ok(Opened {
             source: Box::new(source),
             streamed: false,
@@ -144,6 +150,7 @@ fn open_one(
                 .chain(header.names.iter().cloned())
                 .collect(),
             columns: vec![Vec::new(); header.names.len() + 1],
+            ..Default::default()
         };
         let wanted = formula.feature_names(&columns)?;
         if wanted != header.names || formula.response != header.response {

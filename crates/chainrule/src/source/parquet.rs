@@ -119,6 +119,7 @@ impl ParquetSource {
             path: Some(path.to_path_buf()),
             names: all.clone(),
             columns: vec![Vec::new(); all.len()],
+            ..Default::default()
         };
         let names = formula.feature_names(&header)?;
         formula.design(&header)?;
@@ -377,6 +378,7 @@ impl RowSource for ParquetSource {
             path: Some(self.path.clone()),
             names: self.columns.iter().map(|(_, n, _)| n.clone()).collect(),
             columns: vec![Vec::new(); self.columns.len()],
+            ..Default::default()
         };
         let mut levels = Vec::new();
         let mut keep = Vec::new();

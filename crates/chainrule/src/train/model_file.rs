@@ -4,7 +4,9 @@
 use super::{Fit, Scaling, StopReason, TrainConfig};
 use crate::data::atomic::write_atomic;
 use crate::solve::{CovType, Solution};
+use crate::model::formula::Coding;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::Path;
 use thiserror::Error;
 
@@ -57,6 +59,12 @@ pub struct ModelFile {
     /// older files and in `train`'s, whose θ is not the least-squares one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inference: Option<StoredInference>,
+    /// Each categorical variable's levels as fitted (`region`,
+    /// `factor(x)`, `C(region)` → sorted levels), so new rows are coded
+    /// the same way. Absent when there is none (and in files written
+    /// before categorical variables existed).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub levels: BTreeMap<String, Vec<String>>,
 }
 
 /// `method` of a model trained by gradient descent (`train`).
@@ -127,6 +135,7 @@ impl ModelFile {
             history: fit.epoch_j.clone(),
             method: GRADIENT_DESCENT.into(),
             inference: None,
+            levels: BTreeMap::new(),
         }
     }
 
@@ -176,6 +185,20 @@ impl ModelFile {
             history: Vec::new(),
             method: LEAST_SQUARES.into(),
             inference,
+            levels: BTreeMap::new(),
+        }
+    }
+
+    /// The model with the categorical levels it was fitted with.
+    pub fn with_coding(mut self, coding: Option<&Coding>) -> Self {
+        self.levels = coding.map(|c| c.levels.clone()).unwrap_or_default();
+        self
+    }
+
+    /// The categorical levels, for coding new rows.
+    pub fn coding(&self) -> Coding {
+        Coding {
+            levels: self.levels.clone(),
         }
     }
 
@@ -232,6 +255,9 @@ impl ModelFile {
         }
         if let Some(k) = self.theta.iter().position(|t| !t.is_finite()) {
             return Err(format!("θ[{k}] is {}, not a finite number", self.theta[k]));
+        }
+        if let Some((name, _)) = self.levels.iter().find(|(_, l)| l.is_empty()) {
+            return Err(format!("the categorical variable {name} has no levels"));
         }
         if let Some(inf) = &self.inference {
             if inf.cov_params.len() != p || inf.cov_params.iter().any(|r| r.len() != p) {

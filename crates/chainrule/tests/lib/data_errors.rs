@@ -81,18 +81,36 @@ fn short_row_is_ragged_too() {
 #[test]
 fn non_numeric_cell_names_line_column_and_text() {
     // The brief's own example: data.csv line 7, column "x" is column 2.
-    let (msg, err) = message("data.csv", "y,x\n1,1\n2,2\n3,3\n4,4\n5,5\n6,abc\n");
+    // Reading keeps x as text; the formula that uses it as a number says
+    // where the first text cell is.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data.csv");
+    std::fs::write(&path, "y,x\n1,1\n2,2\n3,3\n4,4\n5,5\n6,abc\n").unwrap();
+    let (data, _) = read_csv(&path, &ReadOptions::default()).unwrap();
+    let err = chainrule::model::formula::Formula::parse("y ~ x")
+        .unwrap()
+        .design(&data)
+        .unwrap_err();
     assert!(matches!(
         err,
-        DataError::NotANumber {
+        chainrule::model::formula::FormulaError::NotANumber {
             line: 7,
             index: 2,
+            numbers: 5,
+            words: 1,
             ..
         }
     ));
+    let msg = err.to_string();
     assert_has(
         &msg,
-        &["data.csv:7: column \"x\" (column 2): \"abc\" is not a number; fix the cell or remove the row"],
+        &[
+            &format!(
+                "{}:7: column \"x\" (column 2): \"abc\" is not a number",
+                path.display()
+            ),
+            "or write factor(x)",
+        ],
     );
 }
 

@@ -19,7 +19,8 @@ pub(super) struct Parser<'a> {
     pos: usize,
 }
 
-const TERM_HINT: &str = "expected a term: a column name, 1, 0, ., I(x^2), I(a*b) or poly(x, 3)";
+const TERM_HINT: &str =
+    "expected a term: a column name, 1, 0, ., I(x^2), I(a*b), poly(x, 3), factor(x) or C(x)";
 
 impl<'a> Parser<'a> {
     pub(super) fn new(text: &'a str) -> Self {
@@ -148,10 +149,26 @@ impl<'a> Parser<'a> {
             self.expect(')', "to close `poly(`")?;
             return Ok(Parsed::Term(power_term(column, degree, true)));
         }
+        if is_call && name == "factor" {
+            self.pos += 1;
+            let column = self.name("expected a column name, as in `factor(x)`")?;
+            self.expect(')', "to close `factor(`")?;
+            return Ok(Parsed::Term(Term::Factor(column)));
+        }
+        if is_call && name == "C" {
+            self.pos += 1;
+            let column = self.name("expected a column name, as in `C(x, ref = \"b\")`")?;
+            let reference = match self.eat(',') {
+                true => Some(self.reference()?),
+                false => None,
+            };
+            self.expect(')', "to close `C(`")?;
+            return Ok(Parsed::Term(Term::Categorical(column, reference)));
+        }
         if is_call {
             return self.error_at(
                 start,
-                format!("unknown function `{name}`; use I(...) or poly(x, k)"),
+                format!("unknown function `{name}`; use I(...), poly(x, k), factor(x) or C(x)"),
             );
         }
         Ok(Parsed::Term(Term::Column(name)))
@@ -173,6 +190,43 @@ impl<'a> Parser<'a> {
             });
         }
         Ok(Term::Column(a))
+    }
+
+    /// After `C(x,`: `ref = "b"` (R-ish) or `Treatment("b")` (patsy).
+    fn reference(&mut self) -> Result<String, FormulaError> {
+        self.skip_space();
+        let start = self.pos;
+        let hint = "expected `ref = \"level\"` or `Treatment(\"level\")`";
+        match self.name(hint)?.as_str() {
+            "ref" => {
+                self.expect('=', "after `ref`, as in `ref = \"b\"`")?;
+                self.string()
+            }
+            "Treatment" => {
+                self.expect('(', "after `Treatment`, as in `Treatment(\"b\")`")?;
+                let level = self.string()?;
+                self.expect(')', "to close `Treatment(`")?;
+                Ok(level)
+            }
+            _ => self.error_at(start, hint),
+        }
+    }
+
+    /// A double-quoted string (no escapes: a level name holds no `"`).
+    fn string(&mut self) -> Result<String, FormulaError> {
+        if !self.eat('"') {
+            return self.error_at(self.pos, "expected a level name in double quotes, as \"b\"");
+        }
+        let open = self.pos;
+        while self.chars.get(self.pos).is_some_and(|&c| c != '"') {
+            self.pos += 1;
+        }
+        if self.pos == self.chars.len() {
+            return self.error_at(open - 1, "this quote is never closed");
+        }
+        let text: String = self.chars[open..self.pos].iter().collect();
+        self.pos += 1;
+        Ok(text)
     }
 
     /// An integer power or degree, 1 ≤ k ≤ MAX_DEGREE.
