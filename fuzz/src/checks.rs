@@ -76,6 +76,7 @@ pub fn check_csv(data: &[u8]) {
         drop_missing: first & 1 == 1,
         max_columns: 64,
         max_cells: 4096,
+        only: None,
     };
     let name = if first & 2 == 2 { "f.tsv" } else { "f.csv" };
     let Ok((d, report)) = read_csv_str(name, text, &opts) else {

@@ -6,7 +6,7 @@ use super::flags::{DataArgs, DigitsArg, FitInferenceArgs, FormulaArg, ScaleArgs}
 use super::progress::Progress;
 use anyhow::{Context, Result};
 use chainrule::data::Design;
-use chainrule::model::formula::Formula;
+use chainrule::model::formula::{Coding, Formula};
 use chainrule::solve::{least_squares_with, CovType, DesignRows, FitOptions, Inference, Solution};
 use chainrule::source::fit_stream;
 use chainrule::train::model_file::LEAST_SQUARES;
@@ -62,7 +62,7 @@ pub fn run(args: Args) -> Result<()> {
             ));
         }
         let (s, design, how) = super::cluster::fit(&args.cluster, &args.data.paths(), &formula)?;
-        return report(&args, &formula, &s, &design, &how);
+        return report(&args, &formula, &s, &design, None, &how);
     }
     let options = args.scale.open_options(args.data.read_options())?;
     let mut progress = Progress::new(0);
@@ -112,11 +112,18 @@ pub fn run(args: Args) -> Result<()> {
         }
     };
     progress.clear();
-    report(&args, &formula, &s, &design, &how)
+    report(&args, &formula, &s, &design, source.coding(), &how)
 }
 
 /// The solution as a table or as JSON, and the model file (--out).
-fn report(args: &Args, formula: &Formula, s: &Solution, design: &Design, how: &str) -> Result<()> {
+fn report(
+    args: &Args,
+    formula: &Formula,
+    s: &Solution,
+    design: &Design,
+    coding: Option<&Coding>,
+    how: &str,
+) -> Result<()> {
     let weights = args.inference.weights.as_deref();
     for w in &s.warnings {
         eprintln!("warning: {w}");
@@ -128,7 +135,8 @@ fn report(args: &Args, formula: &Formula, s: &Solution, design: &Design, how: &s
             design.response.clone(),
             design.names.clone(),
             s,
-        );
+        )
+        .with_coding(coding);
         file.save(path)
             .with_context(|| format!("--out {}: cannot write the model", path.display()))?;
     }

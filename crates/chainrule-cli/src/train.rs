@@ -150,7 +150,14 @@ pub fn run(args: Args) -> Result<()> {
     progress.clear();
     let saved = saved_path(&args, &outcome);
     if let Some(path) = saved {
-        save(path, &formula, source.empty_design(), source.coding(), &cfg, &outcome)?;
+        save(
+            path,
+            &formula,
+            source.empty_design(),
+            source.coding(),
+            &cfg,
+            &outcome,
+        )?;
     }
     if let (Some(path), Some(design)) = (&args.report, source.design()) {
         // The derivation steps at the run's learning rate, which is a rate

@@ -366,6 +366,7 @@ impl Fitted {
             &self.formula,
             &self.file.response,
             &self.file.features,
+            &self.file.coding(),
             data,
         )
     }
@@ -465,7 +466,7 @@ fn predict(
     coding: &Coding,
     data: &Dataset,
 ) -> Result<Vec<f64>> {
-    let design = features_of(formula, response, features, data)?;
+    let design = features_of(formula, response, features, coding, data)?;
     Ok((0..design.n)
         .map(|i| design.predict_row(theta, i))
         .collect())
@@ -477,6 +478,7 @@ fn features_of(
     formula: &Formula,
     response: &str,
     features: &[String],
+    coding: &Coding,
     data: &Dataset,
 ) -> Result<Design> {
     let dotted;

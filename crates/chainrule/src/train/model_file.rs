@@ -3,8 +3,8 @@
 
 use super::{Fit, Scaling, StopReason, TrainConfig};
 use crate::data::atomic::write_atomic;
-use crate::solve::{CovType, Solution};
 use crate::model::formula::Coding;
+use crate::solve::{CovType, Solution};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
