@@ -91,6 +91,16 @@ fn a_first_row_with_zero_cost_trains_in_memory_and_streamed_alike() {
 /// the temporary directory.
 fn masked(mut v: Value) -> String {
     v["seconds"] = Value::String("[seconds]".into());
+    // A converged run's gradient is rounding noise, which any change to a
+    // sum's order moves; tests/cli/correct.rs checks it against --tol.
+    let verdict = &mut v["verdict"];
+    if verdict["relative_gradient"]
+        .as_f64()
+        .is_some_and(|r| r < 1e-12)
+    {
+        verdict["gradient_norm"] = Value::String("[rounding]".into());
+        verdict["relative_gradient"] = Value::String("[rounding]".into());
+    }
     let source = v["source"].as_str().unwrap().to_string();
     let name = Path::new(&source).file_name().unwrap().to_str().unwrap();
     v["source"] = Value::String(format!("[dir]/{name}"));

@@ -2,13 +2,30 @@
 //! A = [1 | X] has the constant Hessian H = (2/n)·AᵀA; gradient descent is
 //! stable for lr < 2/λmax(H) and never goes up for lr ≤ 1/λmax(H).
 
-use super::normal::Normal;
 use crate::model::{Batch, LinearModel};
 
 /// λmax of (2/n)·AᵀA, by power iteration on the p×p Gram matrix (one pass
-/// over the data to form it, then work independent of n).
+/// over the data to form it, then work independent of n). Plain sums, as
+/// ever: the lessons' learning rates keep their bits (the stopping rule's
+/// more accurate sums are `Normal`'s).
 pub fn hessian_lambda_max(data: Batch<'_>, model: &LinearModel) -> f64 {
-    Normal::from_rows(data, model).lambda_max()
+    let p = model.n_params();
+    let off = usize::from(model.intercept);
+    let n = data.len().max(1) as f64;
+    let mut h = vec![0.0; p * p];
+    let mut a = vec![0.0; p];
+    for i in 0..data.len() {
+        if model.intercept {
+            a[0] = 1.0;
+        }
+        a[off..].copy_from_slice(data.row(i));
+        for r in 0..p {
+            for c in 0..p {
+                h[r * p + c] += 2.0 * a[r] * a[c] / n;
+            }
+        }
+    }
+    lambda_max(&h, p)
 }
 
 /// λmax of a symmetric positive semidefinite p×p matrix `h` (row-major), by

@@ -15,6 +15,7 @@
 //! change of t leaves θ about √t short.
 
 use crate::model::{Batch, LinearModel};
+use crate::numeric::Dd;
 use crate::solve::QrStats;
 
 use super::lr::lambda_max;
@@ -30,25 +31,32 @@ pub struct Normal {
 }
 
 impl Normal {
-    /// From rows in memory, in one pass.
+    /// From rows in memory, in one pass. The sums are kept in double-double:
+    /// plain sums over n rows carry errors near n·ε, which put a floor
+    /// under ‖H·θ − b‖ (about 1e-12 of ‖b‖ at 10⁶ rows) that a run at the
+    /// default tolerance would never get below.
     pub fn from_rows(data: Batch<'_>, model: &LinearModel) -> Self {
         let p = model.n_params();
         let off = usize::from(model.intercept);
-        let n = data.len().max(1) as f64;
-        let (mut h, mut b) = (vec![0.0; p * p], vec![0.0; p]);
-        let mut a = vec![0.0; p];
+        let (mut h, mut b) = (vec![Dd::default(); p * p], vec![Dd::default(); p]);
+        let mut a = vec![1.0; p];
         for i in 0..data.len() {
-            if model.intercept {
-                a[0] = 1.0;
-            }
             a[off..].copy_from_slice(data.row(i));
             for r in 0..p {
-                for c in 0..p {
-                    h[r * p + c] += 2.0 * a[r] * a[c] / n;
+                for c in r..p {
+                    h[r * p + c].add_product(a[r], a[c]);
                 }
-                b[r] += 2.0 * a[r] * data.y[i] / n;
+                b[r].add_product(a[r], data.y[i]);
             }
         }
+        let n = data.len().max(1) as f64;
+        let mut h: Vec<f64> = h.into_iter().map(|s| 2.0 * s.value() / n).collect();
+        for r in 0..p {
+            for c in 0..r {
+                h[r * p + c] = h[c * p + r];
+            }
+        }
+        let b = b.into_iter().map(|s| 2.0 * s.value() / n).collect();
         Normal { p, h, b }
     }
 

@@ -11,7 +11,7 @@
 
 use super::config::{LearningRate, TrainConfig};
 use super::fit::TrainError;
-use super::lr::auto_lr;
+use super::lr::{auto_lr, hessian_lambda_max};
 use super::normal::Normal;
 use crate::model::Scaling;
 use crate::model::{Batch, Engine, LinearModel};
@@ -96,7 +96,7 @@ impl Plan {
         let scaled_x = scaling.as_ref().map(|s| s.apply(data.x));
         let rows = Batch::new(scaled_x.as_deref().unwrap_or(data.x), data.y, data.d);
         let normal = Normal::from_rows(rows, &model);
-        let lambda = normal.lambda_max();
+        let lambda = hessian_lambda_max(rows, &model);
         let lr = match cfg.lr {
             LearningRate::Fixed(lr) => lr,
             LearningRate::Auto => usable_auto(auto_lr(lambda, rows, &model, k))?,
