@@ -10,6 +10,7 @@ mod fuzz_cli;
 mod help;
 mod interrupt;
 mod limits;
+mod parquet_hostile;
 mod parquet_input;
 mod robust;
 mod step_data;
