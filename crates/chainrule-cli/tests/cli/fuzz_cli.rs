@@ -385,21 +385,39 @@ fn hostile_program(rng: &mut Xoshiro256PlusPlus) -> String {
     p
 }
 
+/// A data file `stem.csv`, `.crd` or `.parquet`, valid, damaged or junk.
+fn data_file(rng: &mut Xoshiro256PlusPlus, seeds: &Seeds, stem: &str) -> (String, Vec<u8>) {
+    let (ext, bytes) = match rng.random_range(0..10) {
+        0 => ("csv", random_bytes(rng, 400)),
+        1 => ("csv", mutate(rng, &seeds.csv)),
+        2 => ("crd", mutate(rng, &seeds.crd)),
+        3 => ("crd", random_bytes(rng, 200)),
+        #[cfg(feature = "parquet")]
+        4 => ("parquet", mutate(rng, &seeds.parquet)),
+        #[cfg(feature = "parquet")]
+        5 => ("parquet", seeds.parquet.clone()),
+        6 => ("csv", Vec::new()),
+        _ => ("csv", hostile_csv(rng)),
+    };
+    (format!("{stem}.{ext}"), bytes)
+}
+
 fn generate(rng: &mut Xoshiro256PlusPlus, seeds: &Seeds) -> Case {
     let mut files = Vec::new();
     let mut args: Vec<String> = Vec::new();
-    let data_kind = rng.random_range(0..10);
-    let (data, bytes) = match data_kind {
-        0 => ("d.csv", random_bytes(rng, 400)),
-        1 => ("d.csv", mutate(rng, &seeds.csv)),
-        2 => ("d.crd", mutate(rng, &seeds.crd)),
-        3 => ("d.crd", random_bytes(rng, 200)),
-        #[cfg(feature = "parquet")]
-        4 => ("d.parquet", mutate(rng, &seeds.parquet)),
-        5 => ("d.csv", Vec::new()),
-        _ => ("d.csv", hostile_csv(rng)),
-    };
-    files.push((data.to_string(), bytes));
+    let (data, bytes) = data_file(rng, seeds, "d");
+    files.push((data.clone(), bytes));
+    let data = data.as_str();
+    // Sometimes a second file, read as more rows of the same table.
+    let more = rng.random_bool(0.15).then(|| {
+        let (name, bytes) = match rng.random_range(0..3) {
+            0 => ("e.csv".to_string(), seeds.csv.clone()),
+            1 => ("e.crd".to_string(), seeds.crd.clone()),
+            _ => data_file(rng, seeds, "e"),
+        };
+        files.push((name.clone(), bytes));
+        name
+    });
     let formula = |rng: &mut Xoshiro256PlusPlus, args: &mut Vec<String>| {
         if rng.random_bool(0.6) {
             args.extend(["--formula".into(), pick(rng, FORMULAS).into()]);
@@ -416,6 +434,7 @@ fn generate(rng: &mut Xoshiro256PlusPlus, seeds: &Seeds) -> Case {
     match rng.random_range(0..10) {
         0 | 1 => {
             args.extend(["train".into(), data.into()]);
+            args.extend(more.clone());
             formula(rng, &mut args);
             flag(rng, &mut args, "--epochs", SMALL);
             flag(rng, &mut args, "--lr", ODD);
@@ -451,6 +470,7 @@ fn generate(rng: &mut Xoshiro256PlusPlus, seeds: &Seeds) -> Case {
         }
         2 | 3 => {
             args.extend(["fit".into(), data.into()]);
+            args.extend(more.clone());
             formula(rng, &mut args);
             flag(rng, &mut args, "--level", ODD);
             flag(rng, &mut args, "--digits", ODD);
@@ -532,7 +552,9 @@ fn generate(rng: &mut Xoshiro256PlusPlus, seeds: &Seeds) -> Case {
             );
         }
         8 => {
-            args.extend(["convert".into(), data.into(), "--out".into()]);
+            args.extend(["convert".into(), data.into()]);
+            args.extend(more.clone());
+            args.push("--out".into());
             args.push(pick(rng, &["c.crd", "c.crd", data, ".", ""]).into());
             formula(rng, &mut args);
             flag(rng, &mut args, "--chunk-rows", ODD);
@@ -731,4 +753,50 @@ fn a_cache_truncated_and_rewritten_under_a_running_train_never_crashes_it() {
         }
     }
     eprintln!("{clean} runs finished with the right θ, {refused} stopped with an error");
+}
+
+#[test]
+fn the_checker_flags_each_kind_of_fault() {
+    // The fuzz test passes only if `fault` says nothing; each field below
+    // alone must make it speak.
+    let clean = || Ran {
+        code: Some(1),
+        signal: None,
+        stderr: "error: d.csv:2: bad cell".into(),
+        elapsed: Duration::from_millis(5),
+        temps: Vec::new(),
+    };
+    assert_eq!(fault(&clean()), None);
+    let faults = [
+        Ran {
+            code: None,
+            signal: Some(7),
+            ..clean()
+        },
+        Ran {
+            code: Some(101),
+            stderr: "thread 'main' panicked at src/x.rs:1:1".into(),
+            ..clean()
+        },
+        Ran {
+            code: Some(101),
+            ..clean()
+        },
+        Ran {
+            stderr: " \n".into(),
+            ..clean()
+        },
+        Ran {
+            elapsed: TIME_LIMIT + Duration::from_secs(1),
+            ..clean()
+        },
+        Ran {
+            code: Some(0),
+            temps: vec![".c.crd.tmp-1-0".into()],
+            ..clean()
+        },
+    ];
+    for ran in faults {
+        assert!(fault(&ran).is_some(), "{:?} {:?}", ran.code, ran.stderr);
+    }
 }

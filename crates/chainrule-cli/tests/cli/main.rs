@@ -13,6 +13,7 @@ mod fuzz_cli;
 mod help;
 mod interrupt;
 mod limits;
+mod parquet_hostile;
 mod parquet_input;
 mod predict_rows;
 mod robust;
