@@ -42,6 +42,7 @@ pub fn run(args: Args) -> Result<()> {
     let formula = parse_formula(&args.formula.formula)?;
     #[cfg(feature = "distributed")]
     if args.cluster.cluster.is_some() {
+        super::cluster::refuse_local_flags(&args.data, &args.scale, false)?;
         let (s, names, how) = super::cluster::fit(&args.cluster, &args.data.paths(), &formula)?;
         return report(&args, &formula, &s, &names, &how);
     }
