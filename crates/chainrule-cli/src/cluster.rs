@@ -3,6 +3,7 @@
 //! `chainrule executor`) instead of a local DataFusion session.
 
 use super::common::usage;
+use super::flags::{DataArgs, ScaleArgs};
 use anyhow::{Context, Result};
 use chainrule::data::Design;
 use chainrule::model::formula::Formula;
@@ -30,6 +31,25 @@ pub struct ClusterArgs {
 
 fn parse_url(text: &str) -> Result<String, String> {
     check_url(text).map(|()| text.to_string())
+}
+
+/// Flags of a read on this machine, which a query engine has no use for:
+/// refused rather than silently ignored.
+pub fn refuse_local_flags(data: &DataArgs, scale: &ScaleArgs, report: bool) -> Result<()> {
+    let flag = if scale.chunk_rows.is_some() {
+        "--chunk-rows"
+    } else if scale.cache.is_some() {
+        "--cache"
+    } else if data.drop_missing {
+        "--drop-missing"
+    } else if report {
+        "--report"
+    } else {
+        return Ok(());
+    };
+    Err(usage(format!(
+        "{flag} works on rows read on this machine; with --cluster (or --engine datafusion) the engine reads the Parquet files: drop {flag}"
+    )))
 }
 
 /// The engine: the cluster with `--cluster`, else a local session.

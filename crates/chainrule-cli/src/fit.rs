@@ -56,6 +56,7 @@ pub fn run(args: Args) -> Result<()> {
     };
     #[cfg(feature = "distributed")]
     if args.cluster.cluster.is_some() {
+        super::cluster::refuse_local_flags(&args.data, &args.scale, false)?;
         if weights.is_some() || cov.is_robust() {
             return Err(usage(
                 "--weights and --cov HC0…HC3 need the rows in memory; drop --cluster",

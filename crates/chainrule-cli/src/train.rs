@@ -330,6 +330,7 @@ fn train_datafusion(
     use super::cluster;
     use chainrule::scale::datafusion::train_engine;
     use chainrule::train::{summarize_streamed, Labels};
+    cluster::refuse_local_flags(&args.data, &args.scale, args.report.is_some())?;
     let files = args.data.paths();
     let engine = cluster::engine(&args.cluster)?;
     let table = engine.table(&files, formula)?;

@@ -68,7 +68,7 @@ fn csv_to_parquet_parts_reads_back_as_the_same_rows() {
         ],
         "one file per 3 rows, no temporary file left"
     );
-    let (want, got) = (fit_json(&[csv.clone()]), fit_json(&files));
+    let (want, got) = (fit_json(std::slice::from_ref(&csv)), fit_json(&files));
     assert_eq!(got["n"], 7);
     // The same rows, streamed file by file (TSQR) instead of one QR in
     // memory: the same closed form to rounding.

@@ -134,3 +134,35 @@ fn train_engine_datafusion_from_the_command_line() {
         assert!(rel(c.as_f64().unwrap(), *b) < 1e-9, "{c} vs {b}");
     }
 }
+
+#[test]
+fn flags_of_a_local_read_and_bad_addresses_are_usage_errors() {
+    // Nothing is contacted: each mistake is caught first (port 1 on
+    // loopback has no scheduler, should anything try).
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["--cluster", "df://127.0.0.1:1", "--chunk-rows", "5"],
+            "--chunk-rows works on rows read on this machine",
+        ),
+        (
+            &["--engine", "datafusion", "--report", "r.html"],
+            "--report works on rows read on this machine",
+        ),
+        (&["--cluster", "127.0.0.1:50050"], "expected df://HOST:PORT"),
+        (
+            &["--cluster", "df://127.0.0.1:1", "--query-timeout", "0"],
+            "--query-timeout must be at least 1",
+        ),
+    ];
+    for (flags, says) in cases {
+        let out = Command::cargo_bin("chainrule")
+            .unwrap()
+            .args(["train", "data.parquet"])
+            .args(flags)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flags:?}: {stderr}");
+        assert!(stderr.contains(says), "{flags:?}: {stderr}");
+    }
+}
