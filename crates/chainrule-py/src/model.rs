@@ -63,7 +63,7 @@ impl Settings {
         if let Some(s) = self.shuffle {
             m = m.shuffle(s);
         }
-        if let Some(t) = self.tol.filter(|t| *t > 0.0) {
+        if let Some(t) = self.tol {
             m = m.tol(t);
         }
         if let Some(name) = &self.engine {
@@ -380,7 +380,7 @@ impl Trained {
             plural(file.steps, "step"),
             match file.stop {
                 StopReason::Epochs => "ran every epoch asked for",
-                StopReason::Converged => "J changed less than tol between epochs",
+                StopReason::Converged => "the gradient fell below tol",
                 StopReason::Interrupted => "interrupted",
             },
         );

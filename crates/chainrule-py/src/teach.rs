@@ -191,7 +191,7 @@ pub fn report_table(
         lr: lr.map_or(LearningRate::Auto, LearningRate::Fixed),
         epochs,
         batch_size,
-        ..TrainConfig::default()
+        ..TrainConfig::plain()
     };
     let text = model.formula().to_string();
     let page = py

@@ -316,7 +316,7 @@ def train(
     seed: int = 0,
     shuffle: Optional[bool] = None,
     tol: Optional[float] = None,
-    standardize: bool = False,
+    standardize: bool = True,
     engine: Optional[str] = None,
     names: Optional[Sequence[str]] = None,
     intercept: bool = True,
@@ -325,8 +325,11 @@ def train(
 
     ``train(df, "y ~ x1 + x2", mode="unrolled")`` or ``train(X, y)``. The
     defaults are the CLI's: mode vectorized, lr 'auto' (1/λmax of the
-    Hessian), 1000 epochs, the mode's batch (sample 1, unrolled 2,
-    vectorized all rows), seed 0. The GIL is released while it runs;
+    Hessian), at most 1000 epochs, the mode's batch (sample 1, unrolled 2,
+    vectorized all rows), seed 0, standardized features (θ in the data's
+    units; ``standardize=False`` is the lessons' plain update), and a stop
+    once the gradient is ``tol`` (default 1e-12) of its size at θ = 0
+    (``tol=0`` runs every epoch). The GIL is released while it runs;
     Ctrl-C (KeyboardInterrupt) stops it and returns the fit so far with
     ``stop == 'interrupted'`` and a warning.
     """
