@@ -5,7 +5,8 @@
 //! gradient of a scalar broadcast over a vector, the gradient of matvec's
 //! vector — adds its terms in this order, whether the graph runs node by
 //! node or compiled into blocks (`compiled.rs`), so the two give the same
-//! bits:
+//! bits (`dot` still sums in index order; a graph that reads one over rows
+//! is not compiled):
 //!
 //! - the rows split into blocks of `BLOCK_ROWS`;
 //! - within a block, row k goes to lane k mod `LANES`, each lane summing its

@@ -23,8 +23,9 @@ pub struct VectorizedGraph {
     pub j: NodeId,
     pub n: usize,
     model: LinearModel,
-    /// The graph as one blocked pass (every vectorized graph qualifies).
-    compiled: Compiled,
+    /// The graph as one blocked pass (every vectorized graph of n ≥ 1 rows
+    /// qualifies; `None` runs `step` instead).
+    compiled: Option<Compiled>,
 }
 
 impl VectorizedGraph {
@@ -49,8 +50,7 @@ impl VectorizedGraph {
         g.set_name(l, "L");
         let j = g.mean(l)?;
         g.set_name(j, "J");
-        let compiled =
-            Compiled::new(&g, j, n).expect("the lesson graph is row-wise up to its mean");
+        let compiled = Compiled::new(&g, j, n).ok();
         Ok(VectorizedGraph {
             graph: g,
             x,
@@ -85,6 +85,9 @@ impl VectorizedGraph {
     /// same J and ∂J/∂θ to the bit; the n-sized nodes (Z1, Z2, L) are not
     /// written.
     pub fn step_compiled(&mut self, batch: Batch<'_>, theta: &[f64]) {
+        let Some(compiled) = &mut self.compiled else {
+            return self.step(batch, theta);
+        };
         let (t0, w) = self.model.split(theta);
         let g = &mut self.graph;
         g.set(self.w, w).expect("θ has d weights");
@@ -92,9 +95,7 @@ impl VectorizedGraph {
             g.value_mut(id).expect("θ0 is a leaf")[0] = t0;
         }
         let feeds = [(self.x, batch.x), (self.y, batch.y)];
-        self.compiled
-            .run(g, &feeds)
-            .expect("the batch has n rows of d");
+        compiled.run(g, &feeds).expect("the batch has n rows of d");
     }
 
     /// ∂J/∂θ in θ's layout (θ0 first when there is one).
