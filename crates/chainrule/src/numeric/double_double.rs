@@ -44,13 +44,19 @@ impl Dd {
 /// in double-double, so it is rounded once at the end (≤ 0.5 ulp plus
 /// ≈ k·2⁻¹⁰⁴ relative) instead of at every multiplication as `powi` does.
 pub fn power(x: f64, k: u32) -> f64 {
+    power_dd(x, k).value()
+}
+
+/// x^k in double-double: hi + lo within ≈ k·2⁻¹⁰⁴ relative of the exact
+/// power, so lo is what rounding x^k to an f64 throws away.
+pub fn power_dd(x: f64, k: u32) -> Dd {
     let mut acc = Dd { hi: 1.0, lo: 0.0 };
     for _ in 0..k {
         let (p, e) = two_product(acc.hi, x);
         let (hi, lo) = two_sum(p, e + acc.lo * x);
         acc = Dd { hi, lo };
     }
-    acc.value()
+    acc
 }
 
 /// s + e = a + b exactly, s = fl(a + b) (Knuth).
@@ -89,6 +95,19 @@ mod tests {
         // (1 + 2⁻³⁰)² = 1 + 2⁻²⁹ + 2⁻⁶⁰; f64 keeps 1 + 2⁻²⁹, the error is 2⁻⁶⁰.
         let a = 1.0 + 2f64.powi(-30);
         assert_eq!(two_product(a, a), (1.0 + 2f64.powi(-29), 2f64.powi(-60)));
+    }
+
+    #[test]
+    fn power_dd_keeps_what_rounding_drops() {
+        // (1 + 2⁻³⁰)² = 1 + 2⁻²⁹ + 2⁻⁶⁰ exactly: f64 keeps 1 + 2⁻²⁹, lo = 2⁻⁶⁰.
+        let a = 1.0 + 2f64.powi(-30);
+        let p = power_dd(a, 2);
+        assert_eq!((p.hi, p.lo), (1.0 + 2f64.powi(-29), 2f64.powi(-60)));
+        // (1 + 2⁻³⁰)³ = 1 + 3·2⁻³⁰ + 3·2⁻⁶⁰ + 2⁻⁹⁰: f64 keeps 1 + 3·2⁻³⁰,
+        // and lo (53 bits from 2⁻⁵⁹ down) holds the rest exactly.
+        let c = power_dd(a, 3);
+        assert_eq!(c.hi, 1.0 + 3.0 * 2f64.powi(-30));
+        assert_eq!(c.lo, 3.0 * 2f64.powi(-60) + 2f64.powi(-90));
     }
 
     #[test]
