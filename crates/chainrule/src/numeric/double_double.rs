@@ -40,14 +40,18 @@ impl Dd {
     }
 }
 
-impl Dd {
+impl std::ops::Mul for Dd {
+    type Output = Dd;
+
     /// self·other to ≈ 2⁻¹⁰⁴ relative (the lo·lo term is below that).
-    pub fn mul(self, other: Dd) -> Dd {
+    fn mul(self, other: Dd) -> Dd {
         let (p, e) = two_product(self.hi, other.hi);
         let (hi, lo) = two_sum(p, e + self.hi * other.lo + self.lo * other.hi);
         Dd { hi, lo }
     }
+}
 
+impl Dd {
     /// A decimal number as written (`-6.860120914`, `0.8116`, `2.5e-3`)
     /// to ≈ 2⁻¹⁰⁴ relative: what parsing to f64 rounds away stays in lo.
     /// None for text that is not a plain decimal, with more than 38
@@ -79,7 +83,7 @@ impl Dd {
         }
         let ten = 10f64.powi(k.abs()); // exact for |k| ≤ 22
         let value = if k >= 0 {
-            Dd { hi, lo }.mul(Dd { hi: ten, lo: 0.0 })
+            Dd { hi, lo } * Dd { hi: ten, lo: 0.0 }
         } else {
             // (hi + lo)/ten: the quotient, then the remainder's share.
             let q1 = hi / ten;
@@ -175,7 +179,7 @@ mod tests {
         // hi + lo is 0.1 to double-double precision (f64 alone is 5.5e-18 off).
         let d = Dd::parse_decimal("0.1").unwrap();
         assert_eq!(d.hi, 0.1);
-        let ten = d.mul(Dd { hi: 10.0, lo: 0.0 });
+        let ten = d * Dd { hi: 10.0, lo: 0.0 };
         assert_eq!(ten.hi, 1.0);
         assert!(ten.lo.abs() < 1e-31, "{ten:?}");
         let m = Dd::parse_decimal("-6.860120914").unwrap();

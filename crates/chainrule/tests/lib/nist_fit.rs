@@ -113,7 +113,7 @@ fn decimal_lows(name: &str, design: &Design, degree: Option<u32>) -> (Vec<f64>, 
                 let exact = match degree {
                     Some(_) => {
                         let x = row[column("x")];
-                        (0..j).fold(x, |p, _| p.mul(x))
+                        (0..j).fold(x, |p, _| p * x)
                     }
                     None => row[column(&design.names[j])],
                 };
