@@ -301,7 +301,7 @@ fn nist_strd_linear_regression_to_the_last_digit() {
 fn nist_decimal_data_reach_every_certified_digit() {
     let certified = json("certified.json");
     let mut failures: Vec<String> = Vec::new();
-    eprintln!("NIST StRD LRE with the decimal data: θ SE σ R² (15 = all NIST's digits)");
+    eprintln!("NIST StRD LRE with the decimal data: θ SE σ R² F (15 = all NIST's digits)");
     for (name, degree, formula) in SETS {
         let design = design(name, degree, formula);
         let (x_lo, y_lo) = decimal_lows(name, &design, degree);
@@ -311,12 +311,32 @@ fn nist_decimal_data_reach_every_certified_digit() {
             ..FitOptions::default()
         };
         let s = least_squares_with(DesignRows::of(&design), &options).unwrap();
-        let c = against_certified(&s, &certified[name]);
+        let cert = &certified[name];
+        let c = against_certified(&s, cert);
+        // The ANOVA (statsmodels' conventions, NIST's numbers): degrees of
+        // freedom, and F; Wampler1/2 fit exactly, certified F = ∞, so F need
+        // only be enormous there.
+        let inference = s.inference(0.95);
+        let anova = &cert["anova"];
+        assert_eq!(
+            (inference.df_model as u64, inference.df_resid as u64),
+            (
+                anova["regression_df"].as_u64().unwrap(),
+                anova["residual_df"].as_u64().unwrap()
+            ),
+            "{name}: ANOVA degrees of freedom"
+        );
+        let f = match anova["f_statistic"].as_str().unwrap() {
+            "Infinity" if inference.f_statistic > 1e20 => 15.0,
+            "Infinity" => 0.0,
+            text => lre_certified(inference.f_statistic, text),
+        };
         eprintln!(
-            "{name:<9} {:>5.2} {:>5.2} {:>5.2} {:>5.2}",
+            "{name:<9} {:>5.2} {:>5.2} {:>5.2} {:>5.2} {f:>5.2}",
             c.theta, c.se, c.sd, c.r2
         );
         for (what, got, min) in [
+            ("F", f, 13.0),
             ("θ", c.theta, 15.0),
             ("SE", c.se, 13.0),
             ("σ", c.sd, 13.0),
