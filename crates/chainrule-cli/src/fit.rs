@@ -91,6 +91,7 @@ pub fn run(args: Args) -> Result<()> {
             let options = FitOptions {
                 weights: w.as_deref(),
                 cov,
+                ..FitOptions::default()
             };
             let s =
                 least_squares_with(DesignRows::of(&design), &options).with_context(

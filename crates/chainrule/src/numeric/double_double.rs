@@ -40,17 +40,86 @@ impl Dd {
     }
 }
 
+impl std::ops::Mul for Dd {
+    type Output = Dd;
+
+    /// self·other to ≈ 2⁻¹⁰⁴ relative (the lo·lo term is below that).
+    fn mul(self, other: Dd) -> Dd {
+        let (p, e) = two_product(self.hi, other.hi);
+        let (hi, lo) = two_sum(p, e + self.hi * other.lo + self.lo * other.hi);
+        Dd { hi, lo }
+    }
+}
+
+impl Dd {
+    /// A decimal number as written (`-6.860120914`, `0.8116`, `2.5e-3`)
+    /// to ≈ 2⁻¹⁰⁴ relative: what parsing to f64 rounds away stays in lo.
+    /// None for text that is not a plain decimal, with more than 38
+    /// significant digits, or a power of ten beyond 10²² either way.
+    pub fn parse_decimal(text: &str) -> Option<Dd> {
+        let text = text.trim();
+        let (mantissa, exp) = match text.split_once(['e', 'E']) {
+            Some((m, e)) => (m, e.parse::<i32>().ok()?),
+            None => (text, 0),
+        };
+        let (negative, digits) = match mantissa.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, mantissa.strip_prefix('+').unwrap_or(mantissa)),
+        };
+        let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
+        if whole.is_empty() && frac.is_empty() {
+            return None;
+        }
+        let mut m: u128 = 0;
+        for c in whole.chars().chain(frac.chars()) {
+            m = m.checked_mul(10)?.checked_add(c.to_digit(10)? as u128)?;
+        }
+        let hi = m as f64;
+        let lo = (m as i128 - hi as i128) as f64;
+        let (hi, lo) = two_sum(hi, lo);
+        let k = exp - frac.len() as i32;
+        if k.abs() > 22 {
+            return None;
+        }
+        let ten = 10f64.powi(k.abs()); // exact for |k| ≤ 22
+        let value = if k >= 0 {
+            Dd { hi, lo } * Dd { hi: ten, lo: 0.0 }
+        } else {
+            // (hi + lo)/ten: the quotient, then the remainder's share.
+            let q1 = hi / ten;
+            let (p, e) = two_product(q1, ten);
+            let q2 = (((hi - p) - e) + lo) / ten;
+            let (hi, lo) = two_sum(q1, q2);
+            Dd { hi, lo }
+        };
+        Some(if negative {
+            Dd {
+                hi: -value.hi,
+                lo: -value.lo,
+            }
+        } else {
+            value
+        })
+    }
+}
+
 /// x^k correctly rounded in all but the rarest cases: the product is kept
 /// in double-double, so it is rounded once at the end (≤ 0.5 ulp plus
 /// ≈ k·2⁻¹⁰⁴ relative) instead of at every multiplication as `powi` does.
 pub fn power(x: f64, k: u32) -> f64 {
+    power_dd(x, k).value()
+}
+
+/// x^k in double-double: hi + lo within ≈ k·2⁻¹⁰⁴ relative of the exact
+/// power, so lo is what rounding x^k to an f64 throws away.
+pub fn power_dd(x: f64, k: u32) -> Dd {
     let mut acc = Dd { hi: 1.0, lo: 0.0 };
     for _ in 0..k {
         let (p, e) = two_product(acc.hi, x);
         let (hi, lo) = two_sum(p, e + acc.lo * x);
         acc = Dd { hi, lo };
     }
-    acc.value()
+    acc
 }
 
 /// s + e = a + b exactly, s = fl(a + b) (Knuth).
@@ -89,6 +158,41 @@ mod tests {
         // (1 + 2⁻³⁰)² = 1 + 2⁻²⁹ + 2⁻⁶⁰; f64 keeps 1 + 2⁻²⁹, the error is 2⁻⁶⁰.
         let a = 1.0 + 2f64.powi(-30);
         assert_eq!(two_product(a, a), (1.0 + 2f64.powi(-29), 2f64.powi(-60)));
+    }
+
+    #[test]
+    fn power_dd_keeps_what_rounding_drops() {
+        // (1 + 2⁻³⁰)² = 1 + 2⁻²⁹ + 2⁻⁶⁰ exactly: f64 keeps 1 + 2⁻²⁹, lo = 2⁻⁶⁰.
+        let a = 1.0 + 2f64.powi(-30);
+        let p = power_dd(a, 2);
+        assert_eq!((p.hi, p.lo), (1.0 + 2f64.powi(-29), 2f64.powi(-60)));
+        // (1 + 2⁻³⁰)³ = 1 + 3·2⁻³⁰ + 3·2⁻⁶⁰ + 2⁻⁹⁰: f64 keeps 1 + 3·2⁻³⁰,
+        // and lo (53 bits from 2⁻⁵⁹ down) holds the rest exactly.
+        let c = power_dd(a, 3);
+        assert_eq!(c.hi, 1.0 + 3.0 * 2f64.powi(-30));
+        assert_eq!(c.lo, 3.0 * 2f64.powi(-60) + 2f64.powi(-90));
+    }
+
+    #[test]
+    fn decimals_keep_what_f64_rounds_away() {
+        // hi is the f64 parse of 0.1; 10·(hi + lo) = 1 to ≈ 1e-31 shows
+        // hi + lo is 0.1 to double-double precision (f64 alone is 5.5e-18 off).
+        let d = Dd::parse_decimal("0.1").unwrap();
+        assert_eq!(d.hi, 0.1);
+        let ten = d * Dd { hi: 10.0, lo: 0.0 };
+        assert_eq!(ten.hi, 1.0);
+        assert!(ten.lo.abs() < 1e-31, "{ten:?}");
+        let m = Dd::parse_decimal("-6.860120914").unwrap();
+        assert_eq!(m.hi, -6.860120914);
+        assert_eq!(Dd::parse_decimal("2.5e-3").unwrap().hi, 0.0025);
+        assert_eq!(
+            Dd::parse_decimal("234289").unwrap(),
+            Dd {
+                hi: 234289.0,
+                lo: 0.0
+            }
+        );
+        assert!(Dd::parse_decimal("abc").is_none() && Dd::parse_decimal("1e40").is_none());
     }
 
     #[test]

@@ -12,5 +12,5 @@ pub mod special;
 pub mod svd;
 
 pub use double_double::{power, Dd};
-pub use lre::lre;
+pub use lre::{lre, lre_certified};
 pub use qr::Qr;

@@ -81,6 +81,15 @@ pub struct FitOptions<'a> {
     /// does.
     pub weights: Option<&'a [f64]>,
     pub cov: CovType,
+    /// The design's values beyond f64: entry (i, j) of X is x + x_lo
+    /// (row-major like x), e.g. the rounding error of a computed power
+    /// (`numeric::double_double::power_dd`). Residuals, refinement, RSS
+    /// and the covariance's refinement then see the unrounded design, so θ
+    /// is the least-squares answer for the exact powers, not for their
+    /// f64 roundings (which moves Filip's θ in the 8th digit).
+    pub x_lo: Option<&'a [f64]>,
+    /// y's values beyond f64, as `x_lo`.
+    pub y_lo: Option<&'a [f64]>,
 }
 
 /// The least-squares fit and its statistics. Vectors indexed like θ.
@@ -180,7 +189,7 @@ pub fn least_squares_with(
     design: DesignRows<'_>,
     options: &FitOptions<'_>,
 ) -> Result<Solution, SolveError> {
-    let problem = Problem::new(design, options.weights)?;
+    let problem = Problem::new(design, options)?;
     let qr = problem.factor();
     let theta = problem.refined_theta(&qr);
     Ok(problem.describe(&qr, theta, options.cov))
@@ -197,7 +206,7 @@ pub fn least_squares_at(
     options: &FitOptions<'_>,
     theta: &[f64],
 ) -> Result<Solution, SolveError> {
-    let problem = Problem::new(design, options.weights)?;
+    let problem = Problem::new(design, options)?;
     assert_eq!(theta.len(), design.p(), "θ has one entry per parameter");
     let qr = problem.factor();
     Ok(problem.describe(&qr, theta.to_vec(), options.cov))
@@ -211,15 +220,22 @@ struct Problem<'a> {
     a: Vec<Vec<f64>>,
     /// y times √w.
     y: Vec<f64>,
+    /// What A's and y's entries hold beyond f64 (`FitOptions::x_lo`),
+    /// times √w; zero columns when not given.
+    a_lo: Option<Vec<Vec<f64>>>,
+    y_lo: Option<Vec<f64>>,
     /// y and w of the rows kept (for the weighted TSS); None unweighted.
     weighted: Option<(Vec<f64>, Vec<f64>)>,
     zero_weight_rows: usize,
-    /// s_j = 1/‖A_j‖ (1 for an all-zero column, which QR drops anyway).
+    /// s_j = the power of two nearest 1/‖A_j‖ (1 for an all-zero column,
+    /// which QR drops anyway): a power of two, so A_j·s_j is exact and the
+    /// double-double products of the refinements see A itself.
     scale: Vec<f64>,
 }
 
 impl<'a> Problem<'a> {
-    fn new(design: DesignRows<'a>, weights: Option<&[f64]>) -> Result<Self, SolveError> {
+    fn new(design: DesignRows<'a>, options: &FitOptions<'_>) -> Result<Self, SolveError> {
+        let weights = options.weights;
         let p = design.p();
         if design.y.is_empty() {
             return Err(SolveError::NoRows);
@@ -230,6 +246,15 @@ impl<'a> Problem<'a> {
         check_finite(&design)?;
         let mut a = columns(&design);
         let mut y = design.y.to_vec();
+        let mut a_lo = options.x_lo.map(|lo| {
+            let lows = DesignRows { x: lo, ..design };
+            let mut c = columns(&lows);
+            if design.intercept {
+                c[0].iter_mut().for_each(|v| *v = 0.0);
+            }
+            c
+        });
+        let mut y_lo = options.y_lo.map(<[f64]>::to_vec);
         let mut weighted = None;
         let mut zero_weight_rows = 0;
         if let Some(w) = weights {
@@ -240,13 +265,17 @@ impl<'a> Problem<'a> {
                 return Err(SolveError::NoRows);
             }
             let root: Vec<f64> = keep.iter().map(|&i| w[i].sqrt()).collect();
-            for column in &mut a {
+            let weigh = |column: &mut Vec<f64>| {
                 *column = keep
                     .iter()
                     .zip(&root)
                     .map(|(&i, r)| column[i] * r)
                     .collect();
-            }
+            };
+            a.iter_mut()
+                .chain(a_lo.iter_mut().flatten())
+                .for_each(weigh);
+            y_lo.iter_mut().for_each(weigh);
             let y_kept: Vec<f64> = keep.iter().map(|&i| design.y[i]).collect();
             y = y_kept.iter().zip(&root).map(|(v, r)| v * r).collect();
             weighted = Some((y_kept, keep.iter().map(|&i| w[i]).collect()));
@@ -255,13 +284,15 @@ impl<'a> Problem<'a> {
             .iter()
             .map(|c| match norm(c) {
                 0.0 => 1.0,
-                v => 1.0 / v,
+                v => 2f64.powi(-(v.log2().round() as i32)),
             })
             .collect();
         Ok(Problem {
             design,
             a,
             y,
+            a_lo,
+            y_lo,
             weighted,
             zero_weight_rows,
             scale,
@@ -297,15 +328,15 @@ impl<'a> Problem<'a> {
         for (r, &j) in qr.kept.iter().enumerate() {
             theta[j] = scale[j] * c[r];
         }
-        let mut residual = residual_from(a, y, &vec![0.0; n], &theta);
+        let mut residual = self.residual_from(&vec![0.0; n], &theta);
 
         for _ in 0..REFINEMENT_STEPS {
             // f = y − r − A·θ, g = −(A·S)ᵀ·r, both in double-double.
-            let mut f = residual_from(a, y, &residual, &theta);
+            let mut f = self.residual_from(&residual, &theta);
             let mut g: Vec<f64> = qr
                 .kept
                 .iter()
-                .map(|&j| -scale[j] * dot_dd(&a[j], &residual))
+                .map(|&j| -scale[j] * self.dot_column(j, &residual))
                 .collect();
             // Corrections: Rᵀ·d1 = g; Qᵀf = [f1; f2]; R·δθs = f1 − d1;
             // δr = Q·[d1; f2].
@@ -328,7 +359,7 @@ impl<'a> Problem<'a> {
     /// so that RSS describes the θ returned.
     fn describe(&self, qr: &Qr, theta: Vec<f64>, cov_type: CovType) -> Solution {
         let (n, p, rank) = (self.n(), self.a.len(), qr.rank());
-        let rss_dd = rss_columns(&self.a, &self.y, &theta);
+        let rss_dd = self.rss(&theta);
         let rss = rss_dd.value();
         let tss_dd = match &self.weighted {
             Some((y, w)) => metrics::total_sum_of_squares_weighted(y, w, self.design.intercept),
@@ -341,15 +372,14 @@ impl<'a> Problem<'a> {
         } else {
             f64::NAN
         };
-        let residuals = residual_from(&self.a, &self.y, &vec![0.0; n], &theta);
-        let cov_params = covariance::cov_params(
-            qr,
-            &self.a,
-            &self.scale,
-            &residuals,
-            residual_sd * residual_sd,
-            cov_type,
-        );
+        let residuals = self.residual_from(&vec![0.0; n], &theta);
+        let scaled = covariance::Scaled {
+            a: &self.a,
+            a_lo: self.a_lo.as_deref(),
+            scale: &self.scale,
+        };
+        let cov_params =
+            covariance::cov_params(qr, &scaled, &residuals, residual_sd * residual_sd, cov_type);
         let mut std_errors = vec![f64::NAN; p];
         for &j in &qr.kept {
             std_errors[j] = cov_params[j * p + j].sqrt();
@@ -391,6 +421,65 @@ impl<'a> Problem<'a> {
         }
     }
 
+    /// y − r − A·θ, each row in double-double, rounded once.
+    fn residual_from(&self, r: &[f64], theta: &[f64]) -> Vec<f64> {
+        self.residuals_dd(r, theta)
+            .into_iter()
+            .map(Dd::value)
+            .collect()
+    }
+
+    /// y − r − A·θ per row in double-double, with A's and y's low parts.
+    fn residuals_dd(&self, r: &[f64], theta: &[f64]) -> Vec<Dd> {
+        let mut acc: Vec<Dd> = self.y.iter().map(|&v| Dd { hi: v, lo: 0.0 }).collect();
+        if let Some(lo) = &self.y_lo {
+            acc.iter_mut().zip(lo).for_each(|(acc, &v)| acc.add(v));
+        }
+        for (acc, &ri) in acc.iter_mut().zip(r) {
+            acc.add(-ri);
+        }
+        for (j, &t) in theta.iter().enumerate() {
+            if t == 0.0 {
+                continue;
+            }
+            for (acc, &v) in acc.iter_mut().zip(&self.a[j]) {
+                acc.add_product(-v, t);
+            }
+            if let Some(lo) = &self.a_lo {
+                for (acc, &v) in acc.iter_mut().zip(&lo[j]) {
+                    acc.add_product(-v, t);
+                }
+            }
+        }
+        acc
+    }
+
+    /// RSS at θ in double-double, from unrounded residuals.
+    fn rss(&self, theta: &[f64]) -> Dd {
+        let zeros = vec![0.0; self.n()];
+        let mut rss = Dd::default();
+        for r in self.residuals_dd(&zeros, theta) {
+            metrics::add_square(&mut rss, r);
+        }
+        rss
+    }
+
+    /// A_jᵀ·v in double-double, A_j with its low part.
+    fn dot_column(&self, j: usize, v: &[f64]) -> f64 {
+        let mut acc = Dd::default();
+        self.a[j]
+            .iter()
+            .zip(v)
+            .for_each(|(a, b)| acc.add_product(*a, *b));
+        if let Some(lo) = &self.a_lo {
+            lo[j]
+                .iter()
+                .zip(v)
+                .for_each(|(a, b)| acc.add_product(*a, *b));
+        }
+        acc.value()
+    }
+
     /// Exact data deserve exact answers: when y is constant the slope is
     /// 0, but QR leaves rounding dust (−2.7e-47) and a t statistic of 10⁴⁶.
     /// A coefficient whose whole contribution ‖θj·Aj‖ is at rounding level
@@ -398,13 +487,13 @@ impl<'a> Problem<'a> {
     /// RSS: the least-squares answer, to every digit we can tell.
     fn snap_to_zero(&self, theta: &mut [f64]) {
         let dust = norm(&self.y) * f64::EPSILON * 4.0;
-        let mut best = rss_columns(&self.a, &self.y, theta).value();
+        let mut best = self.rss(theta).value();
         for j in 0..theta.len() {
             if theta[j] == 0.0 || (theta[j] * norm(&self.a[j])).abs() > dust {
                 continue;
             }
             let kept = std::mem::replace(&mut theta[j], 0.0);
-            let rss = rss_columns(&self.a, &self.y, theta).value();
+            let rss = self.rss(theta).value();
             if rss <= best {
                 best = rss;
             } else {
@@ -421,46 +510,6 @@ fn columns(design: &DesignRows<'_>) -> Vec<Vec<f64>> {
     ones.into_iter()
         .chain((0..d).map(|j| (0..n).map(|i| design.x[i * d + j]).collect()))
         .collect()
-}
-
-/// y − r − A·θ, each row in double-double, rounded once.
-fn residual_from(a: &[Vec<f64>], y: &[f64], r: &[f64], theta: &[f64]) -> Vec<f64> {
-    residuals_dd(a, y, r, theta)
-        .into_iter()
-        .map(Dd::value)
-        .collect()
-}
-
-/// y − r − A·θ per row in double-double.
-fn residuals_dd(a: &[Vec<f64>], y: &[f64], r: &[f64], theta: &[f64]) -> Vec<Dd> {
-    let mut acc: Vec<Dd> = y.iter().map(|&v| Dd { hi: v, lo: 0.0 }).collect();
-    for (acc, &ri) in acc.iter_mut().zip(r) {
-        acc.add(-ri);
-    }
-    for (column, &t) in a.iter().zip(theta) {
-        if t != 0.0 {
-            for (acc, &v) in acc.iter_mut().zip(column) {
-                acc.add_product(-v, t);
-            }
-        }
-    }
-    acc
-}
-
-/// RSS at θ in double-double, from unrounded residuals.
-fn rss_columns(a: &[Vec<f64>], y: &[f64], theta: &[f64]) -> Dd {
-    let zeros = vec![0.0; y.len()];
-    let mut rss = Dd::default();
-    for r in residuals_dd(a, y, &zeros, theta) {
-        metrics::add_square(&mut rss, r);
-    }
-    rss
-}
-
-fn dot_dd(u: &[f64], v: &[f64]) -> f64 {
-    let mut acc = Dd::default();
-    u.iter().zip(v).for_each(|(a, b)| acc.add_product(*a, *b));
-    acc.value()
 }
 
 fn check_finite(design: &DesignRows<'_>) -> Result<(), SolveError> {
@@ -767,7 +816,7 @@ mod tests {
         let w = [2.0, 1.0, 0.0, 1.0, 1.0];
         let options = FitOptions {
             weights: Some(&w),
-            cov: CovType::Nonrobust,
+            ..FitOptions::default()
         };
         let s = least_squares_with(DesignRows::of(&d), &options).unwrap();
         let repeated = design(
@@ -792,7 +841,7 @@ mod tests {
         let fit = |w: &[f64]| {
             let options = FitOptions {
                 weights: Some(w),
-                cov: CovType::Nonrobust,
+                ..FitOptions::default()
             };
             least_squares_with(DesignRows::of(&d), &options).unwrap_err()
         };

@@ -84,6 +84,7 @@ fn fit(weights: bool, cov: CovType) -> Solution {
     let options = FitOptions {
         weights: weights.then_some(&w[..]),
         cov,
+        ..FitOptions::default()
     };
     least_squares_with(DesignRows::of(&design), &options).unwrap()
 }
