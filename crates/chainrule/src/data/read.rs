@@ -15,14 +15,12 @@
 //! ([`TextColumn`](super::TextColumn)); what that means is the formula's
 //! call.
 
-use std::cell::RefCell;
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
 use super::columns::Columns;
 use super::line_limit::{LineLimit, LineTooLong};
-use super::lines::LineFinder;
 use super::{DataError, Dataset};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,8 +83,11 @@ pub fn read_csv_counted(
     };
     let file = File::open(path).map_err(io_error)?;
     let label = path.display().to_string();
-    let lines = RefCell::new(LineFinder::new(|| File::open(path)));
-    let line_at = |byte: u64| lines.borrow_mut().line_at(byte).unwrap_or(0);
+    let line_at = |byte: u64| {
+        File::open(path)
+            .and_then(|f| line_at_byte(f, byte))
+            .unwrap_or(0)
+    };
     let counted = Counted {
         inner: file,
         bytes: 0,
@@ -130,10 +131,24 @@ pub fn read_csv_str(
     text: &str,
     opts: &ReadOptions,
 ) -> Result<(Dataset, ReadReport), DataError> {
-    let lines = RefCell::new(LineFinder::new(|| Ok(text.as_bytes())));
-    let line_at = |byte: u64| lines.borrow_mut().line_at(byte).unwrap_or(0);
+    let line_at = |byte: u64| line_at_byte(text.as_bytes(), byte).unwrap_or(0);
     let reader = LineLimit::new(text.as_bytes(), opts.max_columns);
     read_from(name, delimiter_for(name), reader, &line_at, opts)
+}
+
+/// The 1-based line of the record that the csv crate says starts at byte
+/// `start`. The crate puts that start *before* any blank lines it then
+/// skips, so blank lines right after `start` are counted too.
+pub(super) fn line_at_byte<R: Read>(bytes: R, start: u64) -> std::io::Result<u64> {
+    let mut line = 1;
+    for (at, b) in std::io::BufReader::new(bytes).bytes().enumerate() {
+        let b = b?;
+        if at as u64 >= start && b != b'\n' && b != b'\r' {
+            break;
+        }
+        line += u64::from(b == b'\n');
+    }
+    Ok(line)
 }
 
 pub(super) fn delimiter_for(name: &str) -> u8 {

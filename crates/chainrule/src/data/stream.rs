@@ -5,15 +5,13 @@
 //! the same rules, and only the columns [`ReadOptions::only`] names are
 //! read.
 
-use std::cell::RefCell;
 use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use super::columns::Columns;
 use super::line_limit::LineLimit;
-use super::lines::LineFinder;
-use super::read::{delimiter_for, header_names, line_of, next_record, parse_row};
+use super::read::{delimiter_for, header_names, line_at_byte, line_of, next_record, parse_row};
 use super::{DataError, Dataset, ReadOptions, ReadReport};
 
 /// A CSV file open for one pass, chunk by chunk.
@@ -28,12 +26,7 @@ pub struct CsvChunks {
     chunk_rows: usize,
     report: ReadReport,
     done: bool,
-    /// Rows' lines, one scan for the whole pass.
-    lines: RefCell<LineFinder<File, OpenAgain>>,
 }
-
-/// Opens the file again for [`LineFinder`].
-type OpenAgain = Box<dyn FnMut() -> std::io::Result<File> + Send>;
 
 impl CsvChunks {
     /// Opens `path` and reads its header.
@@ -52,8 +45,8 @@ impl CsvChunks {
             .from_reader(LineLimit::new(BufReader::new(file), opts.max_columns));
         let mut record = csv::StringRecord::new();
         let line_at = |byte: u64| {
-            LineFinder::new(|| File::open(path))
-                .line_at(byte)
+            File::open(path)
+                .and_then(|f| line_at_byte(f, byte))
                 .unwrap_or(0)
         };
         if !next_record(&mut csv, &mut record, &label, &line_at)? {
@@ -72,10 +65,6 @@ impl CsvChunks {
             chunk_rows: chunk_rows.max(1),
             report: ReadReport::default(),
             done: false,
-            lines: RefCell::new(LineFinder::new(Box::new({
-                let path = path.to_path_buf();
-                move || File::open(&path)
-            }))),
         })
     }
 
@@ -103,8 +92,12 @@ impl CsvChunks {
             return Ok(false);
         }
         let mut cells = Vec::with_capacity(self.columns.width());
-        let lines = &self.lines;
-        let line_at = |byte: u64| lines.borrow_mut().line_at(byte).unwrap_or(0);
+        let path = self.path.clone();
+        let line_at = |byte: u64| {
+            File::open(&path)
+                .and_then(|f| line_at_byte(f, byte))
+                .unwrap_or(0)
+        };
         let file = self.label.as_str();
         while self.columns.rows() < self.chunk_rows {
             if !next_record(&mut self.csv, &mut self.record, file, &line_at)? {
