@@ -76,6 +76,7 @@ pub fn check_csv(data: &[u8]) {
         drop_missing: first & 1 == 1,
         max_columns: 64,
         max_cells: 4096,
+        only: None,
     };
     let name = if first & 2 == 2 { "f.tsv" } else { "f.csv" };
     let Ok((d, report)) = read_csv_str(name, text, &opts) else {
@@ -91,6 +92,7 @@ pub fn check_csv(data: &[u8]) {
         assert!(!d.names[k].is_empty());
         assert!(!d.names[..k].contains(&d.names[k]));
     }
+    assert!(d.text.iter().all(|t| t.values.len() == rows));
 }
 
 /// Model files: what loads has one finite θ per parameter, and saving it

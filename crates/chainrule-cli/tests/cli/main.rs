@@ -10,6 +10,7 @@ mod help;
 mod interrupt;
 mod limits;
 mod parquet_input;
+mod real_tables;
 mod robust;
 mod step_data;
 mod stream_memory;

@@ -17,4 +17,5 @@ mod nist_fit;
 mod nist_train;
 mod report_browser;
 mod stream_train;
+mod tables;
 mod train_loop;
