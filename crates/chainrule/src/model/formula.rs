@@ -98,13 +98,13 @@ pub enum FormulaError {
     ResponseOnBothSides { name: String },
 
     #[error(
-        "{file}:{line}: column \"{name}\" (column {index}): \"{text}\" is not a number, though \
+        "{at}: column \"{name}\" (column {index}): \"{text}\" is not a number, though \
          {numbers} of the column's {} cells are; fix the cell if \"{name}\" is numeric, or \
          write factor({name}) in the formula to use every value as a category", numbers + words
     )]
     NotANumber {
-        file: String,
-        line: u64,
+        /// `file:line` of the cell.
+        at: String,
         name: String,
         index: usize,
         text: String,
@@ -113,12 +113,12 @@ pub enum FormulaError {
     },
 
     #[error(
-        "{file}:{line}: column \"{name}\" holds text (\"{text}\"), so it can only enter the \
+        "{at}: column \"{name}\" holds text (\"{text}\"), so it can only enter the \
          formula as a category (`{name}`, `C({name})`), not in `{term}`"
     )]
     TextInArithmetic {
-        file: String,
-        line: u64,
+        /// `file:line` of the column's first text cell.
+        at: String,
         name: String,
         text: String,
         term: String,
@@ -421,8 +421,7 @@ fn lookup<'a>(data: &'a Dataset, name: &str, term: &str) -> Result<&'a [f64], Fo
         Some(t) => {
             let at = t.first_text.clone().unwrap_or_default();
             Err(FormulaError::TextInArithmetic {
-                file: data.source_name(),
-                line: at.line,
+                at: format!("{}:{}", data.source_name(), at.line),
                 name: name.into(),
                 text: at.text,
                 term: term.into(),
@@ -750,12 +749,12 @@ mod tests {
             matches!(
                 e,
                 FormulaError::NotANumber {
-                    line: 4,
+                    ref at,
                     index: 2,
                     numbers: 3,
                     words: 1,
                     ..
-                }
+                } if at == "t.csv:4"
             ),
             "{e:?}"
         );
@@ -771,7 +770,7 @@ mod tests {
         // A text column cannot enter arithmetic.
         let e = parse("y ~ I(region^2)").design(&regions()).unwrap_err();
         assert!(
-            matches!(e, FormulaError::TextInArithmetic { line: 2, .. }),
+            matches!(e, FormulaError::TextInArithmetic { ref at, .. } if at == "t.csv:2"),
             "{e:?}"
         );
     }

@@ -94,7 +94,6 @@ fn non_numeric_cell_names_line_column_and_text() {
     assert!(matches!(
         err,
         chainrule::model::formula::FormulaError::NotANumber {
-            line: 7,
             index: 2,
             numbers: 5,
             words: 1,
