@@ -92,6 +92,7 @@ pub fn check_csv(data: &[u8]) {
         assert!(!d.names[k].is_empty());
         assert!(!d.names[..k].contains(&d.names[k]));
     }
+    assert!(d.text.iter().all(|t| t.values.len() == rows));
 }
 
 /// Model files: what loads has one finite θ per parameter, and saving it

@@ -1,5 +1,5 @@
 //! Flag groups, each defined once and flattened where used: data (files,
-//! missing values, limits), formula, training, scale. The learning rate is
+//! missing values `--na`, limits), formula, training, scale. The learning rate is
 //! parsed here only, as a clap value parser, so a bad `--lr` is a usage
 //! error (exit 2) in every subcommand.
 
@@ -47,11 +47,25 @@ pub struct DataArgs {
     /// (e.g. `part-*.csv`); implies streaming
     #[arg(value_name = "MORE")]
     pub more: Vec<PathBuf>,
-    /// Skip rows with empty, NaN or infinite cells (and say how many)
+    /// Rows with a missing cell (empty, NA, NaN, inf) in a column the
+    /// formula uses: `error` stops at the first and names its line and
+    /// column; `drop` skips them and says how many. Columns the formula does
+    /// not use are never read
+    #[arg(long, value_enum, default_value_t = NaArg::Error, value_name = "ACTION")]
+    pub na: NaArg,
+    /// The same as `--na drop`
     #[arg(long)]
     pub drop_missing: bool,
     #[command(flatten)]
     pub limits: DataLimits,
+}
+
+/// `--na`: what a missing cell does (the values are explained in the
+/// flag's help, so clap keeps the short layout).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum NaArg {
+    Error,
+    Drop,
 }
 
 impl DataArgs {
@@ -62,7 +76,8 @@ impl DataArgs {
     }
 
     pub fn read_options(&self) -> ReadOptions {
-        self.limits.read_options(self.drop_missing)
+        self.limits
+            .read_options(self.drop_missing || self.na == NaArg::Drop)
     }
 }
 
@@ -70,8 +85,9 @@ impl DataArgs {
 #[derive(clap::Args, Clone, Debug)]
 pub struct FormulaArg {
     /// Model formula: `y ~ x`, `y ~ x - 1` (no intercept), `y ~ x1 + x2`,
-    /// `y ~ .` (all other columns), `y ~ poly(x, 3)`, `y ~ x + I(x^2)`; or a
-    /// preset: origin, line, plane
+    /// `y ~ .` (all other columns), `y ~ poly(x, 3)`, `y ~ x + I(x^2)`; a
+    /// text column is categorical, `factor(x)` makes one of numbers, `C(x,
+    /// ref = "b")` picks the reference level; or a preset: origin, line, plane
     #[arg(long, short, default_value = "y ~ .")]
     pub formula: String,
 }

@@ -263,6 +263,12 @@ fn every_fit_flag_changes_the_answer_or_says_how() {
             &["--drop-missing"],
             "the row with an empty x2 skipped instead of an error",
         ),
+        row(
+            "--na",
+            &["fit", &holes],
+            &["--na", "drop"],
+            "the row with an empty x2 skipped instead of an error",
+        ),
         // 3 columns in the file (the header above).
         row(
             "--max-columns",

@@ -16,6 +16,7 @@ mod limits;
 mod parquet_hostile;
 mod parquet_input;
 mod predict_rows;
+mod real_tables;
 mod robust;
 mod step_data;
 mod stream_memory;

@@ -9,6 +9,7 @@ mod dataset;
 mod design;
 mod error;
 mod line_limit;
+mod lines;
 pub mod number;
 pub mod presets;
 mod read;

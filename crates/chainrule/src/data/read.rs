@@ -21,6 +21,7 @@ use std::path::Path;
 
 use super::columns::Columns;
 use super::line_limit::{LineLimit, LineTooLong};
+use super::lines::LineTracker;
 use super::{DataError, Dataset};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,7 +96,10 @@ pub fn read_csv_counted(
         read_so_far,
     };
     let reader = LineLimit::new(BufReader::new(counted), opts.max_columns);
-    let (mut data, report) = read_from(&label, delimiter_for(&label), reader, &line_at, opts)?;
+    let mut lines = LineTracker::new(File::open(path).map_err(io_error)?);
+    let row_line = &mut |start| lines.line_of(start);
+    let delimiter = delimiter_for(&label);
+    let (mut data, report) = read_from(&label, delimiter, reader, &line_at, row_line, opts)?;
     data.path = Some(path.to_path_buf());
     Ok((data, report))
 }
@@ -133,7 +137,9 @@ pub fn read_csv_str(
 ) -> Result<(Dataset, ReadReport), DataError> {
     let line_at = |byte: u64| line_at_byte(text.as_bytes(), byte).unwrap_or(0);
     let reader = LineLimit::new(text.as_bytes(), opts.max_columns);
-    read_from(name, delimiter_for(name), reader, &line_at, opts)
+    let mut lines = LineTracker::new(text.as_bytes());
+    let row_line = &mut |start| lines.line_of(start);
+    read_from(name, delimiter_for(name), reader, &line_at, row_line, opts)
 }
 
 /// The 1-based line of the record that the csv crate says starts at byte
@@ -164,6 +170,7 @@ fn read_from<R: Read>(
     delimiter: u8,
     reader: R,
     line_at: &dyn Fn(u64) -> u64,
+    row_line: &mut dyn FnMut(u64) -> u64,
     opts: &ReadOptions,
 ) -> Result<(Dataset, ReadReport), DataError> {
     let mut csv = csv::ReaderBuilder::new()
@@ -199,7 +206,7 @@ fn read_from<R: Read>(
         match missing {
             None => {
                 let raw: Vec<&str> = columns.picked.iter().map(|&j| &record[j]).collect();
-                columns.push(&cells, &raw, line());
+                columns.push(&cells, &raw, row_line(start_of(&record)));
             }
             Some(_) if opts.drop_missing => report.rows_dropped += 1,
             Some((j, what)) => {
@@ -287,6 +294,11 @@ pub(super) fn next_record<R: Read>(
             message,
         }
     })
+}
+
+/// The byte where the csv crate says `record` starts.
+pub(super) fn start_of(record: &csv::StringRecord) -> u64 {
+    record.position().map_or(0, |p| p.byte())
 }
 
 pub(super) fn line_of(record: &csv::StringRecord, line_at: &dyn Fn(u64) -> u64) -> u64 {

@@ -11,7 +11,10 @@ use std::path::{Path, PathBuf};
 
 use super::columns::Columns;
 use super::line_limit::LineLimit;
-use super::read::{delimiter_for, header_names, line_at_byte, line_of, next_record, parse_row};
+use super::lines::LineTracker;
+use super::read::{
+    delimiter_for, header_names, line_at_byte, line_of, next_record, parse_row, start_of,
+};
 use super::{DataError, Dataset, ReadOptions, ReadReport};
 
 /// A CSV file open for one pass, chunk by chunk.
@@ -22,6 +25,7 @@ pub struct CsvChunks {
     record: csv::StringRecord,
     names: Vec<String>,
     columns: Columns,
+    lines: LineTracker<File>,
     opts: ReadOptions,
     chunk_rows: usize,
     report: ReadReport,
@@ -54,6 +58,7 @@ impl CsvChunks {
         }
         let names = header_names(&record, &label, opts)?;
         let columns = Columns::pick(&names, opts.only.as_deref(), &label)?;
+        let lines = LineTracker::new(File::open(path).map_err(io_error)?);
         Ok(CsvChunks {
             path: path.to_path_buf(),
             label,
@@ -61,6 +66,7 @@ impl CsvChunks {
             record,
             names,
             columns,
+            lines,
             opts: opts.clone(),
             chunk_rows: chunk_rows.max(1),
             report: ReadReport::default(),
@@ -111,7 +117,8 @@ impl CsvChunks {
             match parse_row(record, &self.names, picked, &line, &mut cells, file)? {
                 None => {
                     let raw: Vec<&str> = picked.iter().map(|&j| &record[j]).collect();
-                    self.columns.push(&cells, &raw, line());
+                    let line = self.lines.line_of(start_of(record));
+                    self.columns.push(&cells, &raw, line);
                 }
                 Some(_) if self.opts.drop_missing => self.report.rows_dropped += 1,
                 Some((j, what)) => {

@@ -10,6 +10,7 @@
 //!          | "I(" name ")" | "I(" name "^" k ")" | "I(" name "*" name ")"
 //!          | "poly(" name "," k ")"
 //!          | "factor(" name ")" | "C(" name ["," ref "=" string] ")"
+//!          | ("log" | "exp" | "sqrt" | "abs") "(" name ")"
 //!          | "C(" name "," "Treatment(" string ")" ")"
 //! name    := letter (letter | digit | "_" | ".")*  |  "`" any text but "`" "`"
 //! string  := '"' any text but '"' '"'
@@ -35,9 +36,11 @@
 use std::fmt;
 
 mod coding;
+mod function;
 mod parse;
 
 pub use coding::Coding;
+pub use function::Function;
 use parse::{is_name_char, is_name_start, Parser};
 
 use crate::data::Dataset;
@@ -64,6 +67,8 @@ pub enum Term {
     Product(String, String),
     /// `poly(x, k)`, k ≥ 2: the features x, x^2, …, x^k.
     Poly(String, u32),
+    /// `log(x)`, `exp(x)`, `sqrt(x)`, `abs(x)`.
+    Apply(Function, String),
     /// `factor(x)`: the column as categories, numbers included.
     Factor(String),
     /// `C(x)` or `C(x, ref = "b")`: categorical, with the reference level
@@ -98,13 +103,13 @@ pub enum FormulaError {
     ResponseOnBothSides { name: String },
 
     #[error(
-        "{file}:{line}: column \"{name}\" (column {index}): \"{text}\" is not a number, though \
+        "{at}: column \"{name}\" (column {index}): \"{text}\" is not a number, though \
          {numbers} of the column's {} cells are; fix the cell if \"{name}\" is numeric, or \
          write factor({name}) in the formula to use every value as a category", numbers + words
     )]
     NotANumber {
-        file: String,
-        line: u64,
+        /// `file:line` of the cell.
+        at: String,
         name: String,
         index: usize,
         text: String,
@@ -113,15 +118,27 @@ pub enum FormulaError {
     },
 
     #[error(
-        "{file}:{line}: column \"{name}\" holds text (\"{text}\"), so it can only enter the \
+        "{at}: column \"{name}\" holds text (\"{text}\"), so it can only enter the \
          formula as a category (`{name}`, `C({name})`), not in `{term}`"
     )]
     TextInArithmetic {
-        file: String,
-        line: u64,
+        /// `file:line` of the column's first text cell.
+        at: String,
         name: String,
         text: String,
         term: String,
+    },
+
+    #[error(
+        "{at}: {function}({name}) needs {domain}, but {name} is {value}; drop or fix the row, \
+         or choose a transformation defined there"
+    )]
+    Domain {
+        at: String,
+        function: Function,
+        name: String,
+        domain: String,
+        value: f64,
     },
 
     #[error(
@@ -325,6 +342,7 @@ impl Formula {
                 Term::Power(c, k) => push(Feature::Power(c, k)),
                 Term::Product(a, b) => push(Feature::Product(a, b)),
                 Term::Poly(c, k) => (1..=k).for_each(|p| push(Feature::Power(c.clone(), p))),
+                Term::Apply(f, c) => push(Feature::Apply(f, c)),
                 Term::Factor(_) | Term::Categorical(..) | Term::Dot => {
                     unreachable!("categorical terms and `.` are handled above")
                 }
@@ -373,6 +391,7 @@ impl Term {
             Term::Column(c)
             | Term::Power(c, _)
             | Term::Poly(c, _)
+            | Term::Apply(_, c)
             | Term::Factor(c)
             | Term::Categorical(c, _) => vec![c],
             Term::Product(a, b) => vec![a, b],
@@ -421,8 +440,7 @@ fn lookup<'a>(data: &'a Dataset, name: &str, term: &str) -> Result<&'a [f64], Fo
         Some(t) => {
             let at = t.first_text.clone().unwrap_or_default();
             Err(FormulaError::TextInArithmetic {
-                file: data.source_name(),
-                line: at.line,
+                at: format!("{}:{}", data.source_name(), at.line),
                 name: name.into(),
                 text: at.text,
                 term: term.into(),
@@ -438,6 +456,8 @@ enum Feature {
     /// x^k; k = 1 is the column itself.
     Power(String, u32),
     Product(String, String),
+    /// f(x).
+    Apply(Function, String),
     /// 1 where `column` is `level` (one of `levels`), named `{prefix}{level}`.
     Indicator {
         column: String,
@@ -453,6 +473,7 @@ impl Feature {
             Feature::Power(c, 1) => c.clone(),
             Feature::Power(c, k) => format!("{c}^{k}"),
             Feature::Product(a, b) => format!("{a}*{b}"),
+            Feature::Apply(f, c) => format!("{f}({})", Name(c)),
             Feature::Indicator { prefix, level, .. } => format!("{prefix}{level}"),
         }
     }
@@ -478,6 +499,23 @@ impl Feature {
                     .zip(b)
                     .map(|(u, v)| u * v)
                     .collect()
+            }
+            Feature::Apply(f, c) => {
+                let values = lookup(data, c, &self.name())?;
+                let apply = |(i, &v): (usize, &f64)| {
+                    f.apply(v).ok_or_else(|| FormulaError::Domain {
+                        at: data.row_at(i),
+                        function: *f,
+                        name: c.clone(),
+                        domain: f.domain(c),
+                        value: v,
+                    })
+                };
+                values
+                    .iter()
+                    .enumerate()
+                    .map(apply)
+                    .collect::<Result<_, _>>()?
             }
             Feature::Indicator {
                 column,
@@ -524,6 +562,7 @@ impl fmt::Display for Term {
             Term::Power(c, k) => write!(f, "I({}^{k})", Name(c)),
             Term::Product(a, b) => write!(f, "I({}*{})", Name(a), Name(b)),
             Term::Poly(c, k) => write!(f, "poly({}, {k})", Name(c)),
+            Term::Apply(g, c) => write!(f, "{g}({})", Name(c)),
             Term::Factor(c) => write!(f, "factor({})", Name(c)),
             Term::Categorical(c, None) => write!(f, "C({})", Name(c)),
             Term::Categorical(c, Some(r)) => write!(f, "C({}, ref = \"{r}\")", Name(c)),
@@ -634,7 +673,7 @@ mod tests {
         assert_eq!(syntax_column("y ~ x - z").0, 9);
         assert_eq!(syntax_column("y ~ I(x^0)").0, 9);
         assert_eq!(syntax_column("y ~ poly(x)").0, 11);
-        assert_eq!(syntax_column("y ~ log(x)").0, 5);
+        assert_eq!(syntax_column("y ~ ln(x)").0, 5);
         assert_eq!(syntax_column("y ~ 2").0, 5);
         assert_eq!(syntax_column("y ~ x x").0, 7);
         assert_eq!(syntax_column("y ~ 0").0, 4);
@@ -750,12 +789,12 @@ mod tests {
             matches!(
                 e,
                 FormulaError::NotANumber {
-                    line: 4,
+                    ref at,
                     index: 2,
                     numbers: 3,
                     words: 1,
                     ..
-                }
+                } if at == "t.csv:4"
             ),
             "{e:?}"
         );
@@ -771,7 +810,7 @@ mod tests {
         // A text column cannot enter arithmetic.
         let e = parse("y ~ I(region^2)").design(&regions()).unwrap_err();
         assert!(
-            matches!(e, FormulaError::TextInArithmetic { line: 2, .. }),
+            matches!(e, FormulaError::TextInArithmetic { ref at, .. } if at == "t.csv:2"),
             "{e:?}"
         );
     }
@@ -792,6 +831,28 @@ mod tests {
                 if at == "t.csv:3" && level == "Central"),
             "{e:?}"
         );
+    }
+
+    #[test]
+    fn functions_of_a_column_and_their_domains() {
+        let data = table("y,x\n1,1\n2,4\n3,0.25\n");
+        let d = parse("y ~ log(x) + sqrt(x) + abs(x) + exp(x) - 1")
+            .design(&data)
+            .unwrap();
+        assert_eq!(d.names, ["log(x)", "sqrt(x)", "abs(x)", "exp(x)"]);
+        // x = 4: ln 4, √4 = 2, |4| = 4, e⁴ (f64's own ln and exp).
+        assert_eq!(d.row(1), [4f64.ln(), 2.0, 4.0, 4f64.exp()]);
+        // Line 3 holds x = 0: log is undefined there.
+        let zero = table("y,x\n1,1\n2,0\n");
+        let e = parse("y ~ log(x)").design(&zero).unwrap_err();
+        assert!(
+            matches!(e, FormulaError::Domain { ref at, value, .. } if at == "t.csv:3" && value == 0.0),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("log(x) needs x > 0"), "{e}");
+        let big = table("y,x\n1,1000\n");
+        let e = parse("y ~ exp(x)").design(&big).unwrap_err();
+        assert!(matches!(e, FormulaError::Overflow { row: 1, .. }), "{e:?}");
     }
 
     #[test]
@@ -821,6 +882,8 @@ mod tests {
                 .prop_map(|(a, b)| Term::Product(a, b)),
             (name(), 2..=MAX_DEGREE).prop_map(|(c, k)| Term::Poly(c, k)),
             name().prop_map(Term::Factor),
+            (prop::sample::select(Function::ALL.to_vec()), name())
+                .prop_map(|(f, c)| Term::Apply(f, c)),
             (name(), prop::option::of("[a-zA-Z0-9 ._θ-]{0,6}"))
                 .prop_map(|(c, r)| Term::Categorical(c, r)),
             Just(Term::Dot),

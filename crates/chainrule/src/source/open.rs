@@ -78,6 +78,12 @@ pub fn open(
         };
         let (data, report) =
             read_csv_counted(first, &read, &mut |bytes| observer.on_chunk(0, bytes))?;
+        if read.drop_missing && report.rows_dropped == 0 {
+            notes.push(format!(
+                "no row had a missing value in the formula's columns: all {} rows kept",
+                report.rows_read
+            ));
+        }
         if report.rows_dropped > 0 {
             notes.push(format!(
                 "dropped {} of {} rows with missing values; θ and every statistic describe \

@@ -94,7 +94,6 @@ fn non_numeric_cell_names_line_column_and_text() {
     assert!(matches!(
         err,
         chainrule::model::formula::FormulaError::NotANumber {
-            line: 7,
             index: 2,
             numbers: 5,
             words: 1,
@@ -224,9 +223,22 @@ fn too_many_columns_names_the_limit() {
 
 #[test]
 fn tsv_is_read_with_tabs_and_errors_point_into_it() {
-    let (msg, _) = message("data.tsv", "x\ty\n1\t2\n3\tfour\n");
+    let (msg, _) = message("data.tsv", "x\ty\n1\t\n");
     assert_has(
         &msg,
+        &["data.tsv:2:", "column \"y\" (column 2)", "empty cell"],
+    );
+    // A word among numbers is named where the formula meets it.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data.tsv");
+    std::fs::write(&path, "x\ty\n1\t2\n3\tfour\n").unwrap();
+    let (data, _) = read_csv(&path, &ReadOptions::default()).unwrap();
+    let err = chainrule::model::formula::Formula::parse("y ~ x")
+        .unwrap()
+        .design(&data)
+        .unwrap_err();
+    assert_has(
+        &err.to_string(),
         &["data.tsv:3:", "column \"y\" (column 2)", "\"four\""],
     );
 }

@@ -21,4 +21,5 @@ mod number_parse;
 mod report_browser;
 mod statsmodels_ols;
 mod stream_train;
+mod tables;
 mod train_loop;

@@ -71,8 +71,7 @@ pub(super) fn is_labels(t: &TextColumn) -> bool {
 pub(super) fn mixed(data: &Dataset, t: &TextColumn) -> FormulaError {
     let at = t.first_text.clone().unwrap_or_default();
     FormulaError::NotANumber {
-        file: data.source_name(),
-        line: at.line,
+        at: format!("{}:{}", data.source_name(), at.line),
         name: t.name.clone(),
         index: t.index,
         text: at.text,

@@ -1,7 +1,7 @@
 //! The formula parser: recursive descent over characters, so that every
 //! error can point at its 1-based column. Grammar in the parent module.
 
-use super::{Formula, FormulaError, Term, MAX_DEGREE};
+use super::{Formula, FormulaError, Function, Term, MAX_DEGREE};
 
 pub(super) fn is_name_start(c: char) -> bool {
     c.is_alphabetic() || c == '_'
@@ -20,7 +20,7 @@ pub(super) struct Parser<'a> {
 }
 
 const TERM_HINT: &str =
-    "expected a term: a column name, 1, 0, ., I(x^2), I(a*b), poly(x, 3), factor(x) or C(x)";
+    "expected a term: a column name, 1, 0, ., I(x^2), I(a*b), poly(x, 3), log(x), factor(x) or C(x)";
 
 impl<'a> Parser<'a> {
     pub(super) fn new(text: &'a str) -> Self {
@@ -149,6 +149,12 @@ impl<'a> Parser<'a> {
             self.expect(')', "to close `poly(`")?;
             return Ok(Parsed::Term(power_term(column, degree, true)));
         }
+        if let Some(f) = Function::from_name(&name).filter(|_| is_call) {
+            self.pos += 1;
+            let column = self.name(&format!("expected a column name, as in `{f}(x)`"))?;
+            self.expect(')', &format!("to close `{f}(`"))?;
+            return Ok(Parsed::Term(Term::Apply(f, column)));
+        }
         if is_call && name == "factor" {
             self.pos += 1;
             let column = self.name("expected a column name, as in `factor(x)`")?;
@@ -168,7 +174,10 @@ impl<'a> Parser<'a> {
         if is_call {
             return self.error_at(
                 start,
-                format!("unknown function `{name}`; use I(...), poly(x, k), factor(x) or C(x)"),
+                format!(
+                    "unknown function `{name}`; use I(...), poly(x, k), log, exp, sqrt, abs, \
+                     factor(x) or C(x)"
+                ),
             );
         }
         Ok(Parsed::Term(Term::Column(name)))
