@@ -283,14 +283,14 @@ fn complete_rows(
     let text = String::from_utf8(w.into_inner().map_err(|e| anyhow!("{e}"))?)?;
     let opts = args.limits.read_options(true);
     let shown = args.data.display().to_string();
-    let (read, _) = read_csv_str(&shown, &text, &opts)?;
-    let at = read.index_of(&index).expect("the row column was written");
-    let rows = read.columns[at].iter().map(|&v| v as usize).collect();
-    let mut names = read.names.clone();
-    let mut cols = read.columns.clone();
-    names.remove(at);
-    cols.remove(at);
-    let mut data = Dataset::new(names, cols)?;
+    // Text columns (categorical variables) come along; the lines are the
+    // file's when it has one line per row (no blank lines, no cell
+    // spanning lines).
+    let (mut data, _) = read_csv_str(&shown, &text, &opts)?;
+    let at = data.index_of(&index).expect("the row column was written");
+    let rows = data.columns[at].iter().map(|&v| v as usize).collect();
+    data.names.remove(at);
+    data.columns.remove(at);
     data.path = Some(args.data.clone());
     Ok((data, rows))
 }
