@@ -109,7 +109,7 @@ impl Qr {
         }
     }
 
-    /// The columns of R (rank × rank, upper triangular): `out[r][q]` = R[q][r].
+    /// The columns of R (rank × rank, upper triangular): `out[r][q] = R[q][r]`.
     pub fn r_columns(&self) -> Vec<Vec<f64>> {
         let k = self.rank();
         (0..k)

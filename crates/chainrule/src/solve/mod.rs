@@ -14,6 +14,7 @@ pub use least_squares::{
     least_squares, least_squares_at, least_squares_rows, least_squares_with, CovType, DesignRows,
     FitOptions, Solution, RANK_TOLERANCE,
 };
+pub(crate) use metrics::residual;
 pub use metrics::{metrics, metrics_rows, Metrics};
 pub use prediction::{interval_bounds, Interval, Uncertainty};
 pub use qr_stats::QrStats;

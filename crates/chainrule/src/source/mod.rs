@@ -24,6 +24,7 @@ mod open;
 #[cfg(feature = "parquet")]
 pub mod parquet;
 mod passes;
+mod refine;
 
 pub use convert::write_cache;
 pub use grad_stats::{block_stats, GradStats};
@@ -71,7 +72,7 @@ pub type ChunkFn<'f> = dyn FnMut(Batch<'_>, u64) -> Result<(), SourceError> + 'f
 /// Watches passes over a source: chunks as they are read (progress).
 pub trait PassObserver {
     /// A pass over the data begins (`what`: "scan", "epoch", "metrics",
-    /// "convert").
+    /// "refine", "convert").
     fn on_pass(&mut self, _what: &str) {}
     /// `rows` rows of the current pass were just used; `bytes` of input
     /// have been consumed in this pass so far.

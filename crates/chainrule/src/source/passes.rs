@@ -45,5 +45,7 @@ pub fn fit_stream(
     observer: &mut dyn PassObserver,
 ) -> Result<crate::solve::Solution, SourceError> {
     let stats = scan(source, observer)?;
-    Ok(stats.solve(source.response(), source.names(), source.intercept())?)
+    let mut s = stats.solve(source.response(), source.names(), source.intercept())?;
+    super::refine::refine(source, &stats, &mut s, observer)?;
+    Ok(s)
 }
