@@ -45,7 +45,7 @@ pub struct Args {
     /// Print the result as JSON on stdout (schema: docs/train-json.md)
     #[arg(long)]
     pub json: bool,
-    /// Exit 1 when θ did not converge to the least-squares θ (fewer than 6
+    /// Exit 1 when θ did not converge to the least-squares θ (fewer than 9
     /// digits of agreement, or θ not unique), after printing the result
     /// (--json included); no model file (--out) is then written
     #[arg(long)]
@@ -189,8 +189,9 @@ fn require_converged(outcome: &TrainOutcome, args: &Args) -> Result<()> {
     }
     let what = match outcome.verdict.digits {
         Some(d) => format!(
-            "θ agrees with the least-squares θ to only {d:.1} significant digits (6 needed; \
+            "θ agrees with the least-squares θ to only {d:.1} significant digits ({} needed; \
              the gradient is {:.1e} of its size at θ = 0)",
+            chainrule::train::CONVERGED_DIGITS,
             outcome.verdict.relative_gradient
         ),
         None => "θ is not unique (the design is rank-deficient), so no θ training finds is \

@@ -222,8 +222,9 @@ fn an_observer_stops_training_between_steps() {
 /// used to wait for its end, then make one more pass for the metrics. Now
 /// the pass stops after the chunk in progress, no metrics pass follows,
 /// and the run says what it kept. The bound is one whole pass over the
-/// same file (`fit --chunk-rows`, timed here): the old behaviour took
-/// between one and two.
+/// same file (`convert` to a design cache, timed here): the old behaviour
+/// took between one and two. `--tol 0`: the run must still be in its
+/// epochs when the signal comes, not stopped by the gradient rule.
 #[test]
 fn sigint_stops_a_streamed_run_within_a_chunk() {
     use std::time::Instant;
@@ -235,12 +236,14 @@ fn sigint_stops_a_streamed_run_within_a_chunk() {
     run_ok(&[
         "synth", "--model", "plane", "--n", "1000000", "--out", &data,
     ]);
+    let cache = dir.path().join("big.crd").display().to_string();
     let started = Instant::now();
-    run_ok(&["fit", &data, "--chunk-rows", "4096"]);
+    run_ok(&["convert", &data, "--out", &cache, "--chunk-rows", "4096"]);
     let one_pass = started.elapsed();
 
     let child = Command::new(cargo_bin("chainrule"))
         .args(["train", &data, "--chunk-rows", "4096", "--epochs", "100000"])
+        .args(["--tol", "0"])
         .args(["--out", &model_arg])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -145,7 +145,7 @@ fn a_bad_learning_rate_is_a_usage_error_everywhere() {
 #[test]
 fn every_run_says_whether_theta_is_the_least_squares_theta() {
     // synth plane (seed 4, noise 0.1): 2000 standardized full-batch epochs
-    // at the automatic rate converge far past 6 digits; 3 epochs do not.
+    // at the automatic rate converge far past 9 digits; 3 epochs do not.
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("p.csv");
     let (rows, _) =

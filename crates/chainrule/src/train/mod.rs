@@ -29,6 +29,8 @@ pub use crate::model::Scaling;
 pub use config::{LearningRate, TrainConfig, DEFAULT_EPOCHS, DEFAULT_TOL};
 pub use fit::{Fit, Observer, Quiet, StopReason, TrainError, MAX_RECORDED};
 pub use model_file::{Metrics, ModelFile, ModelFileError};
-pub use outcome::{summarize, summarize_streamed, Check, Labels, Param, TrainOutcome};
+pub use outcome::{
+    summarize, summarize_streamed, Check, Labels, Param, TrainOutcome, CONVERGED_DIGITS,
+};
 pub use plan::Plan;
 pub use run::{train, train_backend, train_source, GradAtFn, Trained};
