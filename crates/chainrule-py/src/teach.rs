@@ -162,8 +162,9 @@ fn write_page(path: &std::path::Path, page: &str) -> PyResult<()> {
 #[pyfunction]
 pub fn report_lessons(py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
     let page = py
-        .detach(|| teach::lessons_page(chainrule::render::Lang::from_env()))
-        .map_err(|e| report_error(py, e))?;
+        // Boxed: the error crosses the closure, and is large (clippy).
+        .detach(|| teach::lessons_page(chainrule::render::Lang::from_env()).map_err(Box::new))
+        .map_err(|e| report_error(py, *e))?;
     write_page(&path, &page)
 }
 
@@ -203,7 +204,8 @@ pub fn report_table(
                 source,
                 chainrule::render::Lang::from_env(),
             )
+            .map_err(Box::new)
         })
-        .map_err(|e| report_error(py, e))?;
+        .map_err(|e| report_error(py, *e))?;
     write_page(&path, &page)
 }
