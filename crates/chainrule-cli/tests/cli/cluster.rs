@@ -208,12 +208,16 @@ fn strings(args: &[&str]) -> Vec<String> {
 }
 
 /// The local in-memory trainer's θ on the same rows.
-fn local_theta(epochs: usize) -> Vec<f64> {
+/// θ of the in-memory run with the CLI's defaults; `every_epoch`: as
+/// `--tol 0`, no stop on the gradient.
+fn local_theta(epochs: usize, every_epoch: bool) -> Vec<f64> {
     let (_, design) = data();
+    let defaults = TrainConfig::default();
     let cfg = TrainConfig {
         lr: LearningRate::Auto,
         epochs,
-        ..TrainConfig::default()
+        tol: if every_epoch { None } else { defaults.tol },
+        ..defaults
     };
     train(
         Batch::new(&design.x, &design.y, 2),
@@ -270,7 +274,7 @@ fn train_and_fit_on_a_loopback_cluster_equal_the_local_run() {
             .any(|w| w.as_str().unwrap().contains("lacks")),
         "{v}"
     );
-    for (a, b) in theta(&v).iter().zip(local_theta(30)) {
+    for (a, b) in theta(&v).iter().zip(local_theta(30, false)) {
         assert!(rel(*a, b) < 1e-9, "θ {a} on the cluster vs {b} in memory");
     }
     // --check's closed form came from the TSQR aggregate on the executors.
@@ -319,7 +323,7 @@ fn a_stock_cluster_trains_by_builtin_sums_and_refuses_fit() {
         "{v}"
     );
     // SUM((θ·x − y)·xj) is the same gradient, added in another order.
-    for (a, b) in theta(&v).iter().zip(local_theta(20)) {
+    for (a, b) in theta(&v).iter().zip(local_theta(20, false)) {
         assert!(rel(*a, b) < 1e-9, "θ {a} by built-in sums vs {b} in memory");
     }
     let fit_args = [
@@ -341,7 +345,17 @@ fn an_executor_killed_mid_run_gives_the_right_theta_or_a_clear_error() {
     let mut cluster = Cluster::start(dir.path(), 2, false);
     let epochs = 120;
     let epochs_text = epochs.to_string();
-    let more = ["--epochs", &epochs_text, "--json", "--query-timeout", "30"];
+    // --tol 0: the run must still be in its epochs when the executor goes
+    // (the gradient rule would stop it within a dozen).
+    let more = [
+        "--epochs",
+        &epochs_text,
+        "--tol",
+        "0",
+        "--json",
+        "--query-timeout",
+        "30",
+    ];
     let args = train_args(&parts, &cluster.url, &more);
     let train = std::thread::spawn(move || run_bounded(&args, Duration::from_secs(50)));
     // Some epochs in (each query ~50 ms on loopback), then one executor goes.
@@ -358,7 +372,7 @@ fn an_executor_killed_mid_run_gives_the_right_theta_or_a_clear_error() {
         eprintln!("the run completed on the surviving executor");
         let v = json(&out);
         assert_eq!(v["epochs"], epochs, "{v}");
-        for (a, b) in theta(&v).iter().zip(local_theta(epochs)) {
+        for (a, b) in theta(&v).iter().zip(local_theta(epochs, true)) {
             assert!(rel(*a, b) < 1e-9, "θ {a} after the kill vs {b} in memory");
         }
     } else {
