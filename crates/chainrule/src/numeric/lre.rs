@@ -15,7 +15,8 @@ pub fn lre(estimate: f64, certified: f64) -> f64 {
     if error == 0.0 {
         return 15.0;
     }
-    (-error.log10()).clamp(0.0, 15.0)
+    // `+ 0.0` turns the −0 of an error of exactly 1 into 0.
+    (-error.log10()).clamp(0.0, 15.0) + 0.0
 }
 
 /// LRE against a certified value as written (`"0.429796848199937E-03"`),
@@ -76,6 +77,8 @@ mod tests {
         assert_eq!(lre(2.5, 2.5), 15.0);
         assert_eq!(lre(1.0 + 1e-17, 1.0), 15.0);
         assert_eq!(lre(5.0, 1.0), 0.0);
+        // An error of exactly 1 is 0 digits, not −0 (printed "-0.0").
+        assert!(lre(0.0, 1.0).is_sign_positive());
         assert_eq!(lre(f64::NAN, 1.0), 0.0);
     }
 }
