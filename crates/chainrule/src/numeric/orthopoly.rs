@@ -92,16 +92,15 @@ impl OrthoPoly {
 
     /// The k basis values at `x` into `out` (length k), by R's recurrence.
     pub fn eval_into(&self, x: f64, out: &mut [f64]) {
-        let k = self.degree();
-        debug_assert_eq!(out.len(), k);
+        debug_assert_eq!(out.len(), self.degree());
         let (mut previous, mut current) = (1.0, x - self.alpha[0]);
         out[0] = current;
-        for i in 1..k {
+        for (i, slot) in out.iter_mut().enumerate().skip(1) {
             let next =
                 (x - self.alpha[i]) * current - (self.norm2[i + 1] / self.norm2[i]) * previous;
             previous = current;
             current = next;
-            out[i] = current;
+            *slot = current;
         }
         for (i, v) in out.iter_mut().enumerate() {
             *v /= self.norm2[i + 2].sqrt();
