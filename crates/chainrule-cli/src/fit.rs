@@ -199,9 +199,25 @@ fn fit_json(
     weights: Option<&str>,
     decimal: &Decimal,
 ) -> serde_json::Value {
-    // NaN and ±∞ as the words numeric::json writes, never null.
+    let mut out = json!({
+        "formula": formula, "method": LEAST_SQUARES,
+        "weights": weights, "zero_weight_rows": s.zero_weight_rows,
+        "decimal_refined": decimal.refined, "f64_only_features": decimal.f64_only,
+    });
+    let object = out.as_object_mut().expect("an object");
+    object.extend(solution_json(&design.param_names(), s, inf));
+    out
+}
+
+/// The statistics of a least-squares solution (`fit --json`'s, and `train
+/// --json`'s `inference` at the trained θ), NaN and ±∞ as the words
+/// numeric::json writes, never null.
+pub fn solution_json(
+    names: &[String],
+    s: &Solution,
+    inf: &Inference,
+) -> serde_json::Map<String, serde_json::Value> {
     let num = Number;
-    let names = design.param_names();
     let params: Vec<_> = (0..names.len())
         .map(|k| {
             json!({"name": names[k], "value": num(s.theta[k]),
@@ -215,12 +231,10 @@ fn fit_json(
         .chunks(s.p.max(1))
         .map(|row| row.iter().map(|&v| num(v)).collect())
         .collect();
-    json!({
-        "formula": formula, "method": LEAST_SQUARES,
+    let value = json!({
         "n": s.n, "p": s.p, "rank": s.rank,
         "theta": params, "level": inf.level,
         "cov_type": s.cov_type.as_str(), "use_t": inf.use_t, "cov_params": cov,
-        "weights": weights, "zero_weight_rows": s.zero_weight_rows,
         "j": num(s.mse), "rmse": num(s.rmse), "r_squared": num(s.r_squared),
         "adj_r_squared": num(inf.adj_r_squared),
         "residual_sd": num(s.residual_sd), "scale": num(s.residual_sd * s.residual_sd),
@@ -229,9 +243,12 @@ fn fit_json(
         "f_statistic": num(inf.f_statistic), "f_p_value": num(inf.f_p_value),
         "log_likelihood": num(inf.log_likelihood), "aic": num(inf.aic), "bic": num(inf.bic),
         "condition_number": num(s.condition_number),
-        "decimal_refined": decimal.refined, "f64_only_features": decimal.f64_only,
         "warnings": s.warnings,
-    })
+    });
+    match value {
+        serde_json::Value::Object(map) => map,
+        _ => unreachable!("json! of braces is an object"),
+    }
 }
 
 /// Whether θ was solved for the data as written (`source::decimal`), and

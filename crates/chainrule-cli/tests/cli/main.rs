@@ -25,5 +25,6 @@ mod stream_memory;
 mod tables;
 mod teach;
 mod temps;
+mod train_inference;
 mod train_json;
 mod warnings;
