@@ -22,6 +22,9 @@ use std::path::PathBuf;
 /// as NIST and R define it), adjusted R², the F test, log-likelihood, AIC,
 /// BIC and the condition number — statsmodels' OLS conventions, with
 /// robust covariance (--cov) and weights (--weights) as statsmodels' WLS.
+/// On an ill-conditioned design θ is solved for the data as written in the
+/// CSV, each cell read again as a decimal beyond f64 (NIST's certified
+/// digits, all 15; `decimal_refined` in --json).
 ///
 /// Example: chainrule fit data.csv --formula "y ~ poly(x, 3)" --out model.json
 #[derive(clap::Args)]

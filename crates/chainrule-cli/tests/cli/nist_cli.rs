@@ -130,3 +130,61 @@ fn fit_reaches_every_certified_nist_digit() {
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// Filip with two rows the reader drops (`--na drop`: an empty y, an `NA`
+/// x) put in the middle: the decimal refit must line its cells up with
+/// the rows the fit kept, and reaches every certified digit of θ still.
+/// A feature with no exact value (`log(x)`, x > 0 here after a shift
+/// nothing else shares) is carried in f64 and named.
+#[test]
+fn the_decimal_refit_follows_dropped_rows_and_names_f64_features() {
+    let filip = std::fs::read_to_string(nist().join("Filip.csv")).unwrap();
+    let mut lines: Vec<&str> = filip.lines().collect();
+    lines.insert(40, ",-6.5");
+    lines.insert(20, "0.8,NA");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("filip_gaps.csv");
+    std::fs::write(&path, lines.join("\n")).unwrap();
+    let run = |formula: &str| -> (Value, String) {
+        let out = Command::cargo_bin("chainrule")
+            .unwrap()
+            .args([
+                "fit",
+                path.to_str().unwrap(),
+                "-f",
+                formula,
+                "--json",
+                "--na",
+                "drop",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (
+            serde_json::from_slice(&out.stdout).unwrap(),
+            String::from_utf8_lossy(&out.stderr).into(),
+        )
+    };
+    let (v, _) = run("y ~ poly(x, 10)");
+    assert_eq!(
+        (v["n"].as_u64(), &v["decimal_refined"]),
+        (Some(82), &Value::Bool(true))
+    );
+    let certified: Value =
+        serde_json::from_str(&std::fs::read_to_string(nist().join("certified.json")).unwrap())
+            .unwrap();
+    for k in 0..=10 {
+        let want = text(&certified["Filip"]["parameters"][format!("B{k}")]["estimate"]);
+        let digits = lre_certified(v["theta"][k]["value"].as_f64().unwrap(), want);
+        assert!(digits >= 15.0, "B{k}: {digits:.2}");
+    }
+    // Filip's x is negative (−3 … −9): abs(x) has no exact value to carry.
+    let (v, stderr) = run("y ~ poly(x, 3) + abs(x)");
+    assert_eq!(v["decimal_refined"], true);
+    assert_eq!(v["f64_only_features"], serde_json::json!(["abs(x)"]));
+    assert!(stderr.contains("abs(x) carried in f64 only"), "{stderr}");
+}
