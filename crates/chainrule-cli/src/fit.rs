@@ -9,7 +9,7 @@ use chainrule::data::Design;
 use chainrule::model::formula::{Coding, Formula};
 use chainrule::numeric::json::Number;
 use chainrule::solve::{least_squares_with, CovType, DesignRows, FitOptions, Inference, Solution};
-use chainrule::source::decimal::{fit_decimal, worth_decimal, DecimalFit};
+use chainrule::source::decimal::{fit_decimal, fit_stream_decimal, worth_decimal, DecimalFit};
 use chainrule::source::fit_stream;
 use chainrule::train::model_file::LEAST_SQUARES;
 use chainrule::train::ModelFile;
@@ -122,8 +122,24 @@ pub fn run(args: Args) -> Result<()> {
                      and the extra data files (a --cache file is fine)",
                 ));
             }
-            let s = fit_stream(&mut *source, &mut progress).with_context(solving)?;
-            (s, source.empty_design(), Decimal::default())
+            let (s, decimal) = match one_csv(&args) {
+                Some(path) => {
+                    let read = args.data.read_options();
+                    let (s, decimal) =
+                        fit_stream_decimal(&mut *source, &mut progress, path, &formula, &read)
+                            .with_context(solving)?;
+                    progress.clear();
+                    match decimal {
+                        Some(fit) => decimal_outcome(fit, s)?,
+                        None => (s, Decimal::default()),
+                    }
+                }
+                None => (
+                    fit_stream(&mut *source, &mut progress).with_context(solving)?,
+                    Decimal::default(),
+                ),
+            };
+            (s, source.empty_design(), decimal)
         }
     };
     progress.clear();
@@ -273,16 +289,31 @@ fn decimal_refit(
     options: &FitOptions<'_>,
     s: Solution,
 ) -> Result<(Solution, Decimal)> {
+    let Some(path) = one_csv(args).filter(|_| worth_decimal(&s)) else {
+        return Ok((s, Decimal::default()));
+    };
+    let read = args.data.read_options();
+    decimal_outcome(
+        fit_decimal(path, formula, reading, &read, design, options)?,
+        s,
+    )
+}
+
+/// The data file when the rows come from one CSV/TSV file, which can be
+/// read again as decimals.
+fn one_csv(args: &Args) -> Option<&std::path::Path> {
     let path = &args.data.data;
     let csv = path
         .extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("csv") || e.eq_ignore_ascii_case("tsv"));
-    if !(csv && args.data.more.is_empty() && worth_decimal(&s)) {
-        return Ok((s, Decimal::default()));
-    }
-    let read = args.data.read_options();
-    match fit_decimal(path, formula, reading, &read, design, options)? {
+    (csv && args.data.more.is_empty()).then_some(path.as_path())
+}
+
+/// The decimal refit's solution and what to say about it; `s`, the f64
+/// data's, when it was declined.
+fn decimal_outcome(fit: DecimalFit, s: Solution) -> Result<(Solution, Decimal)> {
+    match fit {
         DecimalFit::Refined { solution, f64_only } => {
             if !f64_only.is_empty() {
                 eprintln!(

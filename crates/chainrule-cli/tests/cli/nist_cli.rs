@@ -188,3 +188,50 @@ fn the_decimal_refit_follows_dropped_rows_and_names_f64_features() {
     assert_eq!(v["f64_only_features"], serde_json::json!(["abs(x)"]));
     assert!(stderr.contains("abs(x) carried in f64 only"), "{stderr}");
 }
+
+/// Streamed (`--chunk-rows 7`), the refinement against the rows continues
+/// towards the data as written (source/decimal.rs `fit_stream_decimal`):
+/// Wampler2 goes from 13.2 certified digits of θ (the f64 data's answer)
+/// to all 15. On Filip the streamed refinement (semi-normal equations
+/// through R) cannot move θ, and the fit says so rather than claim it.
+#[test]
+fn the_streamed_fit_carries_the_decimal_data_where_its_refinement_reaches() {
+    let certified: Value =
+        serde_json::from_str(&std::fs::read_to_string(nist().join("certified.json")).unwrap())
+            .unwrap();
+    let run = |name: &str, formula: &str| -> (Value, String) {
+        let out = Command::cargo_bin("chainrule")
+            .unwrap()
+            .current_dir(nist())
+            .args([
+                "fit",
+                &format!("{name}.csv"),
+                "-f",
+                formula,
+                "--json",
+                "--chunk-rows",
+                "7",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (
+            serde_json::from_slice(&out.stdout).unwrap(),
+            String::from_utf8_lossy(&out.stderr).into(),
+        )
+    };
+    let (v, _) = run("Wampler2", "y ~ poly(x, 5)");
+    assert_eq!(v["decimal_refined"], true);
+    for k in 0..=5 {
+        let want = text(&certified["Wampler2"]["parameters"][format!("B{k}")]["estimate"]);
+        let digits = lre_certified(v["theta"][k]["value"].as_f64().unwrap(), want);
+        assert!(digits >= 15.0, "Wampler2 B{k}: {digits:.2}");
+    }
+    let (v, stderr) = run("Filip", "y ~ poly(x, 10)");
+    assert_eq!(v["decimal_refined"], false);
+    assert!(stderr.contains("could not move θ towards them"), "{stderr}");
+}

@@ -44,61 +44,95 @@ impl DecimalColumns {
 /// The columns `opts.only` names (every column when `None`) of the CSV at
 /// `path` (tab-separated when it ends in `.tsv`), as decimals.
 pub fn read_decimal(path: &Path, opts: &super::ReadOptions) -> Result<DecimalColumns, DataError> {
-    let io_error = |source| DataError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let file = File::open(path).map_err(io_error)?;
-    let mut csv = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .delimiter(delimiter_for(&path.display().to_string()))
-        .from_reader(BufReader::new(file));
-    let csv_error = |e: csv::Error| {
-        io_error(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            e.to_string(),
-        ))
-    };
-    let mut records = csv.records();
-    let header = match records.next() {
-        Some(r) => r.map_err(csv_error)?,
-        None => {
-            return Err(DataError::Empty {
-                file: path.display().to_string(),
-            })
-        }
-    };
-    let header: Vec<String> = header
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
-        .collect();
-    let picked: Vec<usize> = match &opts.only {
-        Some(only) => only
+    let mut chunks = DecimalChunks::open(path, opts)?;
+    Ok(chunks.next_chunk(usize::MAX)?.unwrap_or(DecimalColumns {
+        names: chunks.names.clone(),
+        cells: Vec::new(),
+    }))
+}
+
+/// [`read_decimal`] a chunk of rows at a time, for a fit that streams.
+pub struct DecimalChunks {
+    path: std::path::PathBuf,
+    records: csv::StringRecordsIntoIter<BufReader<File>>,
+    picked: Vec<usize>,
+    names: Vec<String>,
+}
+
+impl DecimalChunks {
+    pub fn open(path: &Path, opts: &super::ReadOptions) -> Result<Self, DataError> {
+        let file = File::open(path).map_err(|source| DataError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut records = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .delimiter(delimiter_for(&path.display().to_string()))
+            .from_reader(BufReader::new(file))
+            .into_records();
+        let header = match records.next() {
+            Some(r) => r.map_err(|e| csv_error(path, e))?,
+            None => {
+                return Err(DataError::Empty {
+                    file: path.display().to_string(),
+                })
+            }
+        };
+        let header: Vec<String> = header
             .iter()
-            .filter_map(|c| header.iter().position(|h| h == c))
-            .collect(),
-        None => (0..header.len()).collect(),
-    };
-    let mut cells = Vec::new();
-    for record in records {
-        let record = record.map_err(csv_error)?;
-        let row: Vec<&str> = picked
-            .iter()
-            .map(|&j| record.get(j).unwrap_or(""))
+            .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
             .collect();
-        // The reader's rule: a missing cell drops the row (under
-        // drop_missing; otherwise the reader has refused the file).
-        if row.iter().any(|c| matches!(classify(c), Cell::Missing(_))) {
-            continue;
-        }
-        cells.extend(row.iter().map(|c| Dd::parse_decimal(c)));
+        let picked: Vec<usize> = match &opts.only {
+            Some(only) => only
+                .iter()
+                .filter_map(|c| header.iter().position(|h| h == c))
+                .collect(),
+            None => (0..header.len()).collect(),
+        };
+        Ok(DecimalChunks {
+            path: path.to_path_buf(),
+            records,
+            names: picked.iter().map(|&j| header[j].clone()).collect(),
+            picked,
+        })
     }
-    Ok(DecimalColumns {
-        names: picked.iter().map(|&j| header[j].clone()).collect(),
-        cells,
-    })
+
+    /// The next `rows` rows kept (fewer at the end); None after the last.
+    pub fn next_chunk(&mut self, rows: usize) -> Result<Option<DecimalColumns>, DataError> {
+        let mut cells = Vec::new();
+        let mut kept = 0;
+        while kept < rows {
+            let Some(record) = self.records.next() else {
+                break;
+            };
+            let record = record.map_err(|e| csv_error(&self.path, e))?;
+            let row: Vec<&str> = self
+                .picked
+                .iter()
+                .map(|&j| record.get(j).unwrap_or(""))
+                .collect();
+            // The reader's rule: a missing cell drops the row (under
+            // drop_missing; otherwise the reader has refused the file).
+            if row.iter().any(|c| matches!(classify(c), Cell::Missing(_))) {
+                continue;
+            }
+            cells.extend(row.iter().map(|c| Dd::parse_decimal(c)));
+            kept += 1;
+        }
+        Ok((kept > 0).then(|| DecimalColumns {
+            names: self.names.clone(),
+            cells,
+        }))
+    }
+}
+
+fn csv_error(path: &Path, e: csv::Error) -> DataError {
+    DataError::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()),
+    }
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ mod write;
 pub use builtin::{builtin, builtin_names};
 pub use cache::{CacheHeader, CacheWriter, DesignCache, FileStamp};
 pub use dataset::Dataset;
-pub use decimal::{read_decimal, DecimalColumns};
+pub use decimal::{read_decimal, DecimalChunks, DecimalColumns};
 pub use design::Design;
 pub use error::DataError;
 pub use presets::{preset, preset_names, Preset, PRESETS};
