@@ -8,7 +8,8 @@ use super::interrupt::{self, Interrupted};
 use super::progress::Progress;
 use anyhow::{Context, Result};
 use chainrule::model::formula::Formula;
-use chainrule::source::{Opened, SourceError};
+use chainrule::solve::{least_squares_at, DesignRows, FitOptions, Solution};
+use chainrule::source::{scan, Opened, RowSource, SourceError};
 use chainrule::train::{
     summarize, train_source, Fit, Metrics, ModelFile, StopReason, TrainConfig, TrainError,
     TrainOutcome,
@@ -147,6 +148,7 @@ pub fn run(args: Args) -> Result<()> {
     )
     .map_err(|e| train_error(e, &cfg))
     .context("closed-form check")?;
+    let at_theta = inference_at_theta(&mut *source, &outcome, &mut progress)?;
     progress.clear();
     let saved = saved_path(&args, &outcome);
     if let Some(path) = saved {
@@ -169,10 +171,41 @@ pub fn run(args: Args) -> Result<()> {
         };
         super::report::write_training_report(path, design, fit, cfg.mode, &label)?;
     }
-    print(&outcome, &args, saved)?;
+    print(&outcome, &args, saved, at_theta.as_ref())?;
     interrupted(&outcome.fit, &args, saved)?;
     require_converged(&outcome, &args)
 }
+
+/// The least-squares statistics evaluated at the trained θ (`fit`'s
+/// table: standard errors, t, p, intervals, R², F, ℓ, AIC/BIC, κ), from
+/// the rows in memory (`solve::least_squares_at`) or, streamed, from one
+/// more pass's TSQR statistics (`QrStats::solve_at`). None after Ctrl-C,
+/// which asks for no more work.
+fn inference_at_theta(
+    source: &mut dyn RowSource,
+    outcome: &TrainOutcome,
+    progress: &mut Progress,
+) -> Result<Option<Solution>> {
+    if outcome.fit.stop == StopReason::Interrupted {
+        return Ok(None);
+    }
+    let theta = &outcome.fit.theta;
+    let s = match source.design() {
+        Some(design) => least_squares_at(DesignRows::of(design), &FitOptions::default(), theta)?,
+        None => {
+            let stats = match scan(source, progress) {
+                Err(SourceError::Stopped) => return Ok(None),
+                stats => stats?,
+            };
+            stats.solve_at(source.response(), source.names(), source.intercept(), theta)?
+        }
+    };
+    Ok(Some(s))
+}
+
+/// Confidence level of the intervals at the trained θ (`fit --level`'s
+/// default).
+const INFERENCE_LEVEL: f64 = 0.95;
 
 /// Where the model is written: `--out`, unless --require-converged refuses
 /// a run that did not converge (a script must not pick up a wrong model).
@@ -236,13 +269,24 @@ fn save(
 
 /// The outcome as a table, or as JSON (`docs/train-json.md`); `saved`:
 /// the model file written.
-fn print(outcome: &TrainOutcome, args: &Args, saved: Option<&Path>) -> Result<()> {
+fn print(
+    outcome: &TrainOutcome,
+    args: &Args,
+    saved: Option<&Path>,
+    at_theta: Option<&Solution>,
+) -> Result<()> {
     for w in &outcome.warnings {
         eprintln!("warning: {w}");
     }
+    let names: Vec<String> = outcome.theta.iter().map(|p| p.name.clone()).collect();
+    let inference = at_theta.map(|s| (s, s.inference(INFERENCE_LEVEL)));
     if args.json {
         let mut value = serde_json::to_value(outcome).expect("an outcome always serializes");
         value["out"] = serde_json::json!(saved);
+        value["inference"] = match &inference {
+            Some((s, inf)) => super::fit::solution_json(&names, s, inf).into(),
+            None => serde_json::Value::Null,
+        };
         print_json(&value);
         return Ok(());
     }
@@ -258,7 +302,6 @@ fn print(outcome: &TrainOutcome, args: &Args, saved: Option<&Path>) -> Result<()
         outcome.lr,
         if outcome.lr_auto { " auto" } else { "" },
     );
-    let names: Vec<String> = outcome.theta.iter().map(|p| p.name.clone()).collect();
     let theta: Vec<f64> = outcome.theta.iter().map(|p| p.value).collect();
     print!(
         "{}",
@@ -288,6 +331,13 @@ fn print(outcome: &TrainOutcome, args: &Args, saved: Option<&Path>) -> Result<()
         println!(
             "check: θ agrees with the closed form to {:.1} digits (largest difference {:.3e})",
             c.digits, c.largest_difference
+        );
+    }
+    if let Some((s, inf)) = &inference {
+        println!("\nat the trained θ (least-squares statistics, as `fit` reports them):");
+        print!(
+            "{}",
+            chainrule::render::summary::exact_summary(&names, s, inf, args.digits.digits)
         );
     }
     if let Some(path) = saved {
@@ -358,7 +408,7 @@ fn train_datafusion(
     if let Some(path) = saved {
         save(path, formula, design, None, cfg, &outcome)?;
     }
-    print(&outcome, args, saved)?;
+    print(&outcome, args, saved, None)?;
     interrupted(&outcome.fit, args, saved)?;
     require_converged(&outcome, args)
 }

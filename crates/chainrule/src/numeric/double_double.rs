@@ -55,7 +55,7 @@ impl Dd {
     /// A decimal number as written (`-6.860120914`, `0.8116`, `2.5e-3`)
     /// to ≈ 2⁻¹⁰⁴ relative: what parsing to f64 rounds away stays in lo.
     /// None for text that is not a plain decimal, with more than 38
-    /// significant digits, or a power of ten beyond 10²² either way.
+    /// digits, or beyond 10^±[`MAX_DECIMAL_EXPONENT`] in its last digit.
     pub fn parse_decimal(text: &str) -> Option<Dd> {
         let text = text.trim();
         let (mantissa, exp) = match text.split_once(['e', 'E']) {
@@ -77,21 +77,22 @@ impl Dd {
         let hi = m as f64;
         let lo = (m as i128 - hi as i128) as f64;
         let (hi, lo) = two_sum(hi, lo);
-        let k = exp - frac.len() as i32;
-        if k.abs() > 22 {
+        // 10^k in steps of at most 10²² (each power exact in f64), each
+        // step rounding to ≈ 2⁻¹⁰⁴ relative: 0.000000012345678901234567
+        // (k = −24) is as common in written data as 1.2e-8.
+        let mut k = exp.checked_sub(i32::try_from(frac.len()).ok()?)?;
+        if k.abs() > MAX_DECIMAL_EXPONENT {
             return None;
         }
-        let ten = 10f64.powi(k.abs()); // exact for |k| ≤ 22
-        let value = if k >= 0 {
-            Dd { hi, lo } * Dd { hi: ten, lo: 0.0 }
-        } else {
-            // (hi + lo)/ten: the quotient, then the remainder's share.
-            let q1 = hi / ten;
-            let (p, e) = two_product(q1, ten);
-            let q2 = (((hi - p) - e) + lo) / ten;
-            let (hi, lo) = two_sum(q1, q2);
-            Dd { hi, lo }
-        };
+        let mut value = Dd { hi, lo };
+        while k != 0 {
+            let step = k.clamp(-22, 22);
+            value = times_power_of_ten(value, step);
+            k -= step;
+        }
+        if !value.hi.is_finite() {
+            return None;
+        }
         Some(if negative {
             Dd {
                 hi: -value.hi,
@@ -101,6 +102,25 @@ impl Dd {
             value
         })
     }
+}
+
+/// The largest |k| of the last digit's 10^k that
+/// [`Dd::parse_decimal`] takes: below 10⁻²⁸⁰ the low part would be
+/// subnormal, and lose the precision it is there to keep.
+pub const MAX_DECIMAL_EXPONENT: i32 = 280;
+
+/// (hi + lo)·10^k for |k| ≤ 22, where 10^|k| is exact in f64.
+fn times_power_of_ten(v: Dd, k: i32) -> Dd {
+    let ten = 10f64.powi(k.abs());
+    if k >= 0 {
+        return v * Dd { hi: ten, lo: 0.0 };
+    }
+    // (hi + lo)/ten: the quotient, then the remainder's share.
+    let q1 = v.hi / ten;
+    let (p, e) = two_product(q1, ten);
+    let q2 = (((v.hi - p) - e) + v.lo) / ten;
+    let (hi, lo) = two_sum(q1, q2);
+    Dd { hi, lo }
 }
 
 /// x^k correctly rounded in all but the rarest cases: the product is kept
@@ -192,7 +212,18 @@ mod tests {
                 lo: 0.0
             }
         );
-        assert!(Dd::parse_decimal("abc").is_none() && Dd::parse_decimal("1e40").is_none());
+        assert!(Dd::parse_decimal("abc").is_none() && Dd::parse_decimal("1e400").is_none());
+        // Beyond 10²² in steps: the f64 parse, and 1.2345·10⁻²⁴ times 10²⁴
+        // back to 1.2345 within double-double rounding.
+        let small = Dd::parse_decimal("0.0000000000000000000012345").unwrap();
+        assert_eq!(small.hi, 1.2345e-21);
+        assert_eq!(Dd::parse_decimal("1e40").unwrap().hi, 1e40);
+        let back = small * Dd { hi: 1e21, lo: 0.0 };
+        let exact = Dd::parse_decimal("1.2345").unwrap();
+        assert!(
+            ((back.hi - exact.hi) + (back.lo - exact.lo)).abs() < 1e-30,
+            "{back:?}"
+        );
     }
 
     #[test]

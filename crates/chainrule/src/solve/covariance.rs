@@ -1,11 +1,12 @@
 //! Cov(θ) and the design's condition number, from the QR of A·S (columns
 //! scaled by S = diag(s), kept columns only; A = Q₁·R in the scaled space).
 //!
-//! Classical: Cov(θ) = σ²·S·R⁻¹·R⁻ᵀ·S. Sandwich (White 1980; MacKinnon &
-//! White 1985): Cov(θ) = S·R⁻¹·(Σᵢ ωᵢ·qᵢqᵢᵀ)·R⁻ᵀ·S, where qᵢ = R⁻ᵀ·(row i
-//! of A·S) is row i of Q₁, so the leverage hᵢ = ‖qᵢ‖² comes with it and Q₁
-//! is never formed (one triangular solve per row). Both are statsmodels'
-//! `cov_params()` for the same `cov_type`.
+//! Classical: Cov(θ) = σ²·S·G⁻¹·S, G = (A·S)ᵀ(A·S) = RᵀR. Sandwich (White
+//! 1980; MacKinnon & White 1985): Cov(θ) = S·(Σᵢ ωᵢ·bᵢbᵢᵀ)·S, bᵢ = G⁻¹·(row
+//! i of A·S), the leverage hᵢ = (row i)·bᵢ. Both are statsmodels'
+//! `cov_params()` for the same `cov_type`, and both come from one G⁻¹
+//! refined in double-double (`inverse_gram`), so robust standard errors
+//! are as accurate as classical ones (`sandwich`).
 
 use super::CovType;
 use crate::numeric::svd::singular_values;
@@ -15,7 +16,10 @@ use crate::numeric::{Dd, Qr};
 /// the exact answer for the f64 data (tests/lib/nist_fit.rs), 0 → 1 → 2 → 3
 /// steps: Filip 7.4 → 12.8 → 13.5 → 13.6, Longley 14.4 → 15, Wampler3–5
 /// 13.5 → 15 (plain R⁻¹R⁻ᵀ with 1/‖A_j‖ scaling, before: 7.1, 12.7, 13.4).
-const INVERSE_STEPS: usize = 2;
+/// With z kept in double-double, the third step is what the sandwich needs:
+/// Filip's HC2/HC3 against exact_hc.json (tests/lib/nist_hc.rs) 12.0/11.8
+/// digits after two steps, 14.8 after three.
+const INVERSE_STEPS: usize = 3;
 
 /// The design in the scaled space, A·S with A's low parts (`FitOptions::x_lo`).
 pub(crate) struct Scaled<'a> {
@@ -28,30 +32,35 @@ pub(crate) struct Scaled<'a> {
 /// corrected semi-normal equations: z = R⁻¹R⁻ᵀ·e_c, then z += R⁻¹R⁻ᵀ·(e_c −
 /// A_sᵀ(A_s·z)) with the products in double-double (Björck 1987). The plain
 /// R⁻¹R⁻ᵀ is off by ≈ κ²ε, which is Filip's 7 digits; each step multiplies
-/// that error by ≈ κ²ε again.
-fn inverse_gram(qr: &Qr, m: &Scaled<'_>) -> Vec<f64> {
+/// that error by ≈ κ²ε again. z is kept in double-double (each correction
+/// added to it exactly), so the sandwich, which multiplies it by the rows,
+/// sees more than its f64 rounding (see `sandwich`).
+fn inverse_gram(qr: &Qr, m: &Scaled<'_>) -> Vec<Dd> {
     let k = qr.rank();
     let n = m.a.first().map_or(0, Vec::len);
     let solve = |v: &mut [f64]| {
         qr.solve_rt(v);
         qr.solve_r(v);
     };
-    let mut out = vec![0.0; k * k];
+    let mut out = vec![Dd::default(); k * k];
     for c in 0..k {
-        let mut z = vec![0.0; k];
-        z[c] = 1.0;
-        solve(&mut z);
+        let mut first = vec![0.0; k];
+        first[c] = 1.0;
+        solve(&mut first);
+        let mut z: Vec<Dd> = first.iter().map(|&v| Dd { hi: v, lo: 0.0 }).collect();
         for _ in 0..INVERSE_STEPS {
             // v = A_s·z per row, kept in double-double.
             let mut v = vec![Dd::default(); n];
             for (r, &j) in qr.kept.iter().enumerate() {
-                let t = z[r] * m.scale[j];
+                let s = m.scale[j];
+                let (hi, lo) = (z[r].hi * s, z[r].lo * s);
                 for (vi, &x) in v.iter_mut().zip(&m.a[j]) {
-                    vi.add_product(x, t);
+                    vi.add_product(x, hi);
+                    vi.add_product(x, lo);
                 }
-                if let Some(lo) = m.a_lo {
-                    for (vi, &x) in v.iter_mut().zip(&lo[j]) {
-                        vi.add_product(x, t);
+                if let Some(a_lo) = m.a_lo {
+                    for (vi, &x) in v.iter_mut().zip(&a_lo[j]) {
+                        vi.add_product(x, hi);
                     }
                 }
             }
@@ -79,7 +88,7 @@ fn inverse_gram(qr: &Qr, m: &Scaled<'_>) -> Vec<f64> {
                 })
                 .collect();
             solve(&mut residual);
-            z.iter_mut().zip(&residual).for_each(|(a, b)| *a += b);
+            z.iter_mut().zip(&residual).for_each(|(a, b)| a.add(*b));
         }
         for r in 0..k {
             out[r * k + c] = z[r];
@@ -88,7 +97,14 @@ fn inverse_gram(qr: &Qr, m: &Scaled<'_>) -> Vec<f64> {
     // Symmetric by definition; average away the last rounding.
     for r in 0..k {
         for c in r + 1..k {
-            let mean = 0.5 * (out[r * k + c] + out[c * k + r]);
+            let (a, b) = (out[r * k + c], out[c * k + r]);
+            let mut mean = a;
+            mean.add(b.hi);
+            mean.add(b.lo);
+            let mean = Dd {
+                hi: mean.hi * 0.5,
+                lo: mean.lo * 0.5,
+            };
             out[r * k + c] = mean;
             out[c * k + r] = mean;
         }
@@ -105,67 +121,69 @@ pub(crate) fn cov_params(
     sigma2: f64,
     cov: CovType,
 ) -> Vec<f64> {
-    let (a, scale) = (m.a, m.scale);
-    let p = a.len();
-    if cov == CovType::Nonrobust {
-        let inverse = inverse_gram(qr, m);
-        let k = qr.rank();
-        let mut out = vec![0.0; p * p];
-        for (r, &ja) in qr.kept.iter().enumerate() {
-            for (c, &jb) in qr.kept.iter().enumerate() {
-                out[ja * p + jb] = sigma2 * scale[ja] * scale[jb] * inverse[r * k + c];
-            }
+    let inverse = inverse_gram(qr, m);
+    let scaled = match cov {
+        CovType::Nonrobust => inverse.iter().map(|v| sigma2 * v.value()).collect(),
+        _ => sandwich(qr, m, &inverse, residuals, cov),
+    };
+    // S on both sides into θ's layout.
+    let (k, p, scale) = (qr.rank(), m.a.len(), m.scale);
+    let mut out = vec![0.0; p * p];
+    for (r, &ja) in qr.kept.iter().enumerate() {
+        for (c, &jb) in qr.kept.iter().enumerate() {
+            out[ja * p + jb] = scale[ja] * scale[jb] * scaled[r * k + c];
         }
-        return out;
     }
+    out
+}
+
+/// The sandwich in the scaled space, Σᵢ ωᵢ·bᵢbᵢᵀ with bᵢ = G⁻¹·aᵢ (G =
+/// A_sᵀA_s, aᵢ row i of A_s): (AᵀA)⁻¹AᵀΩA(AᵀA)⁻¹ written as a sum of
+/// positive semi-definite terms, so the variances add without cancelling.
+/// bᵢ comes from the refined G⁻¹ in double-double, its dot products with
+/// the row in double-double too: G⁻¹'s entries are large and of both signs
+/// on an ill-conditioned design, and bᵢ is their small difference, which
+/// G⁻¹ rounded to f64 loses (≈ κ·ε relative; Filip's HC errors had 6–7
+/// digits). The leverage hᵢ = aᵢᵀ·bᵢ the same way.
+fn sandwich(qr: &Qr, m: &Scaled<'_>, inverse: &[Dd], residuals: &[f64], cov: CovType) -> Vec<f64> {
     let k = qr.rank();
     let n = residuals.len();
-    let rinv = qr.r_inverse_columns();
-    // middle = Σ ωᵢ qᵢqᵢᵀ (k × k).
-    let middle: Vec<f64> = {
-        {
-            let df = n.saturating_sub(k) as f64;
-            let mut m = vec![0.0; k * k];
-            let mut q = vec![0.0; k];
-            for (i, &e) in residuals.iter().enumerate() {
-                for (r, &j) in qr.kept.iter().enumerate() {
-                    q[r] = a[j][i] * scale[j];
-                }
-                qr.solve_rt(&mut q);
-                let h: f64 = q.iter().map(|v| v * v).sum();
-                let omega = e
-                    * e
-                    * match cov {
-                        CovType::HC1 => n as f64 / df,
-                        CovType::HC2 => 1.0 / (1.0 - h),
-                        CovType::HC3 => 1.0 / ((1.0 - h) * (1.0 - h)),
-                        _ => 1.0,
-                    };
-                for r in 0..k {
-                    for c in 0..k {
-                        m[r * k + c] += omega * q[r] * q[c];
-                    }
-                }
-            }
-            m
+    let df = n.saturating_sub(k) as f64;
+    let mut out = vec![0.0; k * k];
+    let mut row = vec![(0.0, 0.0); k];
+    let mut b = vec![0.0; k];
+    for (i, &e) in residuals.iter().enumerate() {
+        for (r, &j) in qr.kept.iter().enumerate() {
+            let lo = m.a_lo.map_or(0.0, |lo| lo[j][i]);
+            row[r] = (m.a[j][i] * m.scale[j], lo * m.scale[j]);
         }
-    };
-    // R⁻¹·middle·R⁻ᵀ, then S on both sides into θ's layout.
-    let rinv_at = |r: usize, c: usize| rinv[c][r];
-    let mut out = vec![0.0; p * p];
-    for (a_i, &ja) in qr.kept.iter().enumerate() {
-        for (b_i, &jb) in qr.kept.iter().enumerate() {
-            let mut sum = 0.0;
-            for u in 0..k {
-                let left = rinv_at(a_i, u);
-                if left == 0.0 {
-                    continue;
-                }
-                for v in 0..k {
-                    sum += left * middle[u * k + v] * rinv_at(b_i, v);
-                }
+        let mut h = Dd::default();
+        for r in 0..k {
+            let mut acc = Dd::default();
+            for (c, &(x, x_lo)) in row.iter().enumerate() {
+                let g = inverse[r * k + c];
+                acc.add_product(g.hi, x);
+                acc.add_product(g.lo, x);
+                acc.add_product(g.hi, x_lo);
             }
-            out[ja * p + jb] = scale[ja] * scale[jb] * sum;
+            h.add_product(acc.hi, row[r].0);
+            h.add_product(acc.lo, row[r].0);
+            h.add_product(acc.hi, row[r].1);
+            b[r] = acc.value();
+        }
+        let h = h.value();
+        let omega = e
+            * e
+            * match cov {
+                CovType::HC1 => n as f64 / df,
+                CovType::HC2 => 1.0 / (1.0 - h),
+                CovType::HC3 => 1.0 / ((1.0 - h) * (1.0 - h)),
+                _ => 1.0,
+            };
+        for r in 0..k {
+            for c in 0..k {
+                out[r * k + c] += omega * b[r] * b[c];
+            }
         }
     }
     out

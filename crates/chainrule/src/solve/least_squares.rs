@@ -191,8 +191,8 @@ pub fn least_squares_with(
 ) -> Result<Solution, SolveError> {
     let problem = Problem::new(design, options)?;
     let qr = problem.factor();
-    let theta = problem.refined_theta(&qr);
-    Ok(problem.describe(&qr, theta, options.cov))
+    let (theta, residuals) = problem.refined_theta(&qr);
+    Ok(problem.describe(&qr, theta, residuals, options.cov))
 }
 
 /// The statistics [`least_squares_with`] reports, for a θ obtained some
@@ -209,7 +209,7 @@ pub fn least_squares_at(
     let problem = Problem::new(design, options)?;
     assert_eq!(theta.len(), design.p(), "θ has one entry per parameter");
     let qr = problem.factor();
-    Ok(problem.describe(&qr, theta.to_vec(), options.cov))
+    Ok(problem.describe(&qr, theta.to_vec(), None, options.cov))
 }
 
 /// A least-squares problem as the solver sees it: the columns of A and y,
@@ -316,8 +316,12 @@ impl<'a> Problem<'a> {
         Qr::factor(scaled, self.n(), RANK_TOLERANCE)
     }
 
-    /// θ from the QR, refined on the augmented system (module docs).
-    fn refined_theta(&self, qr: &Qr) -> Vec<f64> {
+    /// θ from the QR, refined on the augmented system (module docs), and
+    /// the refined residual r: the least-squares residual to more digits
+    /// than y − A·θ, whose θ is rounded to f64 (on Filip that rounding
+    /// moves single residuals in their 7th digit). None when θ was then
+    /// changed (`snap_to_zero`), so r no longer belongs to it.
+    fn refined_theta(&self, qr: &Qr) -> (Vec<f64>, Option<Vec<f64>>) {
         let (a, y, scale) = (&self.a, &self.y, &self.scale);
         let (n, rank) = (self.n(), qr.rank());
         // First solve: θs = R⁻¹·(Qᵀy)[..rank], θ = S·θs, r = y − A·θ.
@@ -351,13 +355,24 @@ impl<'a> Problem<'a> {
             }
             residual.iter_mut().zip(&f).for_each(|(r, d)| *r += d);
         }
+        let before = theta.clone();
         self.snap_to_zero(&mut theta);
-        theta
+        let residual = (theta == before).then_some(residual);
+        (theta, residual)
     }
 
     /// Every statistic at θ, the final residual computed from θ directly
     /// so that RSS describes the θ returned.
-    fn describe(&self, qr: &Qr, theta: Vec<f64>, cov_type: CovType) -> Solution {
+    /// `residuals`: the refined least-squares residuals when θ is θ̂ (the
+    /// sandwich weighs each row by its own residual, so it wants them to
+    /// every digit); None computes them from θ.
+    fn describe(
+        &self,
+        qr: &Qr,
+        theta: Vec<f64>,
+        residuals: Option<Vec<f64>>,
+        cov_type: CovType,
+    ) -> Solution {
         let (n, p, rank) = (self.n(), self.a.len(), qr.rank());
         let rss_dd = self.rss(&theta);
         let rss = rss_dd.value();
@@ -372,7 +387,7 @@ impl<'a> Problem<'a> {
         } else {
             f64::NAN
         };
-        let residuals = self.residual_from(&vec![0.0; n], &theta);
+        let residuals = residuals.unwrap_or_else(|| self.residual_from(&vec![0.0; n], &theta));
         let scaled = covariance::Scaled {
             a: &self.a,
             a_lo: self.a_lo.as_deref(),

@@ -17,7 +17,7 @@
 //! The p × p Gram matrix AᵀA = R_AᵀR_A also gives the Hessian (2/n)·AᵀA for
 //! `--lr auto` and the column means and deviations for `--standardize`.
 
-use super::{least_squares, Solution, SolveError};
+use super::{least_squares, least_squares_at, DesignRows, FitOptions, Solution, SolveError};
 use crate::data::Design;
 use crate::model::{Batch, LinearModel};
 use serde::{Deserialize, Serialize};
@@ -220,6 +220,36 @@ impl QrStats {
         names: &[String],
         intercept: bool,
     ) -> Result<Solution, SolveError> {
+        self.restated(response, names, intercept, |compressed| {
+            least_squares(compressed)
+        })
+    }
+
+    /// The statistics [`solve`](Self::solve) reports, at a θ obtained some
+    /// other way (gradient descent on streamed rows): the compressed system
+    /// has RSS(θ) = ‖R_y − R_A·θ‖², the same as the rows', so
+    /// `least_squares_at` on it is `least_squares_at` on the rows.
+    pub fn solve_at(
+        &self,
+        response: &str,
+        names: &[String],
+        intercept: bool,
+        theta: &[f64],
+    ) -> Result<Solution, SolveError> {
+        self.restated(response, names, intercept, |compressed| {
+            least_squares_at(DesignRows::of(compressed), &FitOptions::default(), theta)
+        })
+    }
+
+    /// `solve` on the m × p system [R_A | R_y], the figures that depend on
+    /// n restated for the n real rows.
+    fn restated(
+        &self,
+        response: &str,
+        names: &[String],
+        intercept: bool,
+        solve: impl FnOnce(&Design) -> Result<Solution, SolveError>,
+    ) -> Result<Solution, SolveError> {
         let (m, p) = (self.m, self.m - 1);
         let n = self.count as usize;
         if n == 0 {
@@ -235,7 +265,7 @@ impl QrStats {
             .collect();
         let y: Vec<f64> = (0..m).map(|k| self.r[k * m + p]).collect();
         let compressed = Design::from_columns(response, all_names, false, &columns, y);
-        let mut s = least_squares(&compressed)?;
+        let mut s = solve(&compressed)?;
 
         let rss = s.mse * m as f64;
         let df = n.saturating_sub(s.rank);

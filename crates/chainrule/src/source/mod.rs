@@ -19,6 +19,7 @@
 //! [`write_cache`] live here too.
 
 mod convert;
+pub mod decimal;
 mod grad_stats;
 mod open;
 #[cfg(feature = "parquet")]

@@ -16,6 +16,7 @@ mod kernel_agrees;
 mod layers;
 mod modes_agree;
 mod nist_fit;
+mod nist_hc;
 mod nist_train;
 mod number_parse;
 mod report_browser;
