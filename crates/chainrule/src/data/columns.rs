@@ -79,6 +79,18 @@ impl Columns {
         self.lines.push(line);
     }
 
+    /// A data set of the columns picked, every one numeric: `numbers[k]`
+    /// is kept column k, `lines[i]` row i's line (the fast path's rows,
+    /// which never pass through [`Columns::push`]).
+    pub fn numeric(&self, numbers: Vec<Vec<f64>>, lines: Vec<u64>) -> Dataset {
+        Dataset {
+            names: self.names.clone(),
+            columns: numbers,
+            lines,
+            ..Dataset::default()
+        }
+    }
+
     /// The rows read so far as a data set; `self` starts empty again.
     pub fn take(&mut self) -> Dataset {
         let mut data = Dataset {

@@ -22,6 +22,7 @@ use std::path::Path;
 use super::columns::Columns;
 use super::line_limit::{LineLimit, LineTooLong};
 use super::lines::LineTracker;
+use super::plain::Parse;
 use super::{DataError, Dataset};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,6 +79,27 @@ pub fn read_csv_counted(
     opts: &ReadOptions,
     read_so_far: &mut dyn FnMut(u64),
 ) -> Result<(Dataset, ReadReport), DataError> {
+    read_csv_parsed(path, opts, Parse::default(), read_so_far)
+}
+
+/// [`read_csv_counted`], parsed as `parse` says: in parallel ranges where
+/// the file allows (see [`Parse`]), else one record after another. The
+/// data set, the report and any error are the same either way.
+pub fn read_csv_parsed(
+    path: &Path,
+    opts: &ReadOptions,
+    parse: Parse,
+    read_so_far: &mut dyn FnMut(u64),
+) -> Result<(Dataset, ReadReport), DataError> {
+    if let Parse::Ranges {
+        ranges,
+        block_bytes,
+    } = parse
+    {
+        if let Ok(read) = super::plain::read_whole(path, opts, ranges, block_bytes, read_so_far) {
+            return Ok(read);
+        }
+    }
     let io_error = |source| DataError::Io {
         path: path.to_path_buf(),
         source,

@@ -18,6 +18,7 @@ mod modes_agree;
 mod nist_fit;
 mod nist_train;
 mod number_parse;
+mod parallel_parse;
 mod report_browser;
 mod statsmodels_ols;
 mod stream_train;
