@@ -24,7 +24,6 @@
 
 use std::fs::File;
 use std::io::Read;
-use std::num::NonZeroUsize;
 use std::path::Path;
 
 use memchr::{memchr, memchr_iter, memrchr};
@@ -32,7 +31,7 @@ use rayon::prelude::*;
 
 use super::columns::Columns;
 use super::line_limit::BYTES_PER_COLUMN;
-use super::read::{delimiter_for, header_names};
+use super::read::{csv_reader, delimiter_for, header_names};
 use super::{Dataset, ReadOptions, ReadReport};
 
 /// How a file's data rows are parsed.
@@ -52,10 +51,11 @@ pub enum Parse {
 pub const BLOCK_BYTES: usize = 8 << 20;
 
 impl Default for Parse {
-    /// One range per available core.
+    /// One range per thread of rayon's pool: one per available core
+    /// (`std::thread::available_parallelism`), or `RAYON_NUM_THREADS`.
     fn default() -> Self {
         Parse::Ranges {
-            ranges: std::thread::available_parallelism().map_or(1, NonZeroUsize::get),
+            ranges: rayon::current_num_threads(),
             block_bytes: BLOCK_BYTES,
         }
     }
@@ -209,12 +209,7 @@ fn parse_header(
     if line.iter().any(odd) || line.first().is_none_or(|b| b.is_ascii_whitespace()) {
         return Err(Unplain);
     }
-    let mut csv = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .delimiter(delimiter)
-        .from_reader(line);
+    let mut csv = csv_reader(delimiter, line);
     let mut record = csv::StringRecord::new();
     match csv.read_record(&mut record) {
         Ok(true) => header_names(&record, label, opts).map_err(|_| Unplain),

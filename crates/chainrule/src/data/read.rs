@@ -106,11 +106,7 @@ pub fn read_csv_parsed(
     };
     let file = File::open(path).map_err(io_error)?;
     let label = path.display().to_string();
-    let line_at = |byte: u64| {
-        File::open(path)
-            .and_then(|f| line_at_byte(f, byte))
-            .unwrap_or(0)
-    };
+    let line_at = line_in_file(path);
     let counted = Counted {
         inner: file,
         bytes: 0,
@@ -179,6 +175,28 @@ pub(super) fn line_at_byte<R: Read>(bytes: R, start: u64) -> std::io::Result<u64
     Ok(line)
 }
 
+/// The csv crate set up as every reader here reads: no header row of its
+/// own (the first record is checked here), rows of any width (a ragged row
+/// is reported here, with its line), cells trimmed.
+pub(super) fn csv_reader<R: Read>(delimiter: u8, reader: R) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .delimiter(delimiter)
+        .from_reader(reader)
+}
+
+/// [`line_at_byte`] in the file at `path` (0 when it cannot be read): for
+/// messages, so the file is read again only when there is an error.
+pub(super) fn line_in_file(path: &Path) -> impl Fn(u64) -> u64 + '_ {
+    move |byte| {
+        File::open(path)
+            .and_then(|f| line_at_byte(f, byte))
+            .unwrap_or(0)
+    }
+}
+
 pub(super) fn delimiter_for(name: &str) -> u8 {
     if name.to_ascii_lowercase().ends_with(".tsv") {
         b'\t'
@@ -195,12 +213,7 @@ fn read_from<R: Read>(
     row_line: &mut dyn FnMut(u64) -> u64,
     opts: &ReadOptions,
 ) -> Result<(Dataset, ReadReport), DataError> {
-    let mut csv = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .delimiter(delimiter)
-        .from_reader(reader);
+    let mut csv = csv_reader(delimiter, reader);
     let mut record = csv::StringRecord::new();
 
     if !next_record(&mut csv, &mut record, file, line_at)? {

@@ -14,7 +14,8 @@ use super::line_limit::LineLimit;
 use super::lines::LineTracker;
 use super::plain::{Parse, PlainFile, Unplain};
 use super::read::{
-    delimiter_for, header_names, line_at_byte, line_of, next_record, parse_row, start_of,
+    csv_reader, delimiter_for, header_names, line_in_file, line_of, next_record, parse_row,
+    start_of,
 };
 use super::{DataError, Dataset, ReadOptions, ReadReport};
 
@@ -184,11 +185,7 @@ impl CsvChunks {
         } = &mut **records;
         let mut cells = Vec::with_capacity(columns.width());
         let path = self.path.clone();
-        let line_at = |byte: u64| {
-            File::open(&path)
-                .and_then(|f| line_at_byte(f, byte))
-                .unwrap_or(0)
-        };
+        let line_at = line_in_file(&path);
         let file = self.label.as_str();
         while columns.rows() < self.chunk_rows {
             if !next_record(csv, record, file, &line_at)? {
@@ -246,18 +243,12 @@ impl Records {
             source,
         };
         let file = File::open(path).map_err(io_error)?;
-        let mut csv = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .trim(csv::Trim::All)
-            .delimiter(delimiter_for(label))
-            .from_reader(LineLimit::new(BufReader::new(file), opts.max_columns));
+        let mut csv = csv_reader(
+            delimiter_for(label),
+            LineLimit::new(BufReader::new(file), opts.max_columns),
+        );
         let mut record = csv::StringRecord::new();
-        let line_at = |byte: u64| {
-            File::open(path)
-                .and_then(|f| line_at_byte(f, byte))
-                .unwrap_or(0)
-        };
+        let line_at = line_in_file(path);
         if !next_record(&mut csv, &mut record, label, &line_at)? {
             return Err(DataError::Empty { file: label.into() });
         }
@@ -276,11 +267,7 @@ impl Records {
     /// Passes over `rows` data records (already handed out by the fast
     /// path, so they read without error).
     fn skip(&mut self, rows: usize, label: &str, path: &Path) -> Result<(), DataError> {
-        let line_at = |byte: u64| {
-            File::open(path)
-                .and_then(|f| line_at_byte(f, byte))
-                .unwrap_or(0)
-        };
+        let line_at = line_in_file(path);
         for _ in 0..rows {
             next_record(&mut self.csv, &mut self.record, label, &line_at)?;
         }
