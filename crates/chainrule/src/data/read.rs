@@ -240,8 +240,7 @@ fn read_from<R: Read>(
         }
         match missing {
             None => {
-                let raw: Vec<&str> = columns.picked.iter().map(|&j| &record[j]).collect();
-                columns.push(&cells, &raw, row_line(start_of(&record)));
+                columns.push(&cells, &record, row_line(start_of(&record)));
             }
             Some(_) if opts.drop_missing => report.rows_dropped += 1,
             Some((j, what)) => {

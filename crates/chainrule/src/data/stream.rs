@@ -198,9 +198,8 @@ impl CsvChunks {
             let picked = &columns.picked;
             match parse_row(record, &self.names, picked, &line, &mut cells, file)? {
                 None => {
-                    let raw: Vec<&str> = picked.iter().map(|&j| &record[j]).collect();
                     let line = lines.line_of(start_of(record));
-                    columns.push(&cells, &raw, line);
+                    columns.push(&cells, record, line);
                 }
                 Some(_) if self.opts.drop_missing => self.report.rows_dropped += 1,
                 Some((j, what)) => {
