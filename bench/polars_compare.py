@@ -19,6 +19,7 @@ suite: timings depend on the machine.
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -28,11 +29,18 @@ import time
 POLARS_READ = "import polars as pl, sys; pl.read_csv(sys.argv[1])"
 
 
+def cpu_seconds():
+    """User + system CPU seconds of every child that has ended."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def timed(cmd, env):
-    """Wall seconds of one child run."""
-    start = time.perf_counter()
+    """Wall and CPU seconds of one child run (CPU: on a shared machine the
+    wall time counts other people's work too)."""
+    start, cpu = time.perf_counter(), cpu_seconds()
     subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, cpu_seconds() - cpu
 
 
 def peak_rss(cmd, env):
@@ -91,18 +99,24 @@ def main():
             times[name].append(timed(cmd, env))
         times["python + import polars"].append(timed(baseline, env))
 
+    def median(name, k):
+        return statistics.median(t[k] for t in times[name])
+
     size = os.path.getsize(path) / 1e6
-    print(f"{path}: {size:.0f} MB, {args.threads} threads, median of {args.repeats}")
-    start = statistics.median(times["python + import polars"])
-    polars = statistics.median(times["polars read_csv"]) - start
-    print(f"  {'polars read_csv (start and import subtracted)':46} {polars:7.3f} s")
+    print(f"{path}: {size:.0f} MB, {args.threads} threads, median of {args.repeats}"
+          " (wall; CPU user + system)")
+    polars = [median("polars read_csv", k) - median("python + import polars", k)
+              for k in (0, 1)]
+    print(f"  {'polars read_csv (start and import subtracted)':46}"
+          f" {polars[0]:7.3f} s  CPU {polars[1]:6.3f} s")
     for name, cmd in runs.items():
-        t = statistics.median(times[name])
         if name == "polars read_csv":
             continue
+        wall, cpu = median(name, 0), median(name, 1)
         rss = peak_rss(cmd, env)
         rss = f"{rss:7.1f} MiB peak RSS" if rss is not None else ""
-        print(f"  {name:46} {t:7.3f} s  {t / polars:5.2f}× polars  {rss}")
+        print(f"  {name:46} {wall:7.3f} s  CPU {cpu:6.3f} s  "
+              f"{wall / polars[0]:5.2f}× polars (wall)  {rss}")
     rss = peak_rss(runs["polars read_csv"], env)
     if rss is not None:
         print(f"  {'polars read_csv peak RSS':46} {rss:7.1f} MiB")
