@@ -90,10 +90,12 @@ impl PlainFile {
         ranges: usize,
         block_bytes: usize,
     ) -> Result<Self, Unplain> {
-        let file = File::open(path).map_err(|_| Unplain)?;
-        if !file.metadata().is_ok_and(|m| m.is_file()) {
+        // Looked at before opening: opening a named pipe and closing it
+        // unread would cost its writer the reader it waits for.
+        if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
             return Err(Unplain);
         }
+        let file = File::open(path).map_err(|_| Unplain)?;
         let label = path.display().to_string();
         let delimiter = delimiter_for(&label);
         let mut blocks = Blocks::new(file, block_bytes.max(2));
@@ -276,8 +278,12 @@ fn parse_range(text: &[u8], layout: &Layout, cells: &mut [Vec<f64>]) -> Result<(
 /// whole text consumed). Blank space is ASCII whitespace other than the
 /// delimiter (a tab separates TSV cells, it does not pad them).
 fn parse_line(line: &[u8], layout: &Layout, cells: &mut [Vec<f64>]) -> Result<(), Unplain> {
+    // The line limit counts a carriage return before the line break.
+    if line.len() > layout.max_line {
+        return Err(Unplain);
+    }
     let line = line.strip_suffix(b"\r").unwrap_or(line);
-    if line.is_empty() || line.len() > layout.max_line {
+    if line.is_empty() {
         return Err(Unplain);
     }
     let d = layout.delimiter;

@@ -240,3 +240,25 @@ fn the_csv_fuzz_corpus_parses_the_same() {
     }
     assert!(files > 0, "no corpus");
 }
+
+#[test]
+fn lines_at_the_line_limit_parse_the_same() {
+    // max_columns 4 allows lines of 4 × 1024 bytes (data/line_limit.rs);
+    // the limit counts a carriage return, so lines one byte either side
+    // of it, with and without one, must go the same way in both readers.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.csv");
+    let opts = ReadOptions {
+        max_columns: 4,
+        only: Some(vec!["y".into(), "x1".into()]),
+        ..ReadOptions::default()
+    };
+    for len in 4094..4099 {
+        for end in ["\n", "\r\n"] {
+            let label = "a".repeat(len - "1,2,3,".len());
+            let text = format!("y,x1,x2,label{end}1,2,3,{label}{end}4,5,6,b{end}");
+            std::fs::write(&path, text).unwrap();
+            agrees(&path, &opts);
+        }
+    }
+}
