@@ -61,22 +61,35 @@ impl Columns {
         self.lines.len()
     }
 
-    /// Appends one row: `cells[k]` is kept column k's cell (none missing)
-    /// and `raw[k]` its text.
-    pub fn push(&mut self, cells: &[Cell], raw: &[&str], line: u64) {
+    /// Appends one row: `cells[k]` is kept column k's cell (none missing);
+    /// its text is read from `record` only for a text column.
+    pub fn push(&mut self, cells: &[Cell], record: &csv::StringRecord, line: u64) {
+        let raw = |k: usize| &record[self.picked[k]];
         for (k, kept) in self.kept.iter_mut().enumerate() {
             match (&mut *kept, &cells[k]) {
                 (Kept::Numbers(v), Cell::Value(x)) => v.push(*x),
                 (Kept::Numbers(v), _) => {
                     let mut text = TextColumn::from_numbers(&self.names[k], self.picked[k] + 1, v);
-                    text.push_text(raw[k], line);
+                    text.push_text(raw(k), line);
                     *kept = Kept::Text(text);
                 }
-                (Kept::Text(t), Cell::Value(_)) => t.push_number(raw[k]),
-                (Kept::Text(t), _) => t.push_text(raw[k], line),
+                (Kept::Text(t), Cell::Value(_)) => t.push_number(raw(k)),
+                (Kept::Text(t), _) => t.push_text(raw(k), line),
             }
         }
         self.lines.push(line);
+    }
+
+    /// A data set of the columns picked, every one numeric: `numbers[k]`
+    /// is kept column k, `lines[i]` row i's line (the fast path's rows,
+    /// which never pass through [`Columns::push`]).
+    pub fn numeric(&self, numbers: Vec<Vec<f64>>, lines: Vec<u64>) -> Dataset {
+        Dataset {
+            names: self.names.clone(),
+            columns: numbers,
+            lines,
+            ..Dataset::default()
+        }
     }
 
     /// The rows read so far as a data set; `self` starts empty again.

@@ -12,6 +12,7 @@ mod error;
 mod line_limit;
 mod lines;
 pub mod number;
+mod plain;
 pub mod presets;
 mod read;
 mod stream;
@@ -25,10 +26,11 @@ pub use dataset::Dataset;
 pub use decimal::{read_decimal, DecimalChunks, DecimalColumns};
 pub use design::Design;
 pub use error::DataError;
+pub use plain::{Parse, BLOCK_BYTES};
 pub use presets::{preset, preset_names, Preset, PRESETS};
 pub use read::{
-    read_csv, read_csv_counted, read_csv_str, ReadOptions, ReadReport, DEFAULT_MAX_CELLS,
-    DEFAULT_MAX_COLUMNS,
+    read_csv, read_csv_counted, read_csv_parsed, read_csv_str, ReadOptions, ReadReport,
+    DEFAULT_MAX_CELLS, DEFAULT_MAX_COLUMNS,
 };
 pub use stream::CsvChunks;
 pub use synth::{synth, SynthModel, X_HIGH, X_LOW};

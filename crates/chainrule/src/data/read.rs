@@ -22,6 +22,7 @@ use std::path::Path;
 use super::columns::Columns;
 use super::line_limit::{LineLimit, LineTooLong};
 use super::lines::LineTracker;
+use super::plain::Parse;
 use super::{DataError, Dataset};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,17 +79,34 @@ pub fn read_csv_counted(
     opts: &ReadOptions,
     read_so_far: &mut dyn FnMut(u64),
 ) -> Result<(Dataset, ReadReport), DataError> {
+    read_csv_parsed(path, opts, Parse::default(), read_so_far)
+}
+
+/// [`read_csv_counted`], parsed as `parse` says: in parallel ranges where
+/// the file allows (see [`Parse`]), else one record after another. The
+/// data set, the report and any error are the same either way.
+pub fn read_csv_parsed(
+    path: &Path,
+    opts: &ReadOptions,
+    parse: Parse,
+    read_so_far: &mut dyn FnMut(u64),
+) -> Result<(Dataset, ReadReport), DataError> {
+    if let Parse::Ranges {
+        ranges,
+        block_bytes,
+    } = parse
+    {
+        if let Ok(read) = super::plain::read_whole(path, opts, ranges, block_bytes, read_so_far) {
+            return Ok(read);
+        }
+    }
     let io_error = |source| DataError::Io {
         path: path.to_path_buf(),
         source,
     };
     let file = File::open(path).map_err(io_error)?;
     let label = path.display().to_string();
-    let line_at = |byte: u64| {
-        File::open(path)
-            .and_then(|f| line_at_byte(f, byte))
-            .unwrap_or(0)
-    };
+    let line_at = line_in_file(path);
     let counted = Counted {
         inner: file,
         bytes: 0,
@@ -157,6 +175,28 @@ pub(super) fn line_at_byte<R: Read>(bytes: R, start: u64) -> std::io::Result<u64
     Ok(line)
 }
 
+/// The csv crate set up as every reader here reads: no header row of its
+/// own (the first record is checked here), rows of any width (a ragged row
+/// is reported here, with its line), cells trimmed.
+pub(super) fn csv_reader<R: Read>(delimiter: u8, reader: R) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .delimiter(delimiter)
+        .from_reader(reader)
+}
+
+/// [`line_at_byte`] in the file at `path` (0 when it cannot be read): for
+/// messages, so the file is read again only when there is an error.
+pub(super) fn line_in_file(path: &Path) -> impl Fn(u64) -> u64 + '_ {
+    move |byte| {
+        File::open(path)
+            .and_then(|f| line_at_byte(f, byte))
+            .unwrap_or(0)
+    }
+}
+
 pub(super) fn delimiter_for(name: &str) -> u8 {
     if name.to_ascii_lowercase().ends_with(".tsv") {
         b'\t'
@@ -173,12 +213,7 @@ fn read_from<R: Read>(
     row_line: &mut dyn FnMut(u64) -> u64,
     opts: &ReadOptions,
 ) -> Result<(Dataset, ReadReport), DataError> {
-    let mut csv = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .delimiter(delimiter)
-        .from_reader(reader);
+    let mut csv = csv_reader(delimiter, reader);
     let mut record = csv::StringRecord::new();
 
     if !next_record(&mut csv, &mut record, file, line_at)? {
@@ -205,8 +240,7 @@ fn read_from<R: Read>(
         }
         match missing {
             None => {
-                let raw: Vec<&str> = columns.picked.iter().map(|&j| &record[j]).collect();
-                columns.push(&cells, &raw, row_line(start_of(&record)));
+                columns.push(&cells, &record, row_line(start_of(&record)));
             }
             Some(_) if opts.drop_missing => report.rows_dropped += 1,
             Some((j, what)) => {

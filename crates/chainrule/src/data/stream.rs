@@ -12,65 +12,89 @@ use std::path::{Path, PathBuf};
 use super::columns::Columns;
 use super::line_limit::LineLimit;
 use super::lines::LineTracker;
+use super::plain::{Parse, PlainFile, Unplain};
 use super::read::{
-    delimiter_for, header_names, line_at_byte, line_of, next_record, parse_row, start_of,
+    csv_reader, delimiter_for, header_names, line_in_file, line_of, next_record, parse_row,
+    start_of,
 };
 use super::{DataError, Dataset, ReadOptions, ReadReport};
 
-/// A CSV file open for one pass, chunk by chunk.
+/// A CSV file open for one pass, chunk by chunk: by the fast path
+/// (`plain.rs`, ranges parsed in parallel) while the file allows, else —
+/// from the first row not yet handed out — by the csv-crate reader.
 pub struct CsvChunks {
     path: PathBuf,
     label: String,
-    csv: csv::Reader<LineLimit<BufReader<File>>>,
-    record: csv::StringRecord,
     names: Vec<String>,
-    columns: Columns,
-    lines: LineTracker<File>,
     opts: ReadOptions,
     chunk_rows: usize,
     report: ReadReport,
     done: bool,
+    rows: Rows,
+}
+
+enum Rows {
+    Plain {
+        file: Box<PlainFile>,
+        /// Rows parsed but not yet handed out, per column read.
+        pending: Vec<Vec<f64>>,
+        eof: bool,
+    },
+    Records(Box<Records>),
+}
+
+/// The sequential reader's state.
+struct Records {
+    csv: csv::Reader<LineLimit<BufReader<File>>>,
+    record: csv::StringRecord,
+    columns: Columns,
+    lines: LineTracker<File>,
 }
 
 impl CsvChunks {
     /// Opens `path` and reads its header.
     pub fn open(path: &Path, opts: &ReadOptions, chunk_rows: usize) -> Result<Self, DataError> {
-        let io_error = |source| DataError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        let file = File::open(path).map_err(io_error)?;
+        Self::open_parsed(path, opts, chunk_rows, Parse::default())
+    }
+
+    /// [`CsvChunks::open`], parsed as `parse` says (the same chunks and
+    /// errors either way).
+    pub fn open_parsed(
+        path: &Path,
+        opts: &ReadOptions,
+        chunk_rows: usize,
+        parse: Parse,
+    ) -> Result<Self, DataError> {
         let label = path.display().to_string();
-        let mut csv = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .trim(csv::Trim::All)
-            .delimiter(delimiter_for(&label))
-            .from_reader(LineLimit::new(BufReader::new(file), opts.max_columns));
-        let mut record = csv::StringRecord::new();
-        let line_at = |byte: u64| {
-            File::open(path)
-                .and_then(|f| line_at_byte(f, byte))
-                .unwrap_or(0)
+        let plain = match parse {
+            Parse::Ranges {
+                ranges,
+                block_bytes,
+            } => PlainFile::open(path, opts, ranges, block_bytes).ok(),
+            Parse::Sequential => None,
         };
-        if !next_record(&mut csv, &mut record, &label, &line_at)? {
-            return Err(DataError::Empty { file: label });
-        }
-        let names = header_names(&record, &label, opts)?;
-        let columns = Columns::pick(&names, opts.only.as_deref(), &label)?;
-        let lines = LineTracker::new(File::open(path).map_err(io_error)?);
+        let (names, rows) = match plain {
+            Some(file) => {
+                let pending = vec![Vec::new(); file.columns.width()];
+                let names = file.names.clone();
+                let eof = false;
+                let file = Box::new(file);
+                (names, Rows::Plain { file, pending, eof })
+            }
+            None => {
+                let (names, records) = Records::open(path, &label, opts)?;
+                (names, Rows::Records(Box::new(records)))
+            }
+        };
         Ok(CsvChunks {
             path: path.to_path_buf(),
             label,
-            csv,
-            record,
             names,
-            columns,
-            lines,
             opts: opts.clone(),
             chunk_rows: chunk_rows.max(1),
             report: ReadReport::default(),
             done: false,
+            rows,
         })
     }
 
@@ -81,7 +105,10 @@ impl CsvChunks {
 
     /// Bytes of the file consumed so far (for progress).
     pub fn bytes_read(&self) -> u64 {
-        self.csv.position().byte()
+        match &self.rows {
+            Rows::Plain { file, .. } => file.bytes_read(),
+            Rows::Records(r) => r.csv.position().byte(),
+        }
     }
 
     /// Rows read and dropped so far.
@@ -97,28 +124,82 @@ impl CsvChunks {
         if self.done {
             return Ok(false);
         }
-        let mut cells = Vec::with_capacity(self.columns.width());
-        let path = self.path.clone();
-        let line_at = |byte: u64| {
-            File::open(&path)
-                .and_then(|f| line_at_byte(f, byte))
-                .unwrap_or(0)
+        if let Rows::Plain { .. } = self.rows {
+            match self.plain_chunk(chunk) {
+                Ok(more) => return Ok(more),
+                Err(Unplain) => {
+                    // Read sequentially from the first row not handed out:
+                    // it finds and reports what the fast path gave up on.
+                    let (_, mut records) = Records::open(&self.path, &self.label, &self.opts)?;
+                    records.skip(self.report.rows_read, &self.label, &self.path)?;
+                    self.rows = Rows::Records(Box::new(records));
+                }
+            }
+        }
+        self.records_chunk(chunk)
+    }
+
+    /// The next chunk by the fast path: blocks parsed until a chunk's rows
+    /// are pending, then those rows handed out.
+    fn plain_chunk(&mut self, chunk: &mut Dataset) -> Result<bool, Unplain> {
+        let Rows::Plain { file, pending, eof } = &mut self.rows else {
+            return Err(Unplain);
         };
+        let Some(rows) = pending.first().map(Vec::len) else {
+            return Err(Unplain); // rows are counted by the columns read
+        };
+        let mut rows = rows;
+        while rows < self.chunk_rows && !*eof {
+            *eof = !file.next_block(pending)?;
+            rows = pending[0].len();
+        }
+        let take = rows.min(self.chunk_rows);
+        let first_line = self.report.rows_read as u64 + 2;
+        let kept = (self.report.rows_read + take).saturating_mul(pending.len());
+        if kept > self.opts.max_cells || (take == 0 && self.report.rows_read == 0) {
+            return Err(Unplain);
+        }
+        let numbers = pending
+            .iter_mut()
+            .map(|p| p.drain(..take).collect())
+            .collect();
+        // The header is line 1 and no line is blank: row i is on line i + 2.
+        *chunk = file
+            .columns
+            .numeric(numbers, (first_line..first_line + take as u64).collect());
+        chunk.path = Some(self.path.clone());
+        self.report.rows_read += take;
+        self.done = take == 0;
+        Ok(take > 0)
+    }
+
+    fn records_chunk(&mut self, chunk: &mut Dataset) -> Result<bool, DataError> {
+        let Rows::Records(records) = &mut self.rows else {
+            unreachable!("the fast path hands over to the records")
+        };
+        let Records {
+            csv,
+            record,
+            columns,
+            lines,
+        } = &mut **records;
+        let mut cells = Vec::with_capacity(columns.width());
+        let path = self.path.clone();
+        let line_at = line_in_file(&path);
         let file = self.label.as_str();
-        while self.columns.rows() < self.chunk_rows {
-            if !next_record(&mut self.csv, &mut self.record, file, &line_at)? {
+        while columns.rows() < self.chunk_rows {
+            if !next_record(csv, record, file, &line_at)? {
                 self.done = true;
                 break;
             }
-            let record = &self.record;
+            let record = &*record;
             let line = || line_of(record, &line_at);
             self.report.rows_read += 1;
-            let picked = &self.columns.picked;
+            let picked = &columns.picked;
             match parse_row(record, &self.names, picked, &line, &mut cells, file)? {
                 None => {
-                    let raw: Vec<&str> = picked.iter().map(|&j| &record[j]).collect();
-                    let line = self.lines.line_of(start_of(record));
-                    self.columns.push(&cells, &raw, line);
+                    let line = lines.line_of(start_of(record));
+                    columns.push(&cells, record, line);
                 }
                 Some(_) if self.opts.drop_missing => self.report.rows_dropped += 1,
                 Some((j, what)) => {
@@ -143,9 +224,53 @@ impl CsvChunks {
                 });
             }
         }
-        *chunk = self.columns.take();
+        *chunk = columns.take();
         chunk.path = Some(self.path.clone());
         Ok(chunk.n_rows() > 0)
+    }
+}
+
+impl Records {
+    /// Opens `path` and reads its header; returns the header's names.
+    fn open(
+        path: &Path,
+        label: &str,
+        opts: &ReadOptions,
+    ) -> Result<(Vec<String>, Self), DataError> {
+        let io_error = |source| DataError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let file = File::open(path).map_err(io_error)?;
+        let mut csv = csv_reader(
+            delimiter_for(label),
+            LineLimit::new(BufReader::new(file), opts.max_columns),
+        );
+        let mut record = csv::StringRecord::new();
+        let line_at = line_in_file(path);
+        if !next_record(&mut csv, &mut record, label, &line_at)? {
+            return Err(DataError::Empty { file: label.into() });
+        }
+        let names = header_names(&record, label, opts)?;
+        let columns = Columns::pick(&names, opts.only.as_deref(), label)?;
+        let lines = LineTracker::new(File::open(path).map_err(io_error)?);
+        let records = Records {
+            csv,
+            record,
+            columns,
+            lines,
+        };
+        Ok((names, records))
+    }
+
+    /// Passes over `rows` data records (already handed out by the fast
+    /// path, so they read without error).
+    fn skip(&mut self, rows: usize, label: &str, path: &Path) -> Result<(), DataError> {
+        let line_at = line_in_file(path);
+        for _ in 0..rows {
+            next_record(&mut self.csv, &mut self.record, label, &line_at)?;
+        }
+        Ok(())
     }
 }
 

@@ -19,6 +19,7 @@ mod nist_fit;
 mod nist_hc;
 mod nist_train;
 mod number_parse;
+mod parallel_parse;
 mod report_browser;
 mod statsmodels_ols;
 mod stream_train;
