@@ -82,6 +82,15 @@ pub fn refine_with(
         if tried == theta || tried.iter().any(|t| !t.is_finite()) {
             break;
         }
+        if within_ulps(&theta, &tried) {
+            // A step of a few ulps cannot make θ worse by more than it
+            // moves it, and another would move it less: take it without
+            // the pass that would check it (well-conditioned data end
+            // here, after one gradient pass).
+            theta = tried;
+            steps += 1;
+            break;
+        }
         let g_tried = gradient(source, &tried, observer, lows.as_deref_mut())?;
         if size(&g_tried) >= size(&g) {
             break;
@@ -97,6 +106,14 @@ pub fn refine_with(
         .collect();
     s.theta = theta;
     Ok(steps)
+}
+
+/// Whether every component moved by at most 4 ulps.
+fn within_ulps(theta: &[f64], tried: &[f64]) -> bool {
+    theta
+        .iter()
+        .zip(tried)
+        .all(|(t, u)| (t - u).abs() <= 4.0 * f64::EPSILON * t.abs())
 }
 
 /// g = Aᵀ(y − A·θ) over every row, residuals and sums in double-double;
