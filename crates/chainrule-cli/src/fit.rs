@@ -109,7 +109,16 @@ pub fn run(args: Args) -> Result<()> {
                      and the extra data files (a --cache file is fine)",
                 ));
             }
-            let s = fit_stream(&mut *source, &mut progress).with_context(solving)?;
+            let s = match fit_stream(&mut *source, &mut progress) {
+                // A stop signal abandoned a pass: nothing to show or save.
+                Err(_) if super::interrupt::requested() => {
+                    return Err(super::interrupt::Interrupted(
+                        "interrupted while solving: nothing was fitted or saved".into(),
+                    )
+                    .into())
+                }
+                fitted => fitted.with_context(solving)?,
+            };
             (s, source.empty_design())
         }
     };
