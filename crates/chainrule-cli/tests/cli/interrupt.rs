@@ -332,6 +332,14 @@ fn sigterm_and_sighup_stop_long_runs_cleanly() {
     std::fs::remove_file(at("timed.crd")).unwrap();
 
     let (model, cache, converted) = (at("m.json"), at("c.crd"), at("out.crd"));
+    let convert: &[&str] = &[
+        "convert",
+        &data,
+        "--out",
+        &converted,
+        "--chunk-rows",
+        "4096",
+    ];
     let runs: [(&[&str], i32, i32, &str); 5] = [
         (
             &[
@@ -356,45 +364,9 @@ fn sigterm_and_sighup_stop_long_runs_cleanly() {
             1,
             "nothing was written",
         ),
-        (
-            &[
-                "convert",
-                &data,
-                "--out",
-                &converted,
-                "--chunk-rows",
-                "4096",
-            ],
-            libc::SIGTERM,
-            1,
-            "out.crd was not written",
-        ),
-        (
-            &[
-                "convert",
-                &data,
-                "--out",
-                &converted,
-                "--chunk-rows",
-                "4096",
-            ],
-            libc::SIGHUP,
-            1,
-            "out.crd was not written",
-        ),
-        (
-            &[
-                "convert",
-                &data,
-                "--out",
-                &converted,
-                "--chunk-rows",
-                "4096",
-            ],
-            libc::SIGTERM,
-            2,
-            "again: stopping now",
-        ),
+        (convert, libc::SIGTERM, 1, "out.crd was not written"),
+        (convert, libc::SIGHUP, 1, "out.crd was not written"),
+        (convert, libc::SIGTERM, 2, "again: stopping now"),
     ];
     for (args, sig, times, says) in runs {
         let child = Command::new(cargo_bin("chainrule"))
