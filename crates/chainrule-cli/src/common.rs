@@ -63,8 +63,23 @@ pub fn load(path: &Path, formula: &Formula, drop_missing: bool) -> Result<(Datas
     )
 }
 
+/// Refuses a design cache (or a damaged one) where a table is read: its
+/// bytes would otherwise reach the CSV reader and fail obscurely.
+pub fn not_a_cache(path: &Path) -> Result<()> {
+    if chainrule::data::DesignCache::is_meant_as_cache(path) {
+        return Err(anyhow::anyhow!(
+            "{}: a design cache (.crd, made by `chainrule convert`) holds a design, not the \
+             table's columns; only `train` and `fit` read one: give this command the CSV/TSV \
+             the cache was made from",
+            path.display()
+        ));
+    }
+    Ok(())
+}
+
 /// Reads DATA with `opts` and builds the design matrix the formula asks for.
 pub fn load_with(path: &Path, formula: &Formula, opts: &ReadOptions) -> Result<(Dataset, Design)> {
+    not_a_cache(path)?;
     let opts = ReadOptions {
         only: formula.columns_to_read(),
         ..opts.clone()
@@ -91,6 +106,7 @@ pub fn load_first(
         only: formula.columns_to_read(),
         ..ReadOptions::default()
     };
+    not_a_cache(path)?;
     let mut chunks = CsvChunks::open(path, &opts, rows.max(1))?;
     let mut data = Dataset::new(Vec::new(), Vec::new())?;
     chunks.next_chunk(&mut data)?;

@@ -2,6 +2,7 @@
 //! the built `chainrule` executable.
 
 mod cache;
+mod cache_damaged;
 mod cli;
 mod cli_render;
 mod cli_stream;
