@@ -13,7 +13,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-fn temp_files(dir: &Path) -> Vec<String> {
+/// The temp files (`.NAME.tmp-…`, data/atomic.rs) in `dir`.
+pub(crate) fn temp_files(dir: &Path) -> Vec<String> {
     std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

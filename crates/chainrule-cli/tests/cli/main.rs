@@ -21,6 +21,7 @@ mod real_tables;
 mod robust;
 mod step_data;
 mod stream_memory;
+mod synth_stream;
 mod tables;
 mod teach;
 mod temps;
