@@ -7,7 +7,8 @@
 //! for SIGTERM, 129 for SIGHUP). A second signal exits at once with that
 //! code, saving nothing, after removing the temp files of writes in flight
 //! (`data/atomic.rs`; only a SIGKILL leaves one, which the next write to
-//! the same path removes).
+//! the same path removes); so does a run still going [`GRACE`] after the
+//! first.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicI32, Ordering};
@@ -17,6 +18,10 @@ const SIGINT: i32 = 2;
 const SIGHUP: i32 = 1;
 #[cfg(unix)]
 const SIGTERM: i32 = 15;
+
+/// How long a stop may take before the run is ended anyway: a step, a
+/// chunk and the final save take well under a second.
+const GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The first stop signal received; 0 while none came.
 static RECEIVED: AtomicI32 = AtomicI32::new(0);
@@ -65,6 +70,20 @@ fn on_signal(signal: i32) {
         chainrule::data::atomic::remove_temps_in_flight();
         std::process::exit(128 + signal);
     }
+    // A run blocked in a read (a pipe whose writer is gone, a stalled
+    // network file system) never reaches the check between steps: it
+    // ends after a grace period, as after a second signal.
+    std::thread::spawn(move || {
+        std::thread::sleep(GRACE);
+        let _ = writeln!(
+            std::io::stderr(),
+            "\nstill running {} s after {}: stopping now, nothing saved",
+            GRACE.as_secs(),
+            name(signal)
+        );
+        chainrule::data::atomic::remove_temps_in_flight();
+        std::process::exit(128 + signal);
+    });
     let again = if signal == SIGINT {
         "Ctrl-C again to quit now".to_string()
     } else {

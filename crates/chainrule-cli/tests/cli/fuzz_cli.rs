@@ -3,7 +3,9 @@
 //! BOMs, CRLF, quotes, odd numbers, wrong columns; mutated `.crd` caches,
 //! model files, programs and, with the `parquet` feature, Parquet files)
 //! and picks flag values, then runs `train`, `fit`, `predict`, `explain`,
-//! `graph`, `grad`, `synth`, `convert` and `report` on them. Every run must
+//! `graph`, `grad`, `synth`, `convert`, `report` and `bench --csv` on them
+//! (`hostile_files.rs` runs each of them on a fixed list of hostile files:
+//! directories, /dev/null and FIFOs among them). Every run must
 //! end with exit code 0, 1 or 2 (never a signal), print no panic, say why
 //! on stderr when it fails, leave no temp file and finish within a time
 //! limit. Cases that once failed live in `fuzz_cli_corpus/` (JSON: the
@@ -558,6 +560,11 @@ fn generate(rng: &mut Xoshiro256PlusPlus, seeds: &Seeds) -> Case {
             args.push(pick(rng, &["c.crd", "c.crd", data, ".", ""]).into());
             formula(rng, &mut args);
             flag(rng, &mut args, "--chunk-rows", ODD);
+        }
+        _ if rng.random_bool(0.2) => {
+            // Small and one repeat: the timing loops run once each.
+            args.extend(["bench", "--csv", data, "--n", "50", "--repeats", "1"].map(String::from));
+            formula(rng, &mut args);
         }
         _ => {
             let cmd = pick(rng, &["report", "graph"]);

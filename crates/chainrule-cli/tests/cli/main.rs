@@ -12,6 +12,7 @@ mod correct;
 mod datafusion_engine;
 mod fuzz_cli;
 mod help;
+mod hostile_files;
 mod interrupt;
 mod limits;
 mod parquet_hostile;

@@ -67,6 +67,9 @@ pub struct FileStamp {
 impl FileStamp {
     pub fn of(path: &Path) -> io::Result<FileStamp> {
         const SAMPLE: u64 = 64 * 1024;
+        if !fs::metadata(path)?.is_file() {
+            return Ok(Self::unrepeatable(path));
+        }
         let canonical = fs::canonicalize(path)?;
         let mut file = File::open(&canonical)?;
         let meta = file.metadata()?;
@@ -89,6 +92,25 @@ impl FileStamp {
             modified_ns,
             sample: format!("{:016x}", hash.0),
         })
+    }
+}
+
+impl FileStamp {
+    /// A pipe or device (`train <(zcat data.gz) --cache c.crd`) cannot be
+    /// read ahead (its bytes would be taken from the reader, or a second
+    /// open would wait for a writer that has gone), and what it will give
+    /// next time is unknown: its stamp names this reading alone (process
+    /// and time), so a cache made from it is never taken as fresh.
+    fn unrepeatable(path: &Path) -> FileStamp {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        FileStamp {
+            path: path.display().to_string(),
+            bytes: 0,
+            modified_ns: now,
+            sample: format!("not a regular file, read by pid {}", std::process::id()),
+        }
     }
 }
 
