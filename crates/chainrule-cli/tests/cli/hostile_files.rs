@@ -8,18 +8,15 @@
 //! random files at the same commands; this is the fixed list.
 #![cfg(unix)]
 
+use super::fuzz_cli::{fault as fuzz_fault, run_in, Ran};
 use assert_cmd::cargo::cargo_bin;
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
-use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
-
-/// Far above any honest run here (the largest file is 5 MB).
-const TIME_LIMIT: Duration = Duration::from_secs(30);
+use std::time::Duration;
 
 /// The commands, `@` standing for the hostile file; m.json, ok.csv and
 /// p.expr are valid companions.
@@ -156,40 +153,8 @@ const LINES: &[(&str, &str)] = &[
     ("latin1.csv", "latin1.csv:1"),
 ];
 
-struct Ran {
-    code: Option<i32>,
-    signal: Option<i32>,
-    stderr: String,
-    elapsed: Duration,
-}
-
 fn run(dir: &Path, args: &[String]) -> Ran {
-    let err = dir.join("stderr.txt");
-    let start = Instant::now();
-    let mut child = Command::new(cargo_bin("chainrule"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&err).unwrap())
-        .spawn()
-        .unwrap();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if start.elapsed() > TIME_LIMIT {
-            let _ = child.kill();
-            break child.wait().unwrap();
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    Ran {
-        code: status.code(),
-        signal: status.signal(),
-        stderr: String::from_utf8_lossy(&std::fs::read(&err).unwrap()).into_owned(),
-        elapsed: start.elapsed(),
-    }
+    run_in(dir, args, &dir.join("stderr.txt"))
 }
 
 /// A fresh folder with the valid companions.
@@ -201,31 +166,21 @@ fn folder(root: &Path, k: usize) -> PathBuf {
     dir
 }
 
-/// What is wrong with a run, if anything.
-fn fault(ran: &Ran, shown: &str, dir: &Path) -> Option<String> {
-    if let Some(sig) = ran.signal {
-        return Some(format!("died on signal {sig}"));
-    }
-    if ran.elapsed > TIME_LIMIT {
-        return Some(format!("ran past {TIME_LIMIT:?}"));
-    }
-    if ran.stderr.contains("panicked at") {
-        return Some("panicked".into());
-    }
-    match ran.code {
-        Some(0) => {}
-        Some(1 | 2) if !ran.stderr.contains(shown) => {
-            return Some(format!("failed without naming {shown}"))
-        }
-        Some(1 | 2) => {}
-        other => return Some(format!("exit code {other:?}")),
-    }
-    let temps: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains(".tmp-"))
-        .collect();
-    (!temps.is_empty()).then(|| format!("left temp files {temps:?}"))
+/// What is wrong with a run, if anything: `fuzz_cli`'s faults, and a
+/// failure that does not name the file.
+fn fault(ran: &Ran, shown: &str) -> Option<String> {
+    fuzz_fault(ran).or_else(|| {
+        (ran.code != Some(0) && !ran.stderr.contains(shown))
+            .then(|| format!("failed without naming {shown}"))
+    })
+}
+
+/// Each fault with the start of its stderr, or nothing.
+fn report(faults: &mut Vec<String>, what: &str, ran: &Ran, why: Option<String>) -> bool {
+    let Some(why) = why else { return false };
+    let tail: String = ran.stderr.chars().take(400).collect();
+    faults.push(format!("{what}: {why}\n  {tail}"));
+    true
 }
 
 fn model_file(root: &Path) {
@@ -274,11 +229,7 @@ fn every_reader_on_every_hostile_file_ends_cleanly() {
             }
             let ran = run(&dir, &args);
             let what = format!("{} × {args:?}", kind.name);
-            if let Some(why) = fault(&ran, &shown, &dir) {
-                faults.push(format!(
-                    "{what}: {why}\n  {}",
-                    ran.stderr.chars().take(400).collect::<String>()
-                ));
+            if report(&mut faults, &what, &ran, fault(&ran, &shown)) {
                 continue;
             }
             if kind.must_fail && ran.code == Some(0) {
@@ -378,12 +329,12 @@ fn every_reader_on_a_fifo_ends_by_itself() {
                 ran.stderr
             ));
         }
-        if let Some(why) = fault(&ran, "p.csv", &dir) {
-            faults.push(format!(
-                "FIFO × {args:?}: {why}\n  {}",
-                ran.stderr.chars().take(400).collect::<String>()
-            ));
-        }
+        report(
+            &mut faults,
+            &format!("FIFO × {args:?}"),
+            &ran,
+            fault(&ran, "p.csv"),
+        );
     }
     assert!(
         faults.is_empty(),
