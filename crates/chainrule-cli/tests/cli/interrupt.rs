@@ -410,3 +410,37 @@ fn sigterm_and_sighup_stop_long_runs_cleanly() {
     let saved = ModelFile::load(Path::new(&model)).unwrap();
     assert_eq!(saved.stop, chainrule::train::StopReason::Interrupted);
 }
+
+/// A run blocked in a read never reaches the check between steps: after
+/// SIGTERM it still ends, 10 s later (`interrupt::GRACE`), with 143, and
+/// says why. Here `train` reads /dev/stdin from a pipe whose writer (this
+/// test) stays open and writes nothing.
+#[test]
+fn a_run_blocked_in_a_read_ends_after_the_grace_period() {
+    use std::time::Instant;
+    let mut child = Command::new(cargo_bin("chainrule"))
+        .args(["train", "/dev/stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Held, unwritten: the read blocks.
+    let stdin = child.stdin.take().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let sent = Instant::now();
+    signal(child.id(), libc::SIGTERM);
+    let out = child.wait_with_output().unwrap();
+    let took = sent.elapsed();
+    drop(stdin);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(143), "{stderr}");
+    assert!(
+        stderr.contains("still running 10 s after SIGTERM"),
+        "{stderr}"
+    );
+    assert!(
+        (Duration::from_secs(10)..Duration::from_secs(20)).contains(&took),
+        "{took:?}"
+    );
+}
