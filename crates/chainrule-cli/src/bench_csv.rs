@@ -61,6 +61,14 @@ pub fn measure(
     progress: &mut (dyn FnMut(&str) + Send),
 ) -> Result<Vec<Item>, String> {
     let formula = Formula::parse(formula).map_err(|e| format!("--formula: {e}"))?;
+    // Timed again and again: a pipe would be empty after the first read,
+    // and its second open would wait for a writer that has gone.
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return Err(format!(
+            "{}: not a regular file; the benchmark reads it several times: give a file on disk",
+            path.display()
+        ));
+    }
     let read = |p: &Path| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
     let bytes = read(path)?.len() as u64;
     progress(&format!("csv: plain read of {}", path.display()));

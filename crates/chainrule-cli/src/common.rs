@@ -63,8 +63,56 @@ pub fn load(path: &Path, formula: &Formula, drop_missing: bool) -> Result<(Datas
     )
 }
 
+/// Refuses, by name, what the data readers cannot read: a directory (its
+/// error would be the OS's, at "line 0") and a named pipe (FIFO). The
+/// readers open a data file twice (a second handle finds line numbers for
+/// messages); a FIFO's second open waits forever for a writer that has
+/// gone. `/dev/stdin` and `<(…)` (`/dev/fd/N`) reopen the same pipe, so
+/// they are let through.
+pub fn readable_data(path: &Path) -> Result<()> {
+    let meta = std::fs::metadata(path);
+    if meta.as_ref().is_ok_and(|m| m.is_dir()) {
+        return Err(anyhow::anyhow!(
+            "{}: is a directory; give a data file (CSV/TSV, .crd or .parquet)",
+            path.display()
+        ));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let reopens_itself = ["/dev/stdin", "/dev/fd/", "/proc/"]
+            .iter()
+            .any(|p| path.starts_with(p));
+        if !reopens_itself && meta.is_ok_and(|m| m.file_type().is_fifo()) {
+            return Err(anyhow::anyhow!(
+                "{}: is a named pipe (FIFO); the data is opened twice, and a FIFO's second \
+                 open waits for a writer that has gone: save it to a file first (`… > \
+                 data.csv`), or pipe it in as /dev/stdin",
+                path.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a design cache (or a damaged one) where a table is read: its
+/// bytes would otherwise reach the CSV reader and fail obscurely.
+pub fn not_a_cache(path: &Path) -> Result<()> {
+    readable_data(path)?;
+    if chainrule::data::DesignCache::is_meant_as_cache(path) {
+        return Err(anyhow::anyhow!(
+            "{}: a design cache (.crd, made by `chainrule convert`) holds a design, not the \
+             table's columns; only `train` and `fit` read one: give this command the CSV/TSV \
+             the cache was made from",
+            path.display()
+        ));
+    }
+    Ok(())
+}
+
 /// Reads DATA with `opts` and builds the design matrix the formula asks for.
 pub fn load_with(path: &Path, formula: &Formula, opts: &ReadOptions) -> Result<(Dataset, Design)> {
+    not_a_cache(path)?;
     let opts = ReadOptions {
         only: formula.columns_to_read(),
         ..opts.clone()
@@ -91,6 +139,7 @@ pub fn load_first(
         only: formula.columns_to_read(),
         ..ReadOptions::default()
     };
+    not_a_cache(path)?;
     let mut chunks = CsvChunks::open(path, &opts, rows.max(1))?;
     let mut data = Dataset::new(Vec::new(), Vec::new())?;
     chunks.next_chunk(&mut data)?;
@@ -131,6 +180,9 @@ pub fn open_source(
     options: &chainrule::source::OpenOptions,
     progress: &mut super::progress::Progress,
 ) -> Result<chainrule::source::Opened> {
+    for path in paths {
+        readable_data(path)?;
+    }
     let opened = chainrule::source::open(paths, formula, options, progress).map_err(|e| match e {
         chainrule::source::SourceError::Formula(_) => {
             anyhow::Error::new(e).context(format!("--formula {formula}"))

@@ -125,9 +125,14 @@ pub fn run(args: Args) -> Result<()> {
             let (s, decimal) = match one_csv(&args) {
                 Some(path) => {
                     let read = args.data.read_options();
-                    let (s, decimal) =
-                        fit_stream_decimal(&mut *source, &mut progress, path, &formula, &read)
-                            .with_context(solving)?;
+                    let (s, decimal) = stopped(fit_stream_decimal(
+                        &mut *source,
+                        &mut progress,
+                        path,
+                        &formula,
+                        &read,
+                    ))?
+                    .with_context(solving)?;
                     progress.clear();
                     match decimal {
                         Some(fit) => decimal_outcome(fit, s)?,
@@ -135,7 +140,7 @@ pub fn run(args: Args) -> Result<()> {
                     }
                 }
                 None => (
-                    fit_stream(&mut *source, &mut progress).with_context(solving)?,
+                    stopped(fit_stream(&mut *source, &mut progress))?.with_context(solving)?,
                     Decimal::default(),
                 ),
             };
@@ -301,6 +306,18 @@ fn decimal_refit(
 
 /// The data file when the rows come from one CSV/TSV file, which can be
 /// read again as decimals.
+/// A pass abandoned on a stop signal is an interruption (nothing to show
+/// or save), not a failure to solve.
+fn stopped<T, E>(result: std::result::Result<T, E>) -> Result<std::result::Result<T, E>> {
+    match result {
+        Err(_) if super::interrupt::requested() => Err(super::interrupt::Interrupted(
+            "interrupted while solving: nothing was fitted or saved".into(),
+        )
+        .into()),
+        other => Ok(other),
+    }
+}
+
 fn one_csv(args: &Args) -> Option<&std::path::Path> {
     let path = &args.data.data;
     let csv = path

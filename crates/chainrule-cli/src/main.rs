@@ -1,8 +1,9 @@
 //! The `chainrule` command line, a thin shell over the library.
 //!
 //! One file per subcommand: each parses its flags, calls the library and
-//! prints. Exit codes: 0 success, 1 runtime error, 2 usage error, 130
-//! interrupted by Ctrl-C (see `interrupt.rs`).
+//! prints. Exit codes: 0 success, 1 runtime error, 2 usage error, 128 +
+//! the signal for a long run stopped by one: 130 Ctrl-C, 143 SIGTERM, 129
+//! SIGHUP (see `interrupt.rs`).
 
 mod bench;
 mod bench_csv;
@@ -158,6 +159,15 @@ fn command(lang: Lang) -> clap::Command {
 fn run() -> i32 {
     let matches = command(help_lang()).get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    // The long commands stop cleanly on a signal; the others keep the
+    // default action (a signal ends them at once, and they write nothing
+    // that a stop could leave half-done).
+    if matches!(
+        cli.command,
+        Command::Train(_) | Command::Fit(_) | Command::Convert(_) | Command::Synth(_)
+    ) {
+        interrupt::install();
+    }
     let result = match cli.command {
         Command::Demo(a) => demo::run(a),
         Command::Explain(a) => explain::run(a),
@@ -179,7 +189,7 @@ fn run() -> i32 {
         Ok(()) => 0,
         Err(e) if e.downcast_ref::<interrupt::Interrupted>().is_some() => {
             eprintln!("{e:#}");
-            interrupt::EXIT_INTERRUPTED
+            interrupt::exit_code()
         }
         Err(e) => {
             eprintln!("error: {e:#}");

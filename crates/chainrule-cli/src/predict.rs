@@ -175,6 +175,7 @@ fn delimiter_of(path: &Path) -> u8 {
 }
 
 fn read_table(path: &Path, limits: &DataLimits) -> Result<Table> {
+    super::common::not_a_cache(path)?;
     let delimiter = delimiter_of(path);
     let shown = path.display();
     let mut reader = csv::ReaderBuilder::new()

@@ -349,7 +349,8 @@ fn print(
     Ok(())
 }
 
-/// After Ctrl-C: the error that says what was kept (exit code 130).
+/// After a stop signal: the error that says what was kept (exit code 128 +
+/// the signal).
 pub fn interrupted(fit: &Fit, args: &Args, saved: Option<&Path>) -> Result<()> {
     if fit.stop != StopReason::Interrupted {
         return Ok(());
@@ -423,6 +424,6 @@ fn stop_words(stop: StopReason) -> &'static str {
     match stop {
         StopReason::Epochs => "ran every epoch asked for (--epochs)",
         StopReason::Converged => "the gradient fell below --tol",
-        StopReason::Interrupted => "interrupted (Ctrl-C)",
+        StopReason::Interrupted => "interrupted (Ctrl-C, SIGTERM or SIGHUP)",
     }
 }

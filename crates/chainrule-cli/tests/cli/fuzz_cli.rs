@@ -3,7 +3,9 @@
 //! BOMs, CRLF, quotes, odd numbers, wrong columns; mutated `.crd` caches,
 //! model files, programs and, with the `parquet` feature, Parquet files)
 //! and picks flag values, then runs `train`, `fit`, `predict`, `explain`,
-//! `graph`, `grad`, `synth`, `convert` and `report` on them. Every run must
+//! `graph`, `grad`, `synth`, `convert`, `report` and `bench --csv` on them
+//! (`hostile_files.rs` runs each of them on a fixed list of hostile files:
+//! directories, /dev/null and FIFOs among them). Every run must
 //! end with exit code 0, 1 or 2 (never a signal), print no panic, say why
 //! on stderr when it fails, leave no temp file and finish within a time
 //! limit. Cases that once failed live in `fuzz_cli_corpus/` (JSON: the
@@ -25,7 +27,7 @@ use std::time::{Duration, Instant};
 
 /// A run slower than this is a hang (the files are at most a few hundred
 /// rows; the slowest honest run here takes well under a second).
-const TIME_LIMIT: Duration = Duration::from_secs(30);
+pub(crate) const TIME_LIMIT: Duration = Duration::from_secs(30);
 
 /// One command line and the files it reads, named relative to its folder.
 #[derive(Clone, Debug)]
@@ -75,31 +77,26 @@ fn unhex(text: &str) -> Vec<u8> {
 }
 
 /// What a run did.
-struct Ran {
-    code: Option<i32>,
-    signal: Option<i32>,
-    stderr: String,
-    elapsed: Duration,
-    temps: Vec<String>,
+pub(crate) struct Ran {
+    pub code: Option<i32>,
+    pub signal: Option<i32>,
+    pub stderr: String,
+    pub elapsed: Duration,
+    pub temps: Vec<String>,
 }
 
-/// Runs `case` in a fresh folder under `root`.
-fn run(case: &Case, root: &Path, k: usize) -> Ran {
-    let dir = root.join(format!("case{k}"));
-    std::fs::create_dir_all(&dir).unwrap();
-    for (name, bytes) in &case.files {
-        std::fs::write(dir.join(name), bytes).unwrap();
-    }
+/// Runs `chainrule args…` in `dir` (stdin empty, stdout dropped, stderr
+/// to `err_path`), killed past [`TIME_LIMIT`].
+pub(crate) fn run_in(dir: &Path, args: &[String], err_path: &Path) -> Ran {
     // stderr to a file: a pipe could fill and stall the child.
-    let err_path = root.join(format!("stderr{k}"));
     let start = Instant::now();
     let mut child = Command::new(cargo_bin("chainrule"))
-        .args(&case.args)
-        .current_dir(&dir)
+        .args(args)
+        .current_dir(dir)
         .env("LC_ALL", "C")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(File::create(&err_path).unwrap())
+        .stderr(File::create(err_path).unwrap())
         .spawn()
         .unwrap();
     let status = loop {
@@ -113,13 +110,12 @@ fn run(case: &Case, root: &Path, k: usize) -> Ran {
         std::thread::sleep(Duration::from_millis(2));
     };
     let elapsed = start.elapsed();
-    let temps = std::fs::read_dir(&dir)
+    let temps = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.contains(".tmp-"))
         .collect();
-    let stderr = String::from_utf8_lossy(&std::fs::read(&err_path).unwrap()).into_owned();
-    let _ = std::fs::remove_dir_all(&dir);
+    let stderr = String::from_utf8_lossy(&std::fs::read(err_path).unwrap()).into_owned();
     Ran {
         code: status.code(),
         signal: status.signal(),
@@ -129,8 +125,20 @@ fn run(case: &Case, root: &Path, k: usize) -> Ran {
     }
 }
 
+/// Runs `case` in a fresh folder under `root`.
+fn run(case: &Case, root: &Path, k: usize) -> Ran {
+    let dir = root.join(format!("case{k}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, bytes) in &case.files {
+        std::fs::write(dir.join(name), bytes).unwrap();
+    }
+    let ran = run_in(&dir, &case.args, &root.join(format!("stderr{k}")));
+    let _ = std::fs::remove_dir_all(&dir);
+    ran
+}
+
 /// What is wrong with a run, if anything.
-fn fault(ran: &Ran) -> Option<String> {
+pub(crate) fn fault(ran: &Ran) -> Option<String> {
     if let Some(sig) = ran.signal {
         return Some(format!("died on signal {sig}"));
     }
@@ -558,6 +566,11 @@ fn generate(rng: &mut Xoshiro256PlusPlus, seeds: &Seeds) -> Case {
             args.push(pick(rng, &["c.crd", "c.crd", data, ".", ""]).into());
             formula(rng, &mut args);
             flag(rng, &mut args, "--chunk-rows", ODD);
+        }
+        _ if rng.random_bool(0.2) => {
+            // Small and one repeat: the timing loops run once each.
+            args.extend(["bench", "--csv", data, "--n", "50", "--repeats", "1"].map(String::from));
+            formula(rng, &mut args);
         }
         _ => {
             let cmd = pick(rng, &["report", "graph"]);

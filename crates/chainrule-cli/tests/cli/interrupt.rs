@@ -13,7 +13,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-fn temp_files(dir: &Path) -> Vec<String> {
+/// The temp files (`.NAME.tmp-…`, data/atomic.rs) in `dir`.
+pub(crate) fn temp_files(dir: &Path) -> Vec<String> {
     std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -303,4 +304,143 @@ fn sigint_while_scanning_saves_nothing_and_says_so() {
     assert_eq!(out.status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("nothing was trained or saved"), "{stderr}");
     assert!(!model.exists());
+}
+
+/// SIGTERM (`kill`, a job scheduler's stop) and SIGHUP (a closed
+/// terminal) stop `train`, `fit` and `convert` as Ctrl-C does: after the
+/// chunk in progress, saying so, with no temp file left (`fit --cache`
+/// and `convert` write one while they run), exiting 128 + the signal's
+/// number (143, 129: the shell's convention). A second signal quits at
+/// once with the same code, again leaving no temp file.
+#[test]
+fn sigterm_and_sighup_stop_long_runs_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("big.csv").display().to_string();
+    run_ok(&[
+        "synth", "--model", "plane", "--n", "1000000", "--out", &data,
+    ]);
+    let at = |name: &str| dir.path().join(name).display().to_string();
+    let started = std::time::Instant::now();
+    run_ok(&[
+        "convert",
+        &data,
+        "--out",
+        &at("timed.crd"),
+        "--chunk-rows",
+        "4096",
+    ]);
+    let one_pass = started.elapsed();
+    std::fs::remove_file(at("timed.crd")).unwrap();
+
+    let (model, cache, converted) = (at("m.json"), at("c.crd"), at("out.crd"));
+    let convert: &[&str] = &[
+        "convert",
+        &data,
+        "--out",
+        &converted,
+        "--chunk-rows",
+        "4096",
+    ];
+    let runs: [(&[&str], i32, i32, &str); 5] = [
+        (
+            &[
+                "train",
+                &data,
+                "--chunk-rows",
+                "4096",
+                "--epochs",
+                "100000",
+                "--tol",
+                "0",
+                "--out",
+                &model,
+            ],
+            libc::SIGTERM,
+            1,
+            "",
+        ),
+        (
+            &["fit", &data, "--chunk-rows", "4096", "--cache", &cache],
+            libc::SIGTERM,
+            1,
+            "nothing was written",
+        ),
+        (convert, libc::SIGTERM, 1, "out.crd was not written"),
+        (convert, libc::SIGHUP, 1, "out.crd was not written"),
+        (convert, libc::SIGTERM, 2, "again: stopping now"),
+    ];
+    for (args, sig, times, says) in runs {
+        let child = Command::new(cargo_bin("chainrule"))
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // train: past its scan and into the epochs; the others: a quarter
+        // of the way into their one pass.
+        let wait = if args[0] == "train" {
+            one_pass * 2 + Duration::from_millis(300)
+        } else {
+            (one_pass / 4).max(Duration::from_millis(100))
+        };
+        std::thread::sleep(wait);
+        for _ in 0..times {
+            signal(child.id(), sig);
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let what = format!("{args:?} after signal {sig} × {times}: {stderr}");
+        assert_eq!(out.status.code(), Some(128 + sig), "{what}");
+        let name = if sig == libc::SIGTERM {
+            "SIGTERM"
+        } else {
+            "SIGHUP"
+        };
+        assert!(
+            stderr.contains(&format!("{name}: stopping after the current step or chunk")),
+            "{what}"
+        );
+        assert!(stderr.contains(says), "{what}");
+        assert_eq!(temp_files(dir.path()), Vec::<String>::new(), "{what}");
+        assert!(!Path::new(&converted).exists(), "{what}");
+        assert!(!Path::new(&cache).exists(), "{what}");
+    }
+    // train --out kept the model so far, marked as stopped.
+    let saved = ModelFile::load(Path::new(&model)).unwrap();
+    assert_eq!(saved.stop, chainrule::train::StopReason::Interrupted);
+}
+
+/// A run blocked in a read never reaches the check between steps: after
+/// SIGTERM it still ends, 10 s later (`interrupt::GRACE`), with 143, and
+/// says why. Here `train` reads /dev/stdin from a pipe whose writer (this
+/// test) stays open and writes nothing.
+#[test]
+fn a_run_blocked_in_a_read_ends_after_the_grace_period() {
+    use std::time::Instant;
+    let mut child = Command::new(cargo_bin("chainrule"))
+        .args(["train", "/dev/stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Held, unwritten: the read blocks.
+    let stdin = child.stdin.take().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let sent = Instant::now();
+    signal(child.id(), libc::SIGTERM);
+    let out = child.wait_with_output().unwrap();
+    let took = sent.elapsed();
+    drop(stdin);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(143), "{stderr}");
+    assert!(
+        stderr.contains("still running 10 s after SIGTERM"),
+        "{stderr}"
+    );
+    assert!(
+        (Duration::from_secs(10)..Duration::from_secs(20)).contains(&took),
+        "{took:?}"
+    );
 }

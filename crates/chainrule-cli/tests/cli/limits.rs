@@ -138,14 +138,16 @@ fn explain_refuses_more_rows_than_its_limit_before_reading() {
 
 #[test]
 fn synth_refuses_more_cells_than_its_limit() {
-    // Issue #11: --n 100000000000 aborted on a failed allocation. The line
-    // model has 2 columns (x, y): 10^11 rows are 2·10^11 cells.
+    // Issue #11: --n 100000000000 aborted on a failed allocation. Rows are
+    // now written as they are drawn, and the limit (10^10 cells by default,
+    // synth.rs) guards the disk. The line model has 2 columns (x, y): 10^11
+    // rows are 2·10^11 cells.
     chainrule()
         .args(["synth", "--n", "100000000000"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "100000000000 rows × 2 columns = 200000000000 cells, more than the limit of 100000000",
+            "100000000000 rows × 2 columns = 200000000000 cells, more than the limit of 10000000000",
         ))
         .stderr(predicate::str::contains("--max-cells N"));
     // 10^11 features (one row) is as many cells.

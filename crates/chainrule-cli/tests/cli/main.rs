@@ -2,6 +2,7 @@
 //! the built `chainrule` executable.
 
 mod cache;
+mod cache_damaged;
 mod cli;
 mod cli_render;
 mod cli_stream;
@@ -12,6 +13,7 @@ mod datafusion_engine;
 mod fit_json;
 mod fuzz_cli;
 mod help;
+mod hostile_files;
 mod interrupt;
 mod limits;
 mod nist_cli;
@@ -22,6 +24,7 @@ mod real_tables;
 mod robust;
 mod step_data;
 mod stream_memory;
+mod synth_stream;
 mod tables;
 mod teach;
 mod temps;

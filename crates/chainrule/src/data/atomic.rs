@@ -82,6 +82,16 @@ impl Drop for Temp {
 /// device node with a file — as root, `--out /dev/null` would destroy
 /// `/dev/null`. Such targets have no "old contents" to protect anyway.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomic_with(path, &mut |out| out.write_all(bytes))
+}
+
+/// [`write_atomic`] for output made piece by piece: `fill` writes it (to a
+/// buffered temp file), so it need never be whole in memory. An error
+/// from `fill` leaves the target untouched and removes the temp file.
+pub fn write_atomic_with(
+    path: &Path,
+    fill: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
     if let Ok(meta) = fs::metadata(path) {
         if !meta.is_file() {
             if meta.is_dir() {
@@ -90,17 +100,20 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
                     "it is a directory; name a file inside it",
                 ));
             }
-            let mut target = File::options().write(true).open(path)?;
-            return target.write_all(bytes).and_then(|()| target.flush());
+            let mut target = io::BufWriter::new(File::options().write(true).open(path)?);
+            fill(&mut target)?;
+            return target.flush();
         }
     }
     // Dropped on every return: an error removes the temp file.
     let mut tmp = Temp::for_target(path)?;
-    let mut file = File::options()
+    let file = File::options()
         .write(true)
         .create_new(true)
         .open(&tmp.path)?;
-    file.write_all(bytes)?;
+    let mut out = io::BufWriter::with_capacity(1 << 20, file);
+    fill(&mut out)?;
+    let file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
     file.sync_all()?;
     drop(file);
     tmp.rename_to(path)?;

@@ -67,6 +67,9 @@ pub struct FileStamp {
 impl FileStamp {
     pub fn of(path: &Path) -> io::Result<FileStamp> {
         const SAMPLE: u64 = 64 * 1024;
+        if !fs::metadata(path)?.is_file() {
+            return Ok(Self::unrepeatable(path));
+        }
         let canonical = fs::canonicalize(path)?;
         let mut file = File::open(&canonical)?;
         let meta = file.metadata()?;
@@ -89,6 +92,25 @@ impl FileStamp {
             modified_ns,
             sample: format!("{:016x}", hash.0),
         })
+    }
+}
+
+impl FileStamp {
+    /// A pipe or device (`train <(zcat data.gz) --cache c.crd`) cannot be
+    /// read ahead (its bytes would be taken from the reader, or a second
+    /// open would wait for a writer that has gone), and what it will give
+    /// next time is unknown: its stamp names this reading alone (process
+    /// and time), so a cache made from it is never taken as fresh.
+    fn unrepeatable(path: &Path) -> FileStamp {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        FileStamp {
+            path: path.display().to_string(),
+            bytes: 0,
+            modified_ns: now,
+            sample: format!("not a regular file, read by pid {}", std::process::id()),
+        }
     }
 }
 
@@ -197,13 +219,33 @@ impl DesignCache {
     /// (`train <(cat data.csv)`, `/dev/stdin`) would take them from the
     /// reader that comes after, so a pipe is never a cache.
     pub fn is_cache(path: &Path) -> bool {
+        Self::first_bytes(path).is_some_and(|b| &b == MAGIC)
+    }
+
+    /// Whether the file is meant to be a cache, damaged or not: its name
+    /// ends in `.crd`, or its first bytes are [`MAGIC`] or nearly (at
+    /// least 5 of the 8 in place, which no text file's first bytes are by
+    /// chance: a damaged cache). Such a file is opened as a cache, whose
+    /// checks refuse it by name if it is damaged, never read as a CSV
+    /// (where its bytes could even parse as numbers).
+    pub fn is_meant_as_cache(path: &Path) -> bool {
+        let named = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("crd"));
+        named || Self::first_bytes(path).is_some_and(|b| near_magic(&b))
+    }
+
+    /// The first 8 bytes of a regular file (see [`Self::is_cache`] on why
+    /// only regular files).
+    fn first_bytes(path: &Path) -> Option<[u8; 8]> {
         let mut magic = [0u8; 8];
         if !fs::metadata(path).is_ok_and(|m| m.is_file()) {
-            return false;
+            return None;
         }
         File::open(path)
             .and_then(|mut f| io::Read::read_exact(&mut f, &mut magic))
-            .is_ok_and(|()| &magic == MAGIC)
+            .ok()
+            .map(|()| magic)
     }
 
     pub fn open(path: &Path) -> Result<Self, DataError> {
@@ -221,17 +263,34 @@ impl DesignCache {
             path: path.to_path_buf(),
             source,
         })?;
-        if map.len() < FIXED || &map[..8] != MAGIC {
-            return Err(bad(
-                "not a chainrule design cache (no CRDESIGN magic)".into()
-            ));
+        if map.len() < 8 || &map[..8] != MAGIC {
+            return Err(bad(format!(
+                "not a chainrule design cache: it does not begin with the bytes {}, so it is \
+                 damaged{}; rebuild it from the data with `chainrule convert DATA --out {}`",
+                String::from_utf8_lossy(MAGIC),
+                if near_magic(&map[..map.len().min(8)]) {
+                    " (its first bytes are nearly those)"
+                } else {
+                    ", or is another kind of file named .crd (a CSV must not be)"
+                },
+                path.display()
+            )));
+        }
+        if map.len() < FIXED {
+            return Err(bad(format!(
+                "design cache of {} bytes, shorter than its {FIXED}-byte header: the file is \
+                 truncated; {}",
+                map.len(),
+                rebuild(path)
+            )));
         }
         let u32_at = |at: usize| u32::from_le_bytes(map[at..at + 4].try_into().unwrap());
         let u64_at = |at: usize| u64::from_le_bytes(map[at..at + 8].try_into().unwrap());
         let version = u32_at(8);
         if version != VERSION {
             return Err(bad(format!(
-                "design cache version {version}, this chainrule reads version {VERSION}; rebuild it with `chainrule convert`"
+                "design cache version {version}, this chainrule reads version {VERSION}; {}",
+                rebuild(path)
             )));
         }
         let h = u32_at(12) as usize;
@@ -240,16 +299,24 @@ impl DesignCache {
         let expected = (n as u128) * (d as u128 + 1) * 8 + data_at as u128;
         if !h.is_multiple_of(8) || map.len() as u128 != expected {
             return Err(bad(format!(
-                "design cache is {} bytes, its header says {expected} (n = {n}, d = {d}): the file is truncated or damaged; rebuild it",
-                map.len()
+                "design cache is {} bytes, its header says {expected} (n = {n} rows, d = {d} \
+                 features, a {h}-byte description): the file is truncated or damaged; {}",
+                map.len(),
+                rebuild(path)
             )));
         }
-        let header: CacheHeader = serde_json::from_slice(&map[FIXED..data_at])
-            .map_err(|e| bad(format!("design cache header: {e}")))?;
+        let header: CacheHeader = serde_json::from_slice(&map[FIXED..data_at]).map_err(|e| {
+            bad(format!(
+                "damaged design cache header ({e}); {}",
+                rebuild(path)
+            ))
+        })?;
         if header.names.len() != d {
             return Err(bad(format!(
-                "design cache header names {} features, its size field says {d}",
-                header.names.len()
+                "design cache header names {} features, its size field says {d}: the file is \
+                 damaged; {}",
+                header.names.len(),
+                rebuild(path)
             )));
         }
         if cfg!(target_endian = "big") {
@@ -290,6 +357,21 @@ impl DesignCache {
     }
 }
 
+/// Whether `first` (up to 8 bytes) holds at least 5 of [`MAGIC`]'s 8
+/// bytes in place: a cache with a byte or three damaged. Text starts
+/// with at most a few of them (`CR…`, `C,R,…`), never 5.
+fn near_magic(first: &[u8]) -> bool {
+    first.iter().zip(MAGIC).filter(|(a, b)| a == b).count() >= 5
+}
+
+/// What to do about a damaged cache.
+fn rebuild(path: &Path) -> String {
+    format!(
+        "rebuild it from the data with `chainrule convert DATA --out {}`",
+        path.display()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -316,6 +398,30 @@ mod tests {
         assert_eq!(c.y(), [3.0, 6.0, 9.0]);
         // Only the cache is left in the directory: no temp files.
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_damaged_magic_still_marks_a_cache_and_text_never_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |name: &str, bytes: &[u8]| {
+            let path = dir.path().join(name);
+            fs::write(&path, bytes).unwrap();
+            path
+        };
+        // 6 of the 8 magic bytes in place: a damaged cache, whatever its name.
+        assert!(DesignCache::is_meant_as_cache(&file(
+            "a.bin",
+            b"CRDxxIGN...."
+        )));
+        // A .crd name is enough, whatever the bytes.
+        assert!(DesignCache::is_meant_as_cache(&file("b.CRD", b"x,y\n")));
+        // Text with a few of the letters in place (C, R, D at 0..3).
+        assert!(!DesignCache::is_meant_as_cache(&file(
+            "c.csv",
+            b"CRD,y\n1,2\n"
+        )));
+        assert!(!DesignCache::is_meant_as_cache(&file("d.csv", b"")));
+        assert!(!DesignCache::is_meant_as_cache(dir.path()));
     }
 
     #[test]

@@ -33,6 +33,6 @@ pub use read::{
     DEFAULT_MAX_CELLS, DEFAULT_MAX_COLUMNS,
 };
 pub use stream::CsvChunks;
-pub use synth::{synth, SynthModel, X_HIGH, X_LOW};
+pub use synth::{synth, write_csv_rows, SynthModel, SynthRows, ROWS_PER_REPORT, X_HIGH, X_LOW};
 pub use text::{label_of, CellAt, TextColumn};
-pub use write::{format_number, to_csv_string, write_csv};
+pub use write::{format_number, separator_for, to_csv_string, write_csv};

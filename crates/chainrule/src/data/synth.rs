@@ -8,11 +8,15 @@
 //! they do not depend on how a rand version maps integers to floats. The
 //! normal draws come from rand_distr's `Normal` (ziggurat).
 
+use std::io::{self, Write};
+use std::ops::ControlFlow;
+
 use rand::{RngCore, SeedableRng};
 use rand_distr::{Distribution, Normal};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::presets::{preset, PRESETS};
+use super::write::{csv_header, push_number};
 use super::{DataError, Dataset};
 
 /// Features are drawn uniformly from `[X_LOW, X_HIGH)`: centred on 0, so
@@ -86,26 +90,18 @@ impl SynthModel {
 }
 
 /// n rows from `model` with noise standard deviation `noise`; returns the
-/// data (features, then `y`) and the true θ. Same arguments ⇒ same data.
+/// data (features, then `y`) and the true θ. Same arguments ⇒ same data:
+/// the rows of [`SynthRows`], gathered into columns.
 pub fn synth(
     model: SynthModel,
     n: usize,
     noise: f64,
     seed: u64,
 ) -> Result<(Dataset, Vec<f64>), DataError> {
-    let bad = |message: String| Err(DataError::Synth { message });
-    if n == 0 {
-        return bad("the number of rows must be at least 1".into());
-    }
-    if !(noise.is_finite() && noise >= 0.0) {
-        return bad(format!("noise must be a finite number ≥ 0, got {noise}"));
-    }
-    if model == SynthModel::Features(0) {
-        return bad("the number of features must be at least 1".into());
-    }
-    // Reserved fallibly, before anything else of size d or n: a count
-    // beyond memory is an error, not an abort.
-    let width = model.features().saturating_add(1);
+    let mut rows = SynthRows::new(model, n, noise, seed)?;
+    // Reserved fallibly, before anything else of size n: a count beyond
+    // memory is an error, not an abort.
+    let width = rows.width();
     let no_memory = |_| DataError::Synth {
         message: format!("{n} rows × {width} columns do not fit in memory"),
     };
@@ -116,30 +112,148 @@ pub fn synth(
         column.try_reserve_exact(n).map_err(no_memory)?;
         columns.push(column);
     }
-    let names = model.feature_names();
-    let theta = model.true_theta();
-    let (theta0, slopes) = if model.intercept() {
-        (theta[0], &theta[1..])
-    } else {
-        (0.0, &theta[..])
-    };
-    let normal = Normal::new(0.0, noise).map_err(|e| DataError::Synth {
-        message: e.to_string(),
-    })?;
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    for _ in 0..n {
-        let mut y = theta0;
-        for (column, &t) in columns.iter_mut().zip(slopes) {
-            let x = X_LOW + (X_HIGH - X_LOW) * unit_interval(&mut rng);
-            column.push(x);
-            y += t * x;
+    while let Some(row) = rows.next_row() {
+        for (column, &v) in columns.iter_mut().zip(row) {
+            column.push(v);
         }
-        y += normal.sample(&mut rng);
-        columns[names.len()].push(y);
     }
-    let mut all_names = names;
-    all_names.push("y".into());
-    Ok((Dataset::new(all_names, columns)?, theta))
+    Ok((Dataset::new(rows.names(), columns)?, rows.theta))
+}
+
+/// The rows of [`synth`] one at a time, so that any number of them can be
+/// written in the memory of one row (`write_csv_rows`).
+pub struct SynthRows {
+    model: SynthModel,
+    /// The true θ, θ0 first when there is an intercept.
+    pub theta: Vec<f64>,
+    normal: Normal<f64>,
+    rng: Xoshiro256PlusPlus,
+    /// Rows still to draw, of n.
+    left: usize,
+    n: usize,
+    /// The row last drawn: the features x_ij, then y_i.
+    row: Vec<f64>,
+}
+
+impl SynthRows {
+    pub fn new(model: SynthModel, n: usize, noise: f64, seed: u64) -> Result<Self, DataError> {
+        let bad = |message: String| Err(DataError::Synth { message });
+        if n == 0 {
+            return bad("the number of rows must be at least 1".into());
+        }
+        if !(noise.is_finite() && noise >= 0.0) {
+            return bad(format!("noise must be a finite number ≥ 0, got {noise}"));
+        }
+        if model == SynthModel::Features(0) {
+            return bad("the number of features must be at least 1".into());
+        }
+        // A row is d + 1 numbers: reserved fallibly, so that a d beyond
+        // memory is an error, not an abort.
+        let width = model.features().saturating_add(1);
+        let mut row = Vec::new();
+        if row.try_reserve_exact(width).is_err() {
+            return bad(format!(
+                "rows of {width} cells do not fit in memory; ask for fewer features"
+            ));
+        }
+        row.resize(width, 0.0);
+        let normal = Normal::new(0.0, noise).map_err(|e| DataError::Synth {
+            message: e.to_string(),
+        })?;
+        Ok(SynthRows {
+            model,
+            theta: model.true_theta(),
+            normal,
+            rng: Xoshiro256PlusPlus::seed_from_u64(seed),
+            left: n,
+            n,
+            row,
+        })
+    }
+
+    /// Rows in all.
+    pub fn n(&self) -> usize {
+        self.n
+    }
+
+    /// Columns of a row: the features, then y.
+    pub fn width(&self) -> usize {
+        self.model.features() + 1
+    }
+
+    /// The column names: `x…`, then `y`.
+    pub fn names(&self) -> Vec<String> {
+        let mut names = self.model.feature_names();
+        names.push("y".into());
+        names
+    }
+
+    /// The next row (the features x_ij, then y_i; [`Self::width`] values),
+    /// or `None` once all n are drawn.
+    pub fn next_row(&mut self) -> Option<&[f64]> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let (theta0, slopes) = if self.model.intercept() {
+            (self.theta[0], &self.theta[1..])
+        } else {
+            (0.0, &self.theta[..])
+        };
+        let (x, y) = self.row.split_at_mut(slopes.len());
+        let mut sum = theta0;
+        for (x, &t) in x.iter_mut().zip(slopes) {
+            *x = X_LOW + (X_HIGH - X_LOW) * unit_interval(&mut self.rng);
+            sum += t * *x;
+        }
+        y[0] = sum + self.normal.sample(&mut self.rng);
+        Some(&self.row)
+    }
+}
+
+/// Rows written between two calls of `write_csv_rows`'s `on_rows`.
+pub const ROWS_PER_REPORT: usize = 1 << 16;
+
+/// Writes the rows as CSV text with separator `sep`: the very bytes that
+/// `to_csv_string` gives for [`synth`]'s data, in the memory of one row
+/// (and a buffer).
+/// `on_rows(k)` is told of every `k` rows written (at most
+/// [`ROWS_PER_REPORT`]); `Break` stops there, with `Ok(false)`.
+pub fn write_csv_rows(
+    rows: &mut SynthRows,
+    out: &mut dyn Write,
+    sep: char,
+    on_rows: &mut dyn FnMut(usize) -> ControlFlow<()>,
+) -> io::Result<bool> {
+    // Text goes out in pieces of about BUFFER bytes (a row of many
+    // features may be longer), so memory stays that of one row.
+    const BUFFER: usize = 1 << 16;
+    let mut text = csv_header(&rows.names(), sep).into_bytes();
+    let mut sep_bytes = [0u8; 4];
+    let sep_bytes = sep.encode_utf8(&mut sep_bytes).as_bytes();
+    let mut since = 0;
+    while let Some(row) = rows.next_row() {
+        for (j, &v) in row.iter().enumerate() {
+            if j > 0 {
+                text.extend_from_slice(sep_bytes);
+            }
+            push_number(&mut text, v);
+            if text.len() >= BUFFER {
+                out.write_all(&text)?;
+                text.clear();
+            }
+        }
+        text.push(b'\n');
+        since += 1;
+        if since == ROWS_PER_REPORT || rows.left == 0 {
+            out.write_all(&text)?;
+            text.clear();
+            if on_rows(std::mem::take(&mut since)).is_break() {
+                return Ok(false);
+            }
+        }
+    }
+    Ok(true)
 }
 
 /// A uniform draw from [0, 1): the 53 high bits of one output, times 2⁻⁵³.
@@ -198,6 +312,43 @@ mod tests {
         let mean = e.iter().sum::<f64>() / e.len() as f64;
         let sd = (e.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / e.len() as f64).sqrt();
         assert!(mean.abs() < 0.02 && (sd - 0.5).abs() < 0.02, "{mean} {sd}");
+    }
+
+    #[test]
+    fn written_rows_are_the_in_memory_csv() {
+        // The law: streaming changes how the bytes are made, not which.
+        // 70,000 rows: more than one block of ROWS_PER_REPORT (65,536).
+        for (model, n, sep) in [
+            (SynthModel::Plane, 70_000, ','),
+            (SynthModel::Origin, 5, '\t'),
+            (SynthModel::Features(3_000), 3, ','),
+        ] {
+            let (data, _) = synth(model, n, 0.3, 9).unwrap();
+            let mut rows = SynthRows::new(model, n, 0.3, 9).unwrap();
+            let mut out = Vec::new();
+            let mut told = Vec::new();
+            let done = write_csv_rows(&mut rows, &mut out, sep, &mut |k| {
+                told.push(k);
+                ControlFlow::Continue(())
+            })
+            .unwrap();
+            assert!(done);
+            assert!(out == crate::data::to_csv_string(&data, sep).into_bytes());
+            assert_eq!(told.iter().sum::<usize>(), n);
+            assert!(told.iter().all(|&k| k <= ROWS_PER_REPORT));
+        }
+    }
+
+    #[test]
+    fn a_break_stops_the_writing_after_that_block() {
+        let mut rows = SynthRows::new(SynthModel::Line, 200_000, 0.1, 1).unwrap();
+        let mut out = Vec::new();
+        let done =
+            write_csv_rows(&mut rows, &mut out, ',', &mut |_| ControlFlow::Break(())).unwrap();
+        assert!(!done);
+        // The header and the first block of rows only.
+        let lines = out.iter().filter(|&&b| b == b'\n').count();
+        assert_eq!(lines, 1 + ROWS_PER_REPORT);
     }
 
     #[test]

@@ -41,7 +41,7 @@ impl OpenOptions {
             || paths.len() > 1
             || paths
                 .iter()
-                .any(|p| DesignCache::is_cache(p) || has_parquet_magic(p))
+                .any(|p| DesignCache::is_meant_as_cache(p) || has_parquet_magic(p))
     }
 }
 
@@ -147,7 +147,8 @@ fn open_one(
     opts: &ReadOptions,
     chunk_rows: usize,
 ) -> Result<Box<dyn RowSource>, SourceError> {
-    if DesignCache::is_cache(path) {
+    // A damaged cache too: refused by name, never read as a CSV.
+    if DesignCache::is_meant_as_cache(path) {
         let source = CacheSource::open(path, formula.intercept, chunk_rows)?;
         let header = &source.cache.header;
         let columns = Dataset {

@@ -155,6 +155,14 @@ pub fn design_step(
         )));
     }
     let model = LinearModel::new(design.d, design.intercept);
+    if model.n_params() == 0 {
+        // No θ: there is no graph to draw (z1 would be nothing).
+        return Err(StepError::Input(format!(
+            "{name}: the formula leaves nothing to learn (no numeric feature column and no \
+             intercept); check that the feature columns hold numbers in the rows used, or \
+             name them with --formula"
+        )));
+    }
     let zeros = vec![0.0; model.n_params()];
     let (a, b) = (rows.start, rows.end);
     let mut step = model_step(&ModelStep {
