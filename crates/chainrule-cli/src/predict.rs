@@ -75,7 +75,7 @@ pub fn run(args: Args) -> Result<()> {
     let table = read_table(&args.data, &args.limits)?;
     let kept = kept_columns(&table, args.keep.as_deref())?;
     let formula = Formula::parse(&file.formula)?;
-    let (data, rows) = complete_rows(&table, &args, &formula, &file.features, &file.response)?;
+    let (data, rows) = complete_rows(&table, &args, &formula, &file.features)?;
     let design = model.design(&data)?;
     let prediction: Vec<f64> = (0..design.n)
         .map(|i| design.predict_row(&file.theta, i))
@@ -239,10 +239,11 @@ fn complete_rows(
     args: &Args,
     formula: &Formula,
     features: &[String],
-    response: &str,
 ) -> Result<(Dataset, Vec<usize>)> {
+    // The response is never read: it may be absent, empty or unknown.
+    let response = formula.response_columns();
     let mut used = formula.columns_used(&table.names);
-    used.retain(|c| c != response);
+    used.retain(|c| !response.contains(&c.as_str()));
     if formula.terms.contains(&Term::Dot) {
         // `.` is never re-expanded against new data: only the fitted
         // features and the columns other terms name are read.

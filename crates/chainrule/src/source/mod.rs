@@ -148,6 +148,8 @@ pub trait RowSource {
 pub struct CsvSource {
     path: PathBuf,
     formula: Formula,
+    /// The formula's response's name, as the design names it.
+    response: String,
     opts: ReadOptions,
     chunk_rows: usize,
     names: Vec<String>,
@@ -186,6 +188,7 @@ impl CsvSource {
         Ok(CsvSource {
             path: path.to_path_buf(),
             formula: formula.clone(),
+            response: formula.response_name(),
             opts,
             chunk_rows,
             names,
@@ -197,7 +200,7 @@ impl CsvSource {
 
 impl RowSource for CsvSource {
     fn response(&self) -> &str {
-        &self.formula.response
+        &self.response
     }
     fn names(&self) -> &[String] {
         &self.names
