@@ -92,8 +92,9 @@ pub struct Formula {
     /// What is fitted: a column, or a number computed from columns.
     pub response: Expr,
     pub intercept: bool,
-    /// Distinct terms in the order written (R's order is by interaction
-    /// order, then as written: see [`Formula::ordered`]).
+    /// Distinct terms in the order written (but see `terms.rs` on
+    /// keeping R's variable order); the design takes them in R's order,
+    /// by interaction order, then as written: see [`Formula::ordered`].
     pub terms: Vec<Term>,
 }
 

@@ -106,4 +106,3 @@ pub enum FormulaError {
         value: f64,
     },
 }
-

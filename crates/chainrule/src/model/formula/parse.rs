@@ -127,7 +127,7 @@ impl<'a> Parser<'a> {
         Ok(Formula {
             response,
             intercept,
-            terms: terms.finish(),
+            terms: terms.finish(&self.seen),
         })
     }
 

@@ -6,10 +6,9 @@
 //! when the design is built, as R's `terms()` sorts its term labels.
 //!
 //! Within a term the variables stand in the order in which they first
-//! appear in the list of terms (`y ~ x + region:x` names the interaction
-//! `x:region`): R's order of first appearance in the formula, but for
-//! variables that only appeared in removed terms, and stable under
-//! printing and parsing again.
+//! appear in the formula, as in R (`y ~ x + region:x` names the
+//! interaction `x:region`; `y ~ x*x2 - x` keeps `x:x2`); see
+//! [`Terms::finish`] for how printing keeps that order.
 
 use super::{Term, Variable};
 
@@ -69,26 +68,52 @@ impl Terms {
         Ok(self)
     }
 
-    /// The variables of every term reordered by first appearance in the
-    /// list (see the module docs).
-    pub(super) fn finish(self) -> Vec<Term> {
-        let mut order: Vec<Variable> = Vec::new();
-        for t in &self.0 {
-            if let Term::Interaction(vars) = t {
-                for v in vars {
-                    if !order.contains(v) {
-                        order.push(v.clone());
-                    }
+    /// The list as stored in a [`Formula`](super::Formula): each term's
+    /// variables in `registry` order (R's: first appearance in the
+    /// formula), and the terms as written — unless printing them so would
+    /// let a parse read another variable order, when they are moved
+    /// across interaction orders (which the design sorts anyway): R's
+    /// order, or the reverse. If neither keeps `registry`'s order (it
+    /// takes removed terms to get there), the variables follow their
+    /// first appearance in the list as written.
+    pub(super) fn finish(self, registry: &[Variable]) -> Vec<Term> {
+        let written: Vec<Term> = self.0.into_iter().map(|t| sorted(t, registry)).collect();
+        let mut ascending = written.clone();
+        ascending.sort_by_key(Term::order);
+        let mut descending = written.clone();
+        descending.sort_by_key(|t| std::cmp::Reverse(t.order()));
+        for candidate in [&written, &ascending, &descending] {
+            let seen = appearance(candidate);
+            if candidate.iter().all(|t| sorted(t.clone(), &seen) == *t) {
+                return candidate.clone();
+            }
+        }
+        let seen = appearance(&written);
+        written.into_iter().map(|t| sorted(t, &seen)).collect()
+    }
+}
+
+/// The variables in order of first appearance, reading the terms left to
+/// right as printed.
+fn appearance(terms: &[Term]) -> Vec<Variable> {
+    let mut order: Vec<Variable> = Vec::new();
+    for t in terms {
+        if let Term::Interaction(vars) = t {
+            for v in vars {
+                if !order.contains(v) {
+                    order.push(v.clone());
                 }
             }
         }
-        self.0
-            .into_iter()
-            .map(|t| match t {
-                Term::Interaction(vars) => Term::Interaction(in_order(vars, &order)),
-                dot => dot,
-            })
-            .collect()
+    }
+    order
+}
+
+/// A term's variables in `order`.
+fn sorted(term: Term, order: &[Variable]) -> Term {
+    match term {
+        Term::Interaction(vars) => Term::Interaction(in_order(vars, order)),
+        dot => dot,
     }
 }
 
