@@ -4,7 +4,7 @@ use super::common::{print_json, usage, DataLimits};
 use super::flags::{IntervalArg, LevelArg};
 use anyhow::{anyhow, Context, Result};
 use chainrule::data::{format_number, read_csv_str, Dataset};
-use chainrule::model::formula::{Formula, Term};
+use chainrule::model::formula::{Expr, Formula, Term};
 use chainrule::solve::{interval_bounds, Uncertainty};
 use chainrule::Fitted;
 use serde_json::json;
@@ -106,6 +106,14 @@ pub fn run(args: Args) -> Result<()> {
     let mut at = vec![None; table.rows.len()];
     rows.iter().enumerate().for_each(|(k, &r)| at[r] = Some(k));
     let response = &file.response;
+    if !matches!(formula.response, Expr::Column(_)) {
+        eprintln!(
+            "note: the model fits {response}, so the predictions and intervals are of \
+             {response} (as R's predict gives them), not of {}; transform them back if you \
+             need that",
+            formula.response_columns().join(", ")
+        );
+    }
     let mut header: Vec<String> = kept.iter().map(|&j| table.names[j].clone()).collect();
     header.push(format!("{response}_pred"));
     if bounds.is_some() {
@@ -131,8 +139,8 @@ pub fn run(args: Args) -> Result<()> {
                 let f = at[r].map(figures);
                 let get = |i: usize| f.as_ref().map(|f| f[i]);
                 json!({"row": r + 1, "values": values, "prediction": get(0),
-                       "lower": bounds.as_ref().and(get(1)),
-                       "upper": bounds.as_ref().and(get(2))})
+                       "lower": bounds.as_ref().and_then(|_| get(1)),
+                       "upper": bounds.as_ref().and_then(|_| get(2))})
             })
             .collect();
         print_json(&json!({

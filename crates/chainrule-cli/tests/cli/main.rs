@@ -9,6 +9,7 @@ mod cluster;
 mod convert_parquet;
 mod correct;
 mod datafusion_engine;
+mod formula_fit;
 mod fuzz_cli;
 mod help;
 mod interrupt;
