@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 /// stdout, or atomically to --out): one output row per input row, in order,
 /// every cell as written in DATA. A row with a missing value in a column
 /// the model uses gets an empty prediction (stderr says how many); the
-/// response may be empty or absent.
+/// response may be empty or absent. A transformed response is predicted on
+/// its own scale, as R's predict does: `log(y) ~ x` gives `log(y)_pred`.
 ///
 /// Example: chainrule predict model.json new.csv --keep id --interval prediction
 #[derive(clap::Args)]
