@@ -76,10 +76,7 @@ fn fit_matches_statsmodels_with_interaction_category_and_log() {
     let out = run(&["fit", &data, "-f", FORMULA, "--json", "--na", "drop"]);
     let json: Value = serde_json::from_str(&ok(&out)).unwrap();
     // R's order: main effects as written, then the interaction.
-    assert_eq!(
-        json["formula"],
-        "y ~ x1 + x2 + x1:x2 + C(region) + log(x3)"
-    );
+    assert_eq!(json["formula"], "y ~ x1 + x2 + x1:x2 + C(region) + log(x3)");
     assert_eq!(json["n"], 10, "r4 (no y) and r7 (no x3) are dropped");
     // res = smf.ols("y ~ x1 * x2 + C(region) + log(x3)", data=pd.read_csv("d.csv")).fit()
     // (with `from numpy import log`); res.params[k], res.bse[k]:
@@ -87,8 +84,16 @@ fn fit_matches_statsmodels_with_interaction_category_and_log() {
         ("θ0 (intercept)", 1.461348978443974, 0.972888409873336), // 'Intercept'
         ("θ1 (x1)", 1.677316896333278, 0.09857896391156042),
         ("θ2 (x2)", -0.02825679573478812, 0.2355810673989459),
-        ("θ3 (C(region)North)", -0.022410806717644505, 0.5932975336723447), // C(region)[T.North]
-        ("θ4 (C(region)South)", -0.3906716357755866, 0.557988682759372),    // C(region)[T.South]
+        (
+            "θ3 (C(region)North)",
+            -0.022410806717644505,
+            0.5932975336723447,
+        ), // C(region)[T.North]
+        (
+            "θ4 (C(region)South)",
+            -0.3906716357755866,
+            0.557988682759372,
+        ), // C(region)[T.South]
         ("θ5 (log(x3))", 0.233109824802753, 0.4577056160962577),
         ("θ6 (x1:x2)", 0.047703717171546256, 0.022944290940652166),
     ];
@@ -100,7 +105,11 @@ fn fit_matches_statsmodels_with_interaction_category_and_log() {
         close(t["std_error"].as_f64().unwrap(), se, name);
     }
     // res.rsquared, res.scale
-    close(json["r_squared"].as_f64().unwrap(), 0.9979052339571258, "R²");
+    close(
+        json["r_squared"].as_f64().unwrap(),
+        0.9979052339571258,
+        "R²",
+    );
     close(json["scale"].as_f64().unwrap(), 0.38340921835934894, "σ²");
 }
 
@@ -131,8 +140,14 @@ fn predict_new_rows_without_the_response() {
     //        .summary_frame(alpha=0.05)
     // sf["mean"], sf["obs_ci_lower"], sf["obs_ci_upper"] for n1 and n3:
     let want = [
-        ("n1", [5.579478021245819, 3.1183078901106476, 8.04064815238099]),
-        ("n3", [15.012022028227012, 12.751290609632338, 17.272753446821685]),
+        (
+            "n1",
+            [5.579478021245819, 3.1183078901106476, 8.04064815238099],
+        ),
+        (
+            "n3",
+            [15.012022028227012, 12.751290609632338, 17.272753446821685],
+        ),
     ];
     for (line, (id, figures)) in [&lines[1], &lines[3]].into_iter().zip(want) {
         assert_eq!(line[0], id);
@@ -157,7 +172,9 @@ fn a_transformed_response_is_predicted_on_its_scale_and_named() {
     );
     let model = dir.path().join("m.json").display().to_string();
     let formula = "log(y) ~ x1 + region";
-    ok(&run(&["fit", &data, "-f", formula, "--na", "drop", "--out", &model]));
+    ok(&run(&[
+        "fit", &data, "-f", formula, "--na", "drop", "--out", &model,
+    ]));
     let file: Value = serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
     assert_eq!(file["response"], "log(y)");
     let out = run(&["predict", &model, &new, "--keep", "id", "--json"]);

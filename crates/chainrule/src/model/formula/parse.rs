@@ -199,8 +199,8 @@ impl<'a> Parser<'a> {
             let start = self.pos;
             let other = self.interaction()?;
             terms = match terms.star(other, &self.seen) {
-                Some(t) => t,
-                None => return self.error_at(start, "`.` cannot enter an interaction"),
+                Ok(t) => t,
+                Err(why) => return self.error_at(start, why.message()),
             };
         }
         Ok(terms)
@@ -214,8 +214,8 @@ impl<'a> Parser<'a> {
         while self.eat(':') {
             let other = self.power()?;
             terms = match terms.colon(&other, &self.seen) {
-                Some(t) => t,
-                None => return self.error_at(first, "`.` cannot enter an interaction"),
+                Ok(t) => t,
+                Err(why) => return self.error_at(first, why.message()),
             };
         }
         Ok(terms)
@@ -245,8 +245,8 @@ impl<'a> Parser<'a> {
         let mut out = base.clone();
         for _ in 1..k {
             out = match out.star(base.clone(), &self.seen) {
-                Some(t) => t,
-                None => return self.error_at(start, "`.` cannot enter an interaction"),
+                Ok(t) => t,
+                Err(why) => return self.error_at(start, why.message()),
             };
         }
         Ok(out)

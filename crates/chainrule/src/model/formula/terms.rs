@@ -12,6 +12,31 @@
 
 use super::{Term, Variable};
 
+/// Most terms a formula may expand to: `(x1 + … + x20)^20` would be a
+/// million, each a column or more of X. Fixed: no model fits that many.
+pub const MAX_TERMS: usize = 1000;
+
+/// Why an interaction is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Refused {
+    /// `.` stands for main effects only.
+    Dot,
+    /// More than [`MAX_TERMS`] terms.
+    TooMany,
+}
+
+impl Refused {
+    pub(super) fn message(self) -> String {
+        match self {
+            Refused::Dot => "`.` cannot enter an interaction".into(),
+            Refused::TooMany => format!(
+                "this expands to more than {MAX_TERMS} terms (the limit); interact fewer \
+                 variables or lower the power"
+            ),
+        }
+    }
+}
+
 /// A list of terms while parsing: each term's variables in first-seen
 /// order, so that equal sets compare equal.
 #[derive(Debug, Clone, Default)]
@@ -32,27 +57,33 @@ impl Terms {
         self
     }
 
-    /// A:B: every term of A joined with every term of B (`None` when
-    /// either has `.`, which stands for main effects only).
-    pub(super) fn colon(&self, other: &Terms, seen: &[Variable]) -> Option<Terms> {
+    /// A:B: every term of A joined with every term of B.
+    pub(super) fn colon(&self, other: &Terms, seen: &[Variable]) -> Result<Terms, Refused> {
         let mut out = Terms::default();
         for a in &self.0 {
             for b in &other.0 {
                 let (Term::Interaction(a), Term::Interaction(b)) = (a, b) else {
-                    return None;
+                    return Err(Refused::Dot);
                 };
                 let mut joined = a.clone();
                 joined.extend(b.iter().filter(|v| !a.contains(v)).cloned());
                 out = out.plus(Terms::one(Term::Interaction(in_order(joined, seen))));
+                if out.0.len() > MAX_TERMS {
+                    return Err(Refused::TooMany);
+                }
             }
         }
-        Some(out)
+        Ok(out)
     }
 
     /// A*B = A + B + A:B.
-    pub(super) fn star(self, other: Terms, seen: &[Variable]) -> Option<Terms> {
+    pub(super) fn star(self, other: Terms, seen: &[Variable]) -> Result<Terms, Refused> {
         let both = self.colon(&other, seen)?;
-        Some(self.plus(other).plus(both))
+        let out = self.plus(other).plus(both);
+        match out.0.len() > MAX_TERMS {
+            true => Err(Refused::TooMany),
+            false => Ok(out),
+        }
     }
 
     /// A − B: A without B's terms; `None` when one of B's is not in A.

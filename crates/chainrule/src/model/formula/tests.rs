@@ -122,6 +122,11 @@ fn errors_point_at_the_column() {
     assert_eq!(syntax_column("y ~ 0").0, 4);
     assert_eq!(syntax_column("y ~ 1 + x - 1").0, 13);
     assert_eq!(syntax_column("y ~ `x").0, 5);
+    // 11 variables to order 11: 2^11 − 1 = 2047 terms, over the limit;
+    // the error points at the `(`.
+    let (at, message) = syntax_column("y ~ (a + b + c + d + e + f + g + h + i + j + k)^11");
+    assert_eq!(at, 5);
+    assert!(message.contains("more than 1000 terms"), "{message}");
     // Columns count characters, not bytes: θ is two bytes in UTF-8.
     assert_eq!(syntax_column("θ ~ x +").0, 8);
 }
