@@ -101,9 +101,15 @@ pub enum ModelFileError {
         path: String,
         source: std::io::Error,
     },
-    #[error("{path}: not a chainrule model file ({detail}); write one with `chainrule train DATA --out {path}`")]
+    #[error(
+        "{path}: not a chainrule model file ({detail}); write one with `chainrule fit DATA \
+         --out {path}` (closed form) or `chainrule train DATA --out {path}` (gradient descent)"
+    )]
     Parse { path: String, detail: String },
-    #[error("{path}: {detail}; the file is damaged or was edited by hand — train it again")]
+    #[error(
+        "{path}: {detail}; the file is damaged or was edited by hand — write it again with \
+         the `chainrule fit` or `chainrule train` that made it"
+    )]
     Invalid { path: String, detail: String },
 }
 
