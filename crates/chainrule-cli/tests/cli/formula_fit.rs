@@ -193,3 +193,63 @@ fn a_transformed_response_is_predicted_on_its_scale_and_named() {
     let csv = ok(&run(&["predict", &model, &new, "--keep", "id"]));
     assert!(csv.starts_with("id,log(y)_pred\n"), "{csv}");
 }
+
+#[test]
+fn orthogonal_poly_is_stored_and_predicts_as_the_raw_powers_do() {
+    // poly(x1, 2) and poly(x1, 2, raw = TRUE) span the same columns with
+    // the intercept (1, x, x²), so their least-squares predictions agree
+    // to rounding: the orthogonal one must reuse the fitted basis on new
+    // rows to do so (a basis refitted to the 2 new rows would not).
+    let dir = tempfile::tempdir().unwrap();
+    let data = write(dir.path(), "d.csv", DATA);
+    let new = write(dir.path(), "new.csv", "x1\n2.5\n13\n");
+    let mut predictions = Vec::new();
+    for (name, formula) in [
+        ("o.json", "y ~ poly(x1, 2)"),
+        ("r.json", "y ~ poly(x1, 2, raw = TRUE)"),
+    ] {
+        let model = dir.path().join(name).display().to_string();
+        ok(&run(&[
+            "fit", &data, "-f", formula, "--na", "drop", "--out", &model,
+        ]));
+        let out = ok(&run(&["predict", &model, &new, "--json"]));
+        let json: Value = serde_json::from_str(&out).unwrap();
+        let p: Vec<f64> = json["predictions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["prediction"].as_f64().unwrap())
+            .collect();
+        predictions.push(p);
+    }
+    for (o, r) in predictions[0].iter().zip(&predictions[1]) {
+        close(*o, *r, "poly(x1, 2) vs raw");
+    }
+    let file: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("o.json")).unwrap()).unwrap();
+    assert_eq!(file["features"][1], "poly(x1, 2)2");
+    // α and ‖p‖² of R's coefs: 2 alphas, 4 norms (1, n, ‖p1‖², ‖p2‖²),
+    // n = 11 rows kept (r4 has no y).
+    assert_eq!(
+        file["poly"]["poly(x1, 2)"]["alpha"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(file["poly"]["poly(x1, 2)"]["norm2"][1], 11.0);
+    // Streamed, the basis cannot be fitted before the first chunk: refused.
+    let out = run(&[
+        "fit",
+        &data,
+        "-f",
+        "y ~ poly(x1, 2)",
+        "--na",
+        "drop",
+        "--chunk-rows",
+        "4",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("raw = TRUE"), "{stderr}");
+}

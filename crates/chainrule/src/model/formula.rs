@@ -85,6 +85,7 @@ use terms::Contrast;
 
 use crate::data::Dataset;
 use crate::data::Design;
+use crate::numeric::OrthoPoly;
 
 /// `response ~ terms`, with or without an intercept θ0.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,8 +116,12 @@ pub enum Variable {
     /// A number per row: a column (categorical when it holds text),
     /// `I(expr)`, `log(expr)`, ….
     Numeric(Expr),
-    /// `poly(x, k)`, k ≥ 2: the features x, x^2, …, x^k.
+    /// `poly(x, k)`: R's orthogonal polynomials of degree 1 … k over the
+    /// fitted rows (`numeric::orthopoly`), named `poly(x, k)1` …; their
+    /// basis is part of the [`Coding`].
     Poly(String, u32),
+    /// `poly(x, k, raw = TRUE)`, k ≥ 2: the features x, x^2, …, x^k.
+    RawPoly(String, u32),
     /// `factor(x)`: the column as categories, numbers included.
     Factor(String),
     /// `C(x)` or `C(x, ref = "b")`: categorical, with the reference level
@@ -178,6 +183,17 @@ impl Formula {
         let mut coding = Coding::default();
         for term in self.expanded(data) {
             for variable in term {
+                if let Variable::Poly(c, k) = &variable {
+                    let term = variable.to_string();
+                    let x = lookup(data, c, &term)?;
+                    let basis =
+                        OrthoPoly::fit(x, *k as usize).map_err(|e| FormulaError::PolyBasis {
+                            term: term.clone(),
+                            reason: e.to_string(),
+                        })?;
+                    coding.poly.insert(term, basis);
+                    continue;
+                }
                 let Some((key, column)) = variable.categorical_key(data, None) else {
                     continue;
                 };
@@ -201,6 +217,30 @@ impl Formula {
             }
         }
         Ok(coding)
+    }
+
+    /// Whether rows read chunk by chunk (`first` being the first chunk of
+    /// `file`) can be coded by this formula: not when it learns from every
+    /// row, as the levels of a categorical variable and the basis of an
+    /// orthogonal polynomial are learned.
+    pub fn check_streamable(&self, first: &Dataset, file: &str) -> Result<(), FormulaError> {
+        let vars = self.terms.iter().filter_map(|t| match t {
+            Term::Interaction(vars) => Some(vars),
+            Term::Dot => None,
+        });
+        if let Some(v) = vars.flatten().find(|v| matches!(v, Variable::Poly(..))) {
+            return Err(FormulaError::PolyStreamed {
+                file: file.into(),
+                term: v.to_string(),
+            });
+        }
+        if let Some(name) = self.coding(first)?.levels.into_keys().next() {
+            return Err(FormulaError::CategoricalStreamed {
+                file: file.into(),
+                name,
+            });
+        }
+        Ok(())
     }
 
     /// [`design`](Self::design) with the categorical levels of `coding`
@@ -306,7 +346,7 @@ impl Formula {
             for (variable, code) in term.iter().zip(codes) {
                 blocks.push(match code {
                     Some(code) => variable.indicators(data, coding, code)?,
-                    None => variable.numbers(data)?,
+                    None => variable.numbers(data, coding)?,
                 });
             }
             for f in combine(blocks) {
@@ -393,7 +433,10 @@ impl Variable {
     pub fn columns(&self) -> Vec<&str> {
         match self {
             Variable::Numeric(e) => e.columns(),
-            Variable::Poly(c, _) | Variable::Factor(c) | Variable::Categorical(c, _) => vec![c],
+            Variable::Poly(c, _)
+            | Variable::RawPoly(c, _)
+            | Variable::Factor(c)
+            | Variable::Categorical(c, _) => vec![c],
         }
     }
 
@@ -419,15 +462,30 @@ impl Variable {
     }
 
     /// A numeric variable's columns: one, or k for `poly(x, k)`.
-    fn numbers(&self, data: &Dataset) -> Result<Vec<Part>, FormulaError> {
+    fn numbers(&self, data: &Dataset, coding: &Coding) -> Result<Vec<Part>, FormulaError> {
         for column in self.columns() {
             lookup(data, column, &self.to_string())?;
         }
         Ok(match self {
             Variable::Numeric(e) => vec![Part::Numeric(e.clone())],
-            Variable::Poly(c, k) => (1..=*k)
+            Variable::RawPoly(c, k) => (1..=*k)
                 .map(|p| Part::Numeric(Expr::pow(Expr::column(c), f64::from(p))))
                 .collect(),
+            Variable::Poly(c, _) => {
+                let key = self.to_string();
+                let basis = coding
+                    .poly
+                    .get(&key)
+                    .ok_or_else(|| FormulaError::NoBasis { term: key.clone() })?;
+                (0..basis.degree())
+                    .map(|index| Part::Orthogonal {
+                        column: c.clone(),
+                        key: key.clone(),
+                        basis: basis.clone(),
+                        index,
+                    })
+                    .collect()
+            }
             Variable::Factor(_) | Variable::Categorical(..) => {
                 unreachable!("factor() and C() are categorical")
             }
@@ -550,6 +608,7 @@ impl fmt::Display for Variable {
             Variable::Numeric(e @ (Expr::Column(_) | Expr::Call(..))) => write!(f, "{e}"),
             Variable::Numeric(e) => write!(f, "I({e})"),
             Variable::Poly(c, k) => write!(f, "poly({}, {k})", Name(c)),
+            Variable::RawPoly(c, k) => write!(f, "poly({}, {k}, raw = TRUE)", Name(c)),
             Variable::Factor(c) => write!(f, "factor({})", Name(c)),
             Variable::Categorical(c, None) => write!(f, "C({})", Name(c)),
             Variable::Categorical(c, Some(r)) => write!(f, "C({}, ref = \"{r}\")", Name(c)),

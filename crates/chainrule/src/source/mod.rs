@@ -176,13 +176,7 @@ impl CsvSource {
         let mut chunks = CsvChunks::open(path, &opts, chunk_rows)?;
         let mut first = Dataset::default();
         chunks.next_chunk(&mut first)?;
-        if let Some(name) = formula.coding(&first)?.levels.into_keys().next() {
-            return Err(FormulaError::CategoricalStreamed {
-                file: path.display().to_string(),
-                name,
-            }
-            .into());
-        }
+        formula.check_streamable(&first, &path.display().to_string())?;
         let names = formula.feature_names(&first)?;
         let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         Ok(CsvSource {

@@ -123,6 +123,7 @@ impl ParquetSource {
             columns: vec![Vec::new(); all.len()],
             ..Default::default()
         };
+        formula.check_streamable(&header, &path.display().to_string())?;
         let names = formula.feature_names(&header)?;
         formula.design(&header)?;
         Ok(ParquetSource {

@@ -349,3 +349,38 @@ fn new_rows_keep_the_fitted_coding_in_interactions() {
         ["y", "x", "region", "x2"]
     );
 }
+
+#[test]
+fn poly_is_rs_orthogonal_basis_and_predict_reuses_it() {
+    // x = 1..6 (the x column): α0 = 3.5, p1 = x − 3.5, ‖p1‖² = 17.5;
+    // α1 = Σ x·p1² / 17.5 = 61.25/17.5 = 3.5, p2 = (x − 3.5)·p1 − 17.5/6,
+    // i.e. (25/4 − 35/12, …) = (10/3, −2/3, −8/3, −8/3, −2/3, 10/3),
+    // ‖p2‖² = 2·(100 + 4 + 64)/9 = 112/3. R's poly(1:6, 2) is p1/√17.5
+    // and p2/√(112/3) (hand derivation of the recurrence).
+    let f = Formula::parse("y ~ poly(x, 2)").unwrap();
+    let d = f.design(&data()).unwrap();
+    assert_eq!(d.names, ["poly(x, 2)1", "poly(x, 2)2"]);
+    let p1 = [-2.5, -1.5, -0.5, 0.5, 1.5, 2.5].map(|v: f64| v / 17.5f64.sqrt());
+    let p2 = [10.0, -2.0, -8.0, -8.0, -2.0, 10.0].map(|v: f64| v / 3.0 / (112.0f64 / 3.0).sqrt());
+    for i in 0..6 {
+        assert!((d.row(i)[0] - p1[i]).abs() < 1e-15, "row {i}");
+        assert!((d.row(i)[1] - p2[i]).abs() < 1e-15, "row {i}");
+    }
+    // The basis is the fit's: new rows are evaluated with it, not refitted
+    // (x = 7 is outside the fitted range: p1 = 3.5/√17.5).
+    let coding = f.coding(&data()).unwrap();
+    assert_eq!(coding.poly["poly(x, 2)"].alpha, [3.5, 3.5]);
+    let new = table("x\n7\n");
+    let row = f.design_predictors(&new, &coding).unwrap();
+    assert!((row.x[0] - 3.5 / 17.5f64.sqrt()).abs() < 1e-15);
+    // p2(7) = (7 − 3.5)·3.5 − 17.5/6 = 12.25 − 35/12 = 112/12.
+    assert!((row.x[1] - 112.0 / 12.0 / (112.0f64 / 3.0).sqrt()).abs() < 1e-14);
+    // A model without the basis (fitted from a stream) cannot predict.
+    let none = f.design_predictors(&new, &Default::default()).unwrap_err();
+    assert!(matches!(none, FormulaError::NoBasis { .. }), "{none:?}");
+    // As R: the degree must be below the number of distinct points.
+    let e = Formula::parse("y ~ poly(x, 6)").unwrap().design(&data());
+    assert!(matches!(e, Err(FormulaError::PolyBasis { .. })), "{e:?}");
+    // Raw powers as before, with raw = TRUE.
+    assert_eq!(names("y ~ poly(x, 3, raw = TRUE)"), ["x", "x^2", "x^3"]);
+}

@@ -96,6 +96,22 @@ pub enum FormulaError {
     CategoricalStreamed { file: String, name: String },
 
     #[error(
+        "{file}: {term} is R's orthogonal polynomial, whose basis is fitted to every row: \
+         read the file whole (no --chunk-rows, --cache, more files or Parquet), or write \
+         the raw powers, poly(x, k, raw = TRUE)"
+    )]
+    PolyStreamed { file: String, term: String },
+
+    #[error("{term}: {reason}")]
+    PolyBasis { term: String, reason: String },
+
+    #[error(
+        "{term}: the model holds no fitted basis for this orthogonal polynomial (a model \
+         fitted from a design cache or a stream has none); fit it from the file read whole"
+    )]
+    NoBasis { term: String },
+
+    #[error(
         "feature {feature} overflows at data row {row}: it is {value}, beyond f64's range \
          (about 1.8e308); rescale the column (divide it by a power of 10) or lower the power"
     )]

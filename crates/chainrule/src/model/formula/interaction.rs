@@ -6,14 +6,23 @@
 //! `regionSouth:x1`.
 
 use super::expr::Expr;
-use super::{coding, FormulaError};
+use super::{coding, lookup, FormulaError};
 use crate::data::Dataset;
+use crate::numeric::OrthoPoly;
 
 /// One factor of a feature.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Part {
     /// A number per row.
     Numeric(Expr),
+    /// Column `index` (0-based) of an orthogonal polynomial of `column`,
+    /// named `{key}{index + 1}` as R names it: `poly(x, 3)1`.
+    Orthogonal {
+        column: String,
+        key: String,
+        basis: OrthoPoly,
+        index: usize,
+    },
     /// 1 where `column` is `level` (one of `levels`), named `{prefix}{level}`.
     Indicator {
         column: String,
@@ -31,6 +40,7 @@ impl Part {
     fn name(&self) -> String {
         match self {
             Part::Numeric(e) => e.name(),
+            Part::Orthogonal { key, index, .. } => format!("{key}{}", index + 1),
             Part::Indicator { prefix, level, .. } => format!("{prefix}{level}"),
         }
     }
@@ -38,6 +48,21 @@ impl Part {
     fn values(&self, data: &Dataset) -> Result<Vec<f64>, FormulaError> {
         match self {
             Part::Numeric(e) => e.eval(data, &e.to_string()),
+            Part::Orthogonal {
+                column,
+                key,
+                basis,
+                index,
+            } => {
+                let mut row = vec![0.0; basis.degree()];
+                let x = lookup(data, column, key)?;
+                Ok(x.iter()
+                    .map(|&v| {
+                        basis.eval_into(v, &mut row);
+                        row[*index]
+                    })
+                    .collect())
+            }
             Part::Indicator {
                 column,
                 levels,

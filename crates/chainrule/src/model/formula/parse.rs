@@ -297,12 +297,11 @@ impl<'a> Parser<'a> {
                 let column = self.name("expected a column name, as in `poly(x, 3)`")?;
                 self.expect(',', "and a degree, as in `poly(x, 3)`")?;
                 let degree = self.degree()?;
-                if self.eat(',') {
-                    self.raw()?;
-                }
-                match degree {
-                    1 => Variable::Numeric(Expr::Column(column)),
-                    k => Variable::Poly(column, k),
+                let raw = self.eat(',') && self.raw()?;
+                match (degree, raw) {
+                    (1, true) => Variable::Numeric(Expr::Column(column)),
+                    (k, true) => Variable::RawPoly(column, k),
+                    (k, false) => Variable::Poly(column, k),
                 }
             }
             "factor" => Variable::Factor(self.name("expected a column name, as in `factor(x)`")?),
@@ -333,9 +332,9 @@ impl<'a> Parser<'a> {
         )
     }
 
-    /// After `poly(x, k,`: `raw = TRUE` (the raw powers, which is what
-    /// `poly` fits).
-    fn raw(&mut self) -> Parsed<()> {
+    /// After `poly(x, k,`: `raw = TRUE` (the raw powers) or `raw = FALSE`
+    /// (R's orthogonal basis, the default).
+    fn raw(&mut self) -> Parsed<bool> {
         self.skip_space();
         let start = self.pos;
         let hint = "expected `raw = TRUE`";
@@ -346,11 +345,9 @@ impl<'a> Parser<'a> {
         self.skip_space();
         let at = self.pos;
         match self.name(hint)?.as_str() {
-            "TRUE" | "T" => Ok(()),
-            _ => self.error_at(
-                at,
-                "only `raw = TRUE` is supported: poly(x, k) is the raw powers x, …, x^k",
-            ),
+            "TRUE" | "T" => Ok(true),
+            "FALSE" | "F" => Ok(false),
+            _ => self.error_at(at, "expected `TRUE` or `FALSE`"),
         }
     }
 

@@ -65,10 +65,22 @@ fn term_forms() {
 
 #[test]
 fn parsing_normalizes() {
-    assert_eq!(parse("y ~ I(x^1) + poly(x, 1) + I(x)").terms, [col("x")]);
+    assert_eq!(
+        parse("y ~ I(x^1) + poly(x, 1, raw = TRUE) + I(x)").terms,
+        [col("x")]
+    );
     assert_eq!(parse("y ~ I(x*x)").terms, [var(power("x", 2.0))]);
     assert_eq!(parse("y ~ I(log(x))"), parse("y ~ log(x)"));
-    assert_eq!(parse("y ~ poly(x, 2, raw = TRUE)"), parse("y ~ poly(x, 2)"));
+    // raw = FALSE is the default, R's orthogonal basis.
+    assert_eq!(
+        parse("y ~ poly(x, 2, raw = FALSE)"),
+        parse("y ~ poly(x, 2)")
+    );
+    assert_eq!(
+        parse("y ~ poly(x, 2, raw = T)").to_string(),
+        "y ~ poly(x, 2, raw = TRUE)"
+    );
+    assert_ne!(parse("y ~ poly(x, 2, raw = TRUE)"), parse("y ~ poly(x, 2)"));
     assert_eq!(parse("y ~ x + z + x").terms, [col("x"), col("z")]);
 }
 
@@ -157,13 +169,17 @@ fn design_builds_features_row_major() {
 fn design_dot_and_poly() {
     let dot = parse("y ~ .").design(&data()).unwrap();
     assert_eq!(dot.names, ["a", "b"]);
-    let poly = parse("y ~ poly(b, 3) - 1").design(&data()).unwrap();
+    let poly = parse("y ~ poly(b, 3, raw = TRUE) - 1")
+        .design(&data())
+        .unwrap();
     assert_eq!(poly.names, ["b", "b^2", "b^3"]);
     assert!(!poly.intercept);
     // b = 0.5: 0.5, 0.25, 0.125.
     assert_eq!(poly.row(1), [0.5, 0.25, 0.125]);
-    // x and poly(x, 2) share the feature x: it appears once.
-    let overlap = parse("y ~ a + poly(a, 2) + .").design(&data()).unwrap();
+    // x and poly(x, 2, raw = TRUE) share the feature x: it appears once.
+    let overlap = parse("y ~ a + poly(a, 2, raw = TRUE) + .")
+        .design(&data())
+        .unwrap();
     assert_eq!(overlap.names, ["a", "a^2", "b"]);
     let only = parse("y ~ 1").design(&data()).unwrap();
     assert_eq!((only.d, only.x.len()), (0, 0));
@@ -349,7 +365,8 @@ fn expr() -> impl Strategy<Value = Expr> {
 fn variable() -> impl Strategy<Value = Variable> {
     prop_oneof![
         expr().prop_map(Variable::Numeric),
-        (name(), 2..=MAX_DEGREE).prop_map(|(c, k)| Variable::Poly(c, k)),
+        (name(), 1..=MAX_DEGREE).prop_map(|(c, k)| Variable::Poly(c, k)),
+        (name(), 2..=MAX_DEGREE).prop_map(|(c, k)| Variable::RawPoly(c, k)),
         name().prop_map(Variable::Factor),
         (name(), prop::option::of("[a-zA-Z0-9 ._θ-]{0,6}"))
             .prop_map(|(c, r)| Variable::Categorical(c, r)),
