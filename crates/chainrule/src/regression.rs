@@ -28,7 +28,7 @@ use std::path::Path;
 
 use crate::data::{Dataset, Design};
 use crate::error::{Error, Result};
-use crate::model::formula::{Coding, Expr, Formula, FormulaError, Term};
+use crate::model::formula::{Coding, Expr, Formula, Term};
 use crate::model::{Batch, Engine, LinearModel, Mode};
 use crate::solve::{
     least_squares, least_squares_rows, metrics, metrics_rows, DesignRows, Solution,
@@ -274,12 +274,7 @@ impl LinearRegression {
         let mut columns = names.to_vec();
         columns.push(response.clone());
         let empty = Dataset::new(columns, vec![Vec::new(); d + 1])?;
-        let features = match self.formula.feature_names(&empty) {
-            // An orthogonal polynomial is fitted to rows a matrix does
-            // not name: refused below like any computed feature.
-            Err(FormulaError::PolyBasis { term, .. }) => vec![term],
-            other => other?,
-        };
+        let features = self.formula.feature_names(&empty)?;
         if features != names {
             return Err(Error::Mismatch(format!(
                 "the formula `{}` makes the features [{}] from the columns [{}]; a matrix can \

@@ -15,7 +15,7 @@
 //! power    := atom ["^" k]                       (a + b + c)^2 = up to 2-way
 //! atom     := "(" terms ")" | "." | variable
 //! variable := name | "I(" expr ")" | fn "(" expr ")"
-//!           | "poly(" name "," k ["," "raw" "=" "TRUE"] ")"
+//!           | "poly(" name "," k ["," "raw" "=" ("TRUE" | "FALSE")] ")"
 //!           | "factor(" name ")" | "C(" name ["," ref "=" string] ")"
 //!           | "C(" name "," "Treatment(" string ")" ")"
 //! expr     := arithmetic: number, name, fn "(" expr ")", "(" expr ")",
@@ -55,13 +55,15 @@
 //! named `log(y)` everywhere (model file, predictions' column).
 //!
 //! The intercept is in unless the formula says `0` or `- 1`; `1` says it is
-//! in explicitly. `poly(x, k)` is the *raw* powers x, x², …, x^k (not R's
-//! orthogonal polynomials; `raw = TRUE` may be written). `.` stands for
-//! every column but the response's, in file order. Parsing normalizes
-//! (`I(x^1)`, `I(x)` and `poly(x, 1)` are `x`, `I(x*x)` is `I(x^2)`,
-//! `I(log(x))` is `log(x)`, repeated terms count once, `b:a` is `a:b` when
-//! a came first), so printing a parsed formula and parsing it again gives
-//! the same [`Formula`].
+//! in explicitly. `poly(x, k)` is R's orthogonal polynomials of degree 1 to
+//! k over the fitted rows (`numeric::orthopoly`; features `poly(x, k)1` …),
+//! their basis (R's `coefs`) kept in the [`Coding`] so new rows get the
+//! same columns; `poly(x, k, raw = TRUE)` is the raw powers x, x², …, x^k.
+//! `.` stands for every column but the response's, in file order. Parsing
+//! normalizes (`I(x^1)`, `I(x)` and `poly(x, 1, raw = TRUE)` are `x`,
+//! `I(x*x)` is `I(x^2)`, `I(log(x))` is `log(x)`, repeated terms count
+//! once, `b:a` is `a:b` when a came first), so printing a parsed formula
+//! and parsing it again gives the same [`Formula`].
 
 use std::fmt;
 
@@ -186,6 +188,9 @@ impl Formula {
                 if let Variable::Poly(c, k) = &variable {
                     let term = variable.to_string();
                     let x = lookup(data, c, &term)?;
+                    if x.is_empty() {
+                        continue; // no rows: names only (see `numbers`)
+                    }
                     let basis =
                         OrthoPoly::fit(x, *k as usize).map_err(|e| FormulaError::PolyBasis {
                             term: term.clone(),
@@ -471,12 +476,19 @@ impl Variable {
             Variable::RawPoly(c, k) => (1..=*k)
                 .map(|p| Part::Numeric(Expr::pow(Expr::column(c), f64::from(p))))
                 .collect(),
-            Variable::Poly(c, _) => {
+            Variable::Poly(c, k) => {
                 let key = self.to_string();
-                let basis = coding
-                    .poly
-                    .get(&key)
-                    .ok_or_else(|| FormulaError::NoBasis { term: key.clone() })?;
+                // On no rows (a header, to learn the feature names) nothing
+                // is evaluated, and a basis of the right degree will do.
+                let names_only = OrthoPoly {
+                    alpha: vec![0.0; *k as usize],
+                    norm2: vec![1.0; *k as usize + 2],
+                };
+                let basis = match coding.poly.get(&key) {
+                    Some(basis) => basis,
+                    None if data.n_rows() == 0 => &names_only,
+                    None => return Err(FormulaError::NoBasis { term: key }),
+                };
                 (0..basis.degree())
                     .map(|index| Part::Orthogonal {
                         column: c.clone(),

@@ -392,12 +392,16 @@ impl<'a> Parser<'a> {
         let negative = self.eat('-');
         let k = self.number()?;
         let k = if negative { -k } else { k };
-        if k == 0.0 || k.abs() > f64::from(MAX_DEGREE) {
+        if k == 0.0 {
+            return self.error_at(start, "x^0 is 1, which the intercept is already");
+        }
+        if k.abs() > f64::from(MAX_DEGREE) {
             return self.error_at(
                 start,
                 format!(
-                    "the exponent must be a nonzero number from -{MAX_DEGREE} to {MAX_DEGREE}: \
-                     x^k beyond it overflows f64 for everyday x (x^0 is the intercept)"
+                    "expected an exponent from -{MAX_DEGREE} to {MAX_DEGREE}: {MAX_DEGREE} is the \
+                     limit on powers and degrees, since x^k beyond it overflows f64 for everyday \
+                     x; it is fixed, so fit fewer powers or rescale x"
                 ),
             );
         }
