@@ -26,7 +26,7 @@
 //! ```
 //!
 //! Terms (see `terms.rs`): `- term` removes a term added before it
-//! (`y ~ a*b - a:b`); the design lists main effects first, then two-way
+//! (`y ~ a*b - a:b`), and a column from `.` (`y ~ . - id`); the design lists main effects first, then two-way
 //! interactions and so on, each group as written, as R's `terms()` orders
 //! them. An interaction's features are the products of its variables'
 //! columns, named as R names them: `x1:x2`, `regionSouth:x1`. A
@@ -99,6 +99,8 @@ pub struct Formula {
     /// keeping R's variable order); the design takes them in R's order,
     /// by interaction order, then as written: see [`Formula::ordered`].
     pub terms: Vec<Term>,
+    /// Columns taken out of `.`: `y ~ . - id` (in the order written).
+    pub removed: Vec<String>,
 }
 
 /// One right-hand-side term; it expands to one or more features.
@@ -313,7 +315,9 @@ impl Formula {
                 Term::Dot => {
                     let response = self.response_columns();
                     let all = data.all_names();
-                    let others = all.into_iter().filter(|c| !response.contains(&c.as_str()));
+                    let left_out =
+                        |c: &String| response.contains(&c.as_str()) || self.removed.contains(c);
+                    let others = all.into_iter().filter(|c| !left_out(c));
                     others
                         .map(|c| vec![Variable::Numeric(Expr::Column(c))])
                         .collect()
@@ -386,7 +390,8 @@ impl Formula {
         let dot = self.terms.contains(&Term::Dot);
         for c in available {
             let named = self.terms.iter().any(|t| t.columns().contains(&c.as_str()));
-            if (dot || named) && !out.contains(c) {
+            let in_dot = dot && !self.removed.contains(c);
+            if (in_dot || named) && !out.contains(c) {
                 out.push(c.clone());
             }
         }
@@ -422,6 +427,17 @@ impl Term {
         match self {
             Term::Interaction(vars) => vars.iter().flat_map(Variable::columns).collect(),
             Term::Dot => vec![],
+        }
+    }
+
+    /// The column, when the term is one column as it is: `x`.
+    pub fn as_column(&self) -> Option<&str> {
+        match self {
+            Term::Interaction(vars) => match vars.as_slice() {
+                [Variable::Numeric(Expr::Column(c))] => Some(c),
+                _ => None,
+            },
+            Term::Dot => None,
         }
     }
 
@@ -589,6 +605,9 @@ impl fmt::Display for Formula {
                 write!(f, " + ")?;
             }
             write!(f, "{term}")?;
+        }
+        for column in &self.removed {
+            write!(f, " - {}", Name(column))?;
         }
         if !self.intercept {
             write!(f, " - 1")?;

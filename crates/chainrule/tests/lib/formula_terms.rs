@@ -384,3 +384,21 @@ fn poly_is_rs_orthogonal_basis_and_predict_reuses_it() {
     // Raw powers as before, with raw = TRUE.
     assert_eq!(names("y ~ poly(x, 3, raw = TRUE)"), ["x", "x^2", "x^3"]);
 }
+
+#[test]
+fn dot_minus_a_column_leaves_it_out() {
+    // R's idiom for an id column: every other column, the id left out,
+    // and not read either (a missing x2 cell would not drop a row).
+    let f = Formula::parse("y ~ . - x2 - g").unwrap();
+    assert_eq!(
+        f.feature_names(&data()).unwrap(),
+        ["x", "regionNorth", "regionSouth"]
+    );
+    let all: Vec<String> = ["y", "x", "x2", "region", "g"].map(String::from).to_vec();
+    assert_eq!(f.columns_used(&all), ["y", "x", "region"]);
+    // Without `.`, removing a column that is not a term is an error.
+    assert!(matches!(
+        Formula::parse("y ~ x - x2"),
+        Err(FormulaError::Syntax { column: 9, .. })
+    ));
+}

@@ -23,6 +23,8 @@ pub(super) struct Parser<'a> {
     pos: usize,
     /// Variables in order of first appearance, for the term algebra.
     seen: Vec<Variable>,
+    /// Columns taken out of `.` (`y ~ . - id`).
+    removed: Vec<String>,
 }
 
 const TERM_HINT: &str = "expected a term: a column name, 1, 0, ., a:b, a*b, (a + b)^2, I(x^2), \
@@ -46,6 +48,7 @@ impl<'a> Parser<'a> {
             chars: text.chars().collect(),
             pos: 0,
             seen: Vec::new(),
+            removed: Vec::new(),
         }
     }
 
@@ -106,7 +109,7 @@ impl<'a> Parser<'a> {
                 (Summand::Zero, true) => {
                     return self.error_at(start, "`- 0` means nothing; write `- 1` or `+ 0`")
                 }
-                (Summand::Terms(t), false) => terms = terms.plus(t),
+                (Summand::Terms(t), false) => terms = self.add(terms, t),
                 (Summand::Terms(t), true) => terms = self.remove(terms, &t, start)?,
             }
             match self.peek() {
@@ -128,6 +131,7 @@ impl<'a> Parser<'a> {
             response,
             intercept,
             terms: terms.finish(&self.seen),
+            removed: self.removed,
         })
     }
 
@@ -144,17 +148,44 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// `terms - removed`, or an error at `start` naming a term not there.
-    fn remove(&self, terms: Terms, removed: &Terms, start: usize) -> Parsed<Terms> {
-        terms.minus(removed).or_else(|t| {
-            self.error_at(
-                start,
-                format!(
-                    "`- {t}` removes nothing: {t} is not among the terms before it \
-                     (only `- 1` and terms already added can be subtracted)"
-                ),
-            )
-        })
+    /// `terms + more`; a column taken out of `.` before is back in.
+    fn add(&mut self, terms: Terms, more: Terms) -> Terms {
+        for t in &more.0 {
+            if let Some(c) = t.as_column() {
+                self.removed.retain(|r| r != c);
+            }
+        }
+        terms.plus(more)
+    }
+
+    /// `terms - removed`; with `.` among the terms, a column is taken out
+    /// of `.` too (as R's `y ~ . - id`). A term removed that is in neither
+    /// is an error at `start`.
+    fn remove(&mut self, terms: Terms, removed: &Terms, start: usize) -> Parsed<Terms> {
+        let (terms, mut absent) = terms.minus(removed);
+        if terms.0.contains(&Term::Dot) {
+            absent = removed.0.clone();
+        }
+        for t in absent {
+            match t.as_column() {
+                Some(c) if terms.0.contains(&Term::Dot) => {
+                    if !self.removed.iter().any(|r| r == c) {
+                        self.removed.push(c.to_string());
+                    }
+                }
+                _ => {
+                    return self.error_at(
+                        start,
+                        format!(
+                            "`- {t}` removes nothing: {t} is not among the terms before it \
+                             (only `- 1`, terms already added and columns of `.` can be \
+                             subtracted)"
+                        ),
+                    )
+                }
+            }
+        }
+        Ok(terms)
     }
 
     /// One top-level summand: `1`, `0`, or terms.
@@ -177,7 +208,8 @@ impl<'a> Parser<'a> {
             match self.peek() {
                 Some('+') => {
                     self.pos += 1;
-                    terms = terms.plus(self.product()?);
+                    let more = self.product()?;
+                    terms = self.add(terms, more);
                 }
                 Some('-') => {
                     self.pos += 1;

@@ -86,17 +86,18 @@ impl Terms {
         }
     }
 
-    /// A − B: A without B's terms; `None` when one of B's is not in A.
-    pub(super) fn minus(mut self, other: &Terms) -> Result<Terms, Term> {
+    /// A − B: A without B's terms, and those of B not in A.
+    pub(super) fn minus(mut self, other: &Terms) -> (Terms, Vec<Term>) {
+        let mut absent = Vec::new();
         for t in &other.0 {
             match self.0.iter().position(|s| s == t) {
                 Some(i) => {
                     self.0.remove(i);
                 }
-                None => return Err(t.clone()),
+                None => absent.push(t.clone()),
             }
         }
-        Ok(self)
+        (self, absent)
     }
 
     /// The list as stored in a [`Formula`](super::Formula): each term's

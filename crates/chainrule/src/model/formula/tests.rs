@@ -112,7 +112,14 @@ fn canonical_print() {
     // terms as written, and printing is still a fixed point.
     let odd = parse("y ~ a + b:c + a:b - a");
     assert_eq!(odd.to_string(), "y ~ b:c + b:a");
-    for f in [removed, odd] {
+    // A column out of `.`, printed after the terms; added back, it is in.
+    let dot = parse("y ~ . - id - `my col` - 1");
+    assert_eq!(dot.removed, ["id", "my col"]);
+    assert_eq!(dot.to_string(), "y ~ . - id - `my col` - 1");
+    assert_eq!(parse("y ~ x + . - x").to_string(), "y ~ . - x");
+    assert_eq!(parse("y ~ . - x + x").to_string(), "y ~ . + x");
+    assert_eq!(parse("y ~ . - x + x:z").to_string(), "y ~ . + x:z - x");
+    for f in [removed, odd, dot, parse("y ~ . - x + x:z")] {
         assert_eq!(Formula::parse(&f.to_string()), Ok(f));
     }
 }
@@ -423,6 +430,7 @@ fn formula() -> impl Strategy<Value = Formula> {
                 response,
                 intercept,
                 terms,
+                removed: Vec::new(),
             }
         },
     )
