@@ -84,10 +84,14 @@ impl DataArgs {
 /// The model formula.
 #[derive(clap::Args, Clone, Debug)]
 pub struct FormulaArg {
-    /// Model formula: `y ~ x`, `y ~ x - 1` (no intercept), `y ~ x1 + x2`,
-    /// `y ~ .` (all other columns), `y ~ poly(x, 3)`, `y ~ x + I(x^2)`; a
-    /// text column is categorical, `factor(x)` makes one of numbers, `C(x,
-    /// ref = "b")` picks the reference level; or a preset: origin, line, plane
+    /// Model formula, as R's lm() reads it: `y ~ x`, `y ~ x - 1` (no
+    /// intercept), `y ~ x1 + x2`, `y ~ .` (all other columns), `y ~ . - id`
+    /// (all but id), `y ~ x1 * x2`
+    /// (x1 + x2 + x1:x2), `y ~ (a + b + c)^2`, `y ~ a*b - a:b`, `y ~ poly(x,
+    /// 3)`, `y ~ x + I(x^2)`, `y ~ I(x1/x2) + log(x + 1)`, `log(y) ~ x` (fits
+    /// and predicts log(y)); a text column is categorical, `factor(x)` makes
+    /// one of numbers, `C(x, ref = "b")` picks the reference level; or a
+    /// preset: origin, line, plane
     #[arg(long, short, default_value = "y ~ .")]
     pub formula: String,
 }

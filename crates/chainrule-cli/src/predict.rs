@@ -4,7 +4,7 @@ use super::common::{print_json, usage, DataLimits};
 use super::flags::{IntervalArg, LevelArg};
 use anyhow::{anyhow, Context, Result};
 use chainrule::data::{format_number, read_csv_str, Dataset};
-use chainrule::model::formula::{Formula, Term};
+use chainrule::model::formula::{Expr, Formula, Term};
 use chainrule::solve::{interval_bounds, Uncertainty};
 use chainrule::Fitted;
 use serde_json::json;
@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 /// stdout, or atomically to --out): one output row per input row, in order,
 /// every cell as written in DATA. A row with a missing value in a column
 /// the model uses gets an empty prediction (stderr says how many); the
-/// response may be empty or absent.
+/// response may be empty or absent. A transformed response is predicted on
+/// its own scale, as R's predict does: `log(y) ~ x` gives `log(y)_pred`.
 ///
 /// Example: chainrule predict model.json new.csv --keep id --interval prediction
 #[derive(clap::Args)]
@@ -75,7 +76,7 @@ pub fn run(args: Args) -> Result<()> {
     let table = read_table(&args.data, &args.limits)?;
     let kept = kept_columns(&table, args.keep.as_deref())?;
     let formula = Formula::parse(&file.formula)?;
-    let (data, rows) = complete_rows(&table, &args, &formula, &file.features, &file.response)?;
+    let (data, rows) = complete_rows(&table, &args, &formula, &file.features)?;
     let design = model.design(&data)?;
     let prediction: Vec<f64> = (0..design.n)
         .map(|i| design.predict_row(&file.theta, i))
@@ -106,6 +107,14 @@ pub fn run(args: Args) -> Result<()> {
     let mut at = vec![None; table.rows.len()];
     rows.iter().enumerate().for_each(|(k, &r)| at[r] = Some(k));
     let response = &file.response;
+    if !matches!(formula.response, Expr::Column(_)) {
+        eprintln!(
+            "note: the model fits {response}, so the predictions and intervals are of \
+             {response} (as R's predict gives them), not of {}; transform them back if you \
+             need that",
+            formula.response_columns().join(", ")
+        );
+    }
     let mut header: Vec<String> = kept.iter().map(|&j| table.names[j].clone()).collect();
     header.push(format!("{response}_pred"));
     if bounds.is_some() {
@@ -131,8 +140,8 @@ pub fn run(args: Args) -> Result<()> {
                 let f = at[r].map(figures);
                 let get = |i: usize| f.as_ref().map(|f| f[i]);
                 json!({"row": r + 1, "values": values, "prediction": get(0),
-                       "lower": bounds.as_ref().and(get(1)),
-                       "upper": bounds.as_ref().and(get(2))})
+                       "lower": bounds.as_ref().and_then(|_| get(1)),
+                       "upper": bounds.as_ref().and_then(|_| get(2))})
             })
             .collect();
         print_json(&json!({
@@ -240,10 +249,11 @@ fn complete_rows(
     args: &Args,
     formula: &Formula,
     features: &[String],
-    response: &str,
 ) -> Result<(Dataset, Vec<usize>)> {
+    // The response is never read: it may be absent, empty or unknown.
+    let response = formula.response_columns();
     let mut used = formula.columns_used(&table.names);
-    used.retain(|c| c != response);
+    used.retain(|c| !response.contains(&c.as_str()));
     if formula.terms.contains(&Term::Dot) {
         // `.` is never re-expanded against new data: only the fitted
         // features and the columns other terms name are read.

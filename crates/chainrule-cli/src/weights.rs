@@ -10,14 +10,14 @@ use chainrule::model::formula::{Formula, Term};
 /// The formula to read the data with: `formula` plus the weight column
 /// when the formula does not read it already.
 pub fn reading(formula: &Formula, column: &str) -> Result<Formula> {
-    if column == formula.response {
+    if formula.response_columns().contains(&column) {
         return Err(super::common::usage(format!(
             "--weights {column} names the response; give the column of weights"
         )));
     }
     let mut f = formula.clone();
     if !uses(formula, column) {
-        f.terms.push(Term::Column(column.to_string()));
+        f.terms.push(Term::column(column));
     }
     Ok(f)
 }
@@ -27,7 +27,7 @@ fn uses(formula: &Formula, column: &str) -> bool {
     formula
         .terms
         .iter()
-        .any(|t| *t == Term::Dot || *t == Term::Column(column.to_string()))
+        .any(|t| *t == Term::Dot || *t == Term::column(column))
 }
 
 /// The weights and the design the formula asked for, from a design read

@@ -217,7 +217,7 @@ pub fn train_matrix(
     settings: Settings,
 ) -> PyResult<Trained> {
     let model = settings.model(py, formula)?;
-    let response = &model.formula().response;
+    let response = &model.formula().response_name();
     let m = Matrix::new(py, &names, &x, &y)?;
     let mut watch = Interruptible::new();
     let fitted = py.detach(|| model.fit_matrix(&names, &m.x, &m.y, &mut watch));

@@ -49,9 +49,9 @@ def test_a_line_through_exact_points_is_found_and_predicts():
 
 
 def test_formulas_transform_named_columns():
-    # y = x² exactly (hand): y ~ poly(x, 2) gives θ = (0, 0, 1).
+    # y = x² exactly (hand): the raw powers give θ = (0, 0, 1).
     x = np.linspace(-1.0, 1.0, 9)
-    theta = chainrule.fit({"x": x, "y": x**2}, "y ~ poly(x, 2)").theta
+    theta = chainrule.fit({"x": x, "y": x**2}, "y ~ poly(x, 2, raw = TRUE)").theta
     assert np.allclose(theta, [0.0, 0.0, 1.0], atol=1e-14)
 
 

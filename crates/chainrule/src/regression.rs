@@ -28,7 +28,7 @@ use std::path::Path;
 
 use crate::data::{Dataset, Design};
 use crate::error::{Error, Result};
-use crate::model::formula::{Coding, Formula, Term};
+use crate::model::formula::{Coding, Expr, Formula, Term};
 use crate::model::{Batch, Engine, LinearModel, Mode};
 use crate::solve::{
     least_squares, least_squares_rows, metrics, metrics_rows, DesignRows, Solution,
@@ -195,7 +195,7 @@ impl LinearRegression {
         observer: &mut dyn Observer,
     ) -> Result<Fitted> {
         let d = self.matrix_features(names, x, y)?;
-        let (intercept, response) = (self.formula.intercept, &self.formula.response);
+        let (intercept, response) = (self.formula.intercept, self.formula.response_name());
         let mut config = self.config.clone();
         config.engine = Some(
             config
@@ -212,7 +212,7 @@ impl LinearRegression {
         let m = metrics_rows(x, y, d, intercept, &fit.theta);
         let file = ModelFile::new(
             self.formula.to_string(),
-            response.clone(),
+            response,
             names.to_vec(),
             intercept,
             config,
@@ -235,7 +235,7 @@ impl LinearRegression {
     pub fn fit_exact_matrix(&self, names: &[String], x: &[f64], y: &[f64]) -> Result<Exact> {
         self.matrix_features(names, x, y)?;
         let solution = least_squares_rows(DesignRows {
-            response: &self.formula.response,
+            response: &self.formula.response_name(),
             names,
             intercept: self.formula.intercept,
             x,
@@ -243,7 +243,7 @@ impl LinearRegression {
         })?;
         Ok(Exact {
             formula: self.formula.clone(),
-            response: self.formula.response.clone(),
+            response: self.formula.response_name(),
             features: names.to_vec(),
             intercept: self.formula.intercept,
             coding: Coding::default(),
@@ -264,8 +264,15 @@ impl LinearRegression {
                 y.len() * d
             )));
         }
+        let Expr::Column(response) = &self.formula.response else {
+            return Err(Error::Mismatch(format!(
+                "the formula `{}` transforms the response, but a matrix fit takes y as given; \
+                 transform y before handing it over and write the response as a column",
+                self.formula
+            )));
+        };
         let mut columns = names.to_vec();
-        columns.push(self.formula.response.clone());
+        columns.push(response.clone());
         let empty = Dataset::new(columns, vec![Vec::new(); d + 1])?;
         let features = self.formula.feature_names(&empty)?;
         if features != names {
@@ -488,7 +495,8 @@ fn features_of(
     } else {
         data
     };
-    let design = new_design(formula, response, coding, data)?;
+    // The response is never read: it may be absent, empty or unknown.
+    let design = formula.design_predictors(data, coding)?;
     if design.names != features {
         return Err(Error::Mismatch(format!(
             "{}: the formula `{formula}` gives the features [{}] here, but the model was fitted \
@@ -543,22 +551,4 @@ fn fitted_columns_only(
         .cloned()
         .collect();
     Ok(kept)
-}
-
-/// The formula applied to rows that may lack the response (a placeholder
-/// column stands in: it never reaches a prediction), their categorical
-/// variables coded with the fitted levels.
-pub(crate) fn new_design(
-    formula: &Formula,
-    response: &str,
-    coding: &Coding,
-    data: &Dataset,
-) -> Result<Design> {
-    if data.index_of(response).is_some() {
-        return Ok(formula.design_coded(data, coding)?);
-    }
-    let mut with_response = data.clone();
-    with_response.names.push(response.to_string());
-    with_response.columns.push(vec![0.0; data.n_rows()]);
-    Ok(formula.design_coded(&with_response, coding)?)
 }

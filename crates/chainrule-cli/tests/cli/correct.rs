@@ -63,7 +63,7 @@ const TABLES: [(&str, &str); 5] = [
     ("nist/Norris.csv", "y ~ x"),
     ("nist/Longley.csv", "y ~ ."),
     ("nist/Pontius.csv", "y ~ x + I(x^2)"),
-    ("nist/Norris.csv", "y ~ poly(x, 3)"),
+    ("nist/Norris.csv", "y ~ poly(x, 3, raw = TRUE)"),
 ];
 
 #[test]

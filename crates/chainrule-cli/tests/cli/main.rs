@@ -11,6 +11,7 @@ mod convert_parquet;
 mod correct;
 mod datafusion_engine;
 mod fit_json;
+mod formula_fit;
 mod fuzz_cli;
 mod help;
 mod hostile_files;

@@ -149,6 +149,8 @@ pub trait RowSource {
 pub struct CsvSource {
     path: PathBuf,
     formula: Formula,
+    /// The formula's response's name, as the design names it.
+    response: String,
     opts: ReadOptions,
     chunk_rows: usize,
     names: Vec<String>,
@@ -175,18 +177,13 @@ impl CsvSource {
         let mut chunks = CsvChunks::open(path, &opts, chunk_rows)?;
         let mut first = Dataset::default();
         chunks.next_chunk(&mut first)?;
-        if let Some(name) = formula.coding(&first)?.levels.into_keys().next() {
-            return Err(FormulaError::CategoricalStreamed {
-                file: path.display().to_string(),
-                name,
-            }
-            .into());
-        }
+        formula.check_streamable(&first, &path.display().to_string())?;
         let names = formula.feature_names(&first)?;
         let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         Ok(CsvSource {
             path: path.to_path_buf(),
             formula: formula.clone(),
+            response: formula.response_name(),
             opts,
             chunk_rows,
             names,
@@ -198,7 +195,7 @@ impl CsvSource {
 
 impl RowSource for CsvSource {
     fn response(&self) -> &str {
-        &self.formula.response
+        &self.response
     }
     fn names(&self) -> &[String] {
         &self.names

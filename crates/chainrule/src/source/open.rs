@@ -160,7 +160,7 @@ fn open_one(
             ..Default::default()
         };
         let wanted = formula.feature_names(&columns)?;
-        if wanted != header.names || formula.response != header.response {
+        if wanted != header.names || formula.response_name() != header.response {
             return Err(SourceError::Engine(format!(
                 "{}: the design cache holds {} ~ {} (made with `{}`), but the formula asks for {} ~ {}; \
                  convert the original data again with this formula",
@@ -168,7 +168,7 @@ fn open_one(
                 header.response,
                 header.names.join(" + "),
                 header.formula,
-                formula.response,
+                formula.response_name(),
                 wanted.join(" + ")
             )));
         }

@@ -66,6 +66,8 @@ fn format_error(path: &Path, message: impl Into<String>) -> SourceError {
 pub struct ParquetSource {
     path: PathBuf,
     formula: Formula,
+    /// The formula's response's name, as the design names it.
+    response: String,
     opts: ReadOptions,
     chunk_rows: usize,
     /// (leaf index in the file, name, how to read its numbers) of the
@@ -121,11 +123,13 @@ impl ParquetSource {
             columns: vec![Vec::new(); all.len()],
             ..Default::default()
         };
+        formula.check_streamable(&header, &path.display().to_string())?;
         let names = formula.feature_names(&header)?;
         formula.design(&header)?;
         Ok(ParquetSource {
             path: path.to_path_buf(),
             formula: formula.clone(),
+            response: formula.response_name(),
             opts: opts.clone(),
             chunk_rows: chunk_rows.max(1),
             columns,
@@ -353,7 +357,7 @@ fn decimal_bytes(b: &[u8]) -> f64 {
 
 impl RowSource for ParquetSource {
     fn response(&self) -> &str {
-        &self.formula.response
+        &self.response
     }
     fn names(&self) -> &[String] {
         &self.names

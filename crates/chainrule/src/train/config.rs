@@ -44,7 +44,7 @@ pub const DEFAULT_TOL: f64 = 1e-12;
 
 /// The epochs a default run may take. Standardized, well-conditioned
 /// designs stop on the tolerance within a few dozen; designs whose
-/// columns are near-collinear (poly(x, 3), Longley) need about κ(H)·28
+/// columns are near-collinear (poly(x, 3, raw = TRUE), Longley) need about κ(H)·28
 /// epochs for 12 digits, and end short of it with a verdict that says so.
 pub const DEFAULT_EPOCHS: usize = 1000;
 

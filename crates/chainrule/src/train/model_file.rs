@@ -4,6 +4,7 @@
 use super::{Fit, Scaling, StopReason, TrainConfig};
 use crate::data::atomic::write_atomic;
 use crate::model::formula::Coding;
+use crate::numeric::OrthoPoly;
 use crate::solve::{CovType, Solution};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -65,6 +66,10 @@ pub struct ModelFile {
     /// before categorical variables existed).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub levels: BTreeMap<String, Vec<String>>,
+    /// Each orthogonal polynomial's basis as fitted (`poly(x, 3)` → R's
+    /// `coefs`: alpha, norm2), so new rows get the same columns.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub poly: BTreeMap<String, OrthoPoly>,
 }
 
 /// `method` of a model trained by gradient descent (`train`).
@@ -142,6 +147,7 @@ impl ModelFile {
             method: GRADIENT_DESCENT.into(),
             inference: None,
             levels: BTreeMap::new(),
+            poly: BTreeMap::new(),
         }
     }
 
@@ -192,12 +198,14 @@ impl ModelFile {
             method: LEAST_SQUARES.into(),
             inference,
             levels: BTreeMap::new(),
+            poly: BTreeMap::new(),
         }
     }
 
     /// The model with the categorical levels it was fitted with.
     pub fn with_coding(mut self, coding: Option<&Coding>) -> Self {
         self.levels = coding.map(|c| c.levels.clone()).unwrap_or_default();
+        self.poly = coding.map(|c| c.poly.clone()).unwrap_or_default();
         self
     }
 
@@ -205,6 +213,7 @@ impl ModelFile {
     pub fn coding(&self) -> Coding {
         Coding {
             levels: self.levels.clone(),
+            poly: self.poly.clone(),
         }
     }
 
@@ -264,6 +273,18 @@ impl ModelFile {
         }
         if let Some((name, _)) = self.levels.iter().find(|(_, l)| l.is_empty()) {
             return Err(format!("the categorical variable {name} has no levels"));
+        }
+        for (term, p) in &self.poly {
+            // What OrthoPoly::eval_into indexes: k alphas, k + 2 norms,
+            // every ‖p‖² positive (it divides by them).
+            let k = p.alpha.len();
+            let finite = p.alpha.iter().chain(&p.norm2).all(|v| v.is_finite());
+            if k == 0 || p.norm2.len() != k + 2 || !finite || p.norm2.iter().any(|&v| v <= 0.0) {
+                return Err(format!(
+                    "the basis of {term} is not {k} finite alphas and {} positive norms",
+                    k + 2
+                ));
+            }
         }
         if let Some(inf) = &self.inference {
             if inf.cov_params.len() != p || inf.cov_params.iter().any(|r| r.len() != p) {

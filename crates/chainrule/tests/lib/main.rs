@@ -8,6 +8,7 @@ mod correct_default;
 mod data_errors;
 mod explain;
 mod expr_lang;
+mod formula_terms;
 mod fuzz_corpus_replay;
 mod graph_derivation;
 mod graph_ops;

@@ -26,7 +26,7 @@ const CASES: [(&str, &str, usize); 5] = [
     ("Norris", "y ~ x", 10_000),
     ("NoInt1", "y ~ x - 1", 10_000),
     ("NoInt2", "y ~ x - 1", 10_000),
-    ("Pontius", "y ~ poly(x, 2)", 100_000),
+    ("Pontius", "y ~ poly(x, 2, raw = TRUE)", 100_000),
     ("Longley", "y ~ .", 1_000_000),
 ];
 

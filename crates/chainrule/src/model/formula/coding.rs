@@ -20,19 +20,24 @@ use serde::{Deserialize, Serialize};
 
 use super::FormulaError;
 use crate::data::{label_of, Dataset, TextColumn};
+use crate::numeric::OrthoPoly;
 
 /// What a fit learned from its data that the formula alone does not say:
-/// each categorical column's levels, in order.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// each categorical column's levels, in order, and each orthogonal
+/// polynomial's basis (R's `coefs`: α and ‖p‖²).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Coding {
     /// Column → its levels in sorted order (the reference is the first,
     /// unless the formula names another).
     pub levels: BTreeMap<String, Vec<String>>,
+    /// `poly(x, 3)` → its basis over the fitted rows.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub poly: BTreeMap<String, OrthoPoly>,
 }
 
 impl Coding {
     pub fn is_empty(&self) -> bool {
-        self.levels.is_empty()
+        self.levels.is_empty() && self.poly.is_empty()
     }
 }
 
