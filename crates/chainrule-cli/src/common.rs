@@ -144,8 +144,31 @@ pub fn load_first(
     let mut data = Dataset::new(Vec::new(), Vec::new())?;
     chunks.next_chunk(&mut data)?;
     note_dropped(chunks.report());
+    let coding = formula
+        .coding(&data)
+        .with_context(|| format!("--formula {formula}"))?;
+    // What a categorical variable or poly() learns would be learned from
+    // the rows shown alone, not from the file (a stray word in a numeric
+    // column would even pass for a category): the lessons take numbers.
+    if let Some(key) = coding.levels.keys().find(|k| data.text_column(k).is_some()) {
+        return Err(anyhow::anyhow!(
+            "{}: column \"{key}\" holds text in the rows shown, and the lessons take numbers; \
+             fix the cell if \"{key}\" is numeric (`chainrule fit` names it), or fit a \
+             categorical variable with `chainrule fit`",
+            path.display()
+        ));
+    }
+    if let Some(key) = coding.levels.keys().chain(coding.poly.keys()).next() {
+        return Err(anyhow::anyhow!(
+            "{}: `{key}` needs what the whole file says (its categories or its orthogonal \
+             basis), but a step reads only the rows it shows; use numeric columns and raw \
+             powers (I(x^2), poly(x, 2, raw = TRUE)) here, or fit the model with `chainrule \
+             fit`",
+            path.display()
+        ));
+    }
     formula
-        .design(&data)
+        .design_coded(&data, &coding)
         .with_context(|| format!("--formula {formula}"))
 }
 

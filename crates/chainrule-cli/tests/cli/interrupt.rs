@@ -401,7 +401,10 @@ fn sigterm_and_sighup_stop_long_runs_cleanly() {
             stderr.contains(&format!("{name}: stopping after the current step or chunk")),
             "{what}"
         );
-        assert!(stderr.contains(says), "{what}");
+        // Two signals sent before the handler ran are one pending signal
+        // (standard signals do not queue): then the run stops as for one.
+        let once = times == 2 && stderr.contains("out.crd was not written");
+        assert!(stderr.contains(says) || once, "{what}");
         assert_eq!(temp_files(dir.path()), Vec::<String>::new(), "{what}");
         assert!(!Path::new(&converted).exists(), "{what}");
         assert!(!Path::new(&cache).exists(), "{what}");

@@ -24,13 +24,13 @@ const SETS: [(&str, &str); 11] = [
     ("Pontius", "y ~ x + I(x^2)"),
     ("NoInt1", "y ~ x - 1"),
     ("NoInt2", "y ~ x - 1"),
-    ("Filip", "y ~ poly(x, 10)"),
+    ("Filip", "y ~ poly(x, 10, raw = TRUE)"),
     ("Longley", "y ~ ."),
     ("Wampler1", "y ~ x + I(x^2) + I(x^3) + I(x^4) + I(x^5)"),
-    ("Wampler2", "y ~ poly(x, 5)"),
-    ("Wampler3", "y ~ poly(x, 5)"),
-    ("Wampler4", "y ~ poly(x, 5)"),
-    ("Wampler5", "y ~ poly(x, 5)"),
+    ("Wampler2", "y ~ poly(x, 5, raw = TRUE)"),
+    ("Wampler3", "y ~ poly(x, 5, raw = TRUE)"),
+    ("Wampler4", "y ~ poly(x, 5, raw = TRUE)"),
+    ("Wampler5", "y ~ poly(x, 5, raw = TRUE)"),
 ];
 
 fn fit_json(name: &str, formula: &str) -> Value {
@@ -169,7 +169,7 @@ fn the_decimal_refit_follows_dropped_rows_and_names_f64_features() {
             String::from_utf8_lossy(&out.stderr).into(),
         )
     };
-    let (v, _) = run("y ~ poly(x, 10)");
+    let (v, _) = run("y ~ poly(x, 10, raw = TRUE)");
     assert_eq!(
         (v["n"].as_u64(), &v["decimal_refined"]),
         (Some(82), &Value::Bool(true))
@@ -183,7 +183,7 @@ fn the_decimal_refit_follows_dropped_rows_and_names_f64_features() {
         assert!(digits >= 15.0, "B{k}: {digits:.2}");
     }
     // Filip's x is negative (−3 … −9): abs(x) has no exact value to carry.
-    let (v, stderr) = run("y ~ poly(x, 3) + abs(x)");
+    let (v, stderr) = run("y ~ poly(x, 3, raw = TRUE) + abs(x)");
     assert_eq!(v["decimal_refined"], true);
     assert_eq!(v["f64_only_features"], serde_json::json!(["abs(x)"]));
     assert!(stderr.contains("abs(x) carried in f64 only"), "{stderr}");
@@ -224,14 +224,14 @@ fn the_streamed_fit_carries_the_decimal_data_where_its_refinement_reaches() {
             String::from_utf8_lossy(&out.stderr).into(),
         )
     };
-    let (v, _) = run("Wampler2", "y ~ poly(x, 5)");
+    let (v, _) = run("Wampler2", "y ~ poly(x, 5, raw = TRUE)");
     assert_eq!(v["decimal_refined"], true);
     for k in 0..=5 {
         let want = text(&certified["Wampler2"]["parameters"][format!("B{k}")]["estimate"]);
         let digits = lre_certified(v["theta"][k]["value"].as_f64().unwrap(), want);
         assert!(digits >= 15.0, "Wampler2 B{k}: {digits:.2}");
     }
-    let (v, stderr) = run("Filip", "y ~ poly(x, 10)");
+    let (v, stderr) = run("Filip", "y ~ poly(x, 10, raw = TRUE)");
     assert_eq!(v["decimal_refined"], false);
     assert!(stderr.contains("could not move θ towards them"), "{stderr}");
 }

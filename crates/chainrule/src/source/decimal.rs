@@ -20,7 +20,7 @@ use std::path::Path;
 use super::refine::{refine, refine_with, Lows};
 use super::{scan, PassObserver, RowSource, SourceError};
 use crate::data::{read_decimal, DataError, DecimalChunks, DecimalColumns, Design, ReadOptions};
-use crate::model::formula::{Formula, Term};
+use crate::model::formula::{Expr, Formula, Op, Term, Variable};
 use crate::model::Batch;
 use crate::numeric::Dd;
 use crate::solve::{least_squares_with, DesignRows, FitOptions, Solution, SolveError};
@@ -159,30 +159,87 @@ pub fn decimal_lows(
 }
 
 /// Feature `name`'s exact values, row by row, from the decimal columns;
-/// None when it has none (a function such as `log(x)`, an indicator).
-/// The one place that reads the formula's terms: adapt it when they change.
+/// None when it has none (a function such as `log(x)`, a division, an
+/// orthogonal polynomial, an indicator). The one place that reads the
+/// formula's terms: a feature is its parts joined by `:`, each a column or
+/// a numeric expression of the formula (raw powers included).
 fn exact_feature(name: &str, formula: &Formula, data: &DecimalColumns) -> Option<Vec<Option<Dd>>> {
     // A column as it is (also one that `.` names).
     if let Some(column) = data.column(name) {
         return Some(column);
     }
-    let power = |x: Dd, k: u32| (1..k).fold(x, |acc, _| acc * x);
+    let mut exprs: Vec<Expr> = Vec::new();
     for term in &formula.terms {
-        let (column, powers) = match term {
-            Term::Power(c, k) => (c, *k..=*k),
-            Term::Poly(c, k) => (c, 2..=*k),
-            Term::Product(a, b) if name == format!("{a}*{b}") => {
-                let (a, b) = (data.column(a)?, data.column(b)?);
-                return Some(a.iter().zip(&b).map(|(u, v)| Some((*u)? * (*v)?)).collect());
-            }
-            _ => continue,
+        let Term::Interaction(variables) = term else {
+            continue;
         };
-        if let Some(k) = powers.into_iter().find(|k| name == format!("{column}^{k}")) {
-            let x = data.column(column)?;
-            return Some(x.iter().map(|v| v.map(|v| power(v, k))).collect());
+        for variable in variables {
+            match variable {
+                Variable::Numeric(e) => exprs.push(e.clone()),
+                Variable::RawPoly(c, k) => {
+                    exprs.extend((1..=*k).map(|p| Expr::pow(Expr::column(c.clone()), f64::from(p))))
+                }
+                _ => {}
+            }
         }
     }
-    None
+    let mut product: Option<Vec<Option<Dd>>> = None;
+    for part in name.split(':') {
+        let values = match data.column(part) {
+            Some(column) => column,
+            None => exact_expr(exprs.iter().find(|e| e.name() == part)?, data)?,
+        };
+        product = Some(match product {
+            None => values,
+            Some(p) => p
+                .iter()
+                .zip(&values)
+                .map(|(u, v)| Some((*u)? * (*v)?))
+                .collect(),
+        });
+    }
+    product
+}
+
+/// `e` in double-double on every row: sums, differences, products and
+/// whole powers of columns and numbers; None for anything else.
+fn exact_expr(e: &Expr, data: &DecimalColumns) -> Option<Vec<Option<Dd>>> {
+    let dd = |v: f64| Dd { hi: v, lo: 0.0 };
+    let negate = |v: Dd| Dd {
+        hi: -v.hi,
+        lo: -v.lo,
+    };
+    let sum = |mut u: Dd, v: Dd| {
+        u.add(v.hi);
+        u.add(v.lo);
+        u
+    };
+    Some(match e {
+        Expr::Column(c) => data.column(c)?,
+        Expr::Number(k) => vec![Some(dd(k.0)); data.n_rows()],
+        Expr::Neg(a) => exact_expr(a, data)?
+            .into_iter()
+            .map(|v| v.map(negate))
+            .collect(),
+        Expr::Binary(op, a, b) => {
+            let (u, v) = (exact_expr(a, data)?, exact_expr(b, data)?);
+            let pairs = u.into_iter().zip(v);
+            match op {
+                Op::Add => pairs.map(|(u, v)| Some(sum(u?, v?))).collect(),
+                Op::Sub => pairs.map(|(u, v)| Some(sum(u?, negate(v?)))).collect(),
+                Op::Mul => pairs.map(|(u, v)| Some(u? * v?)).collect(),
+                Op::Div => return None,
+            }
+        }
+        Expr::Pow(a, k) if k.0.fract() == 0.0 && (1.0..=30.0).contains(&k.0) => {
+            let k = k.0 as u32;
+            exact_expr(a, data)?
+                .into_iter()
+                .map(|v| v.map(|x| (1..k).fold(x, |acc, _| acc * x)))
+                .collect()
+        }
+        Expr::Pow(..) | Expr::Call(..) => return None,
+    })
 }
 
 /// exact − f64 per row, or None when a cell has no exact value.

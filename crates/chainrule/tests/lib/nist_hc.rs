@@ -20,14 +20,14 @@ fn nist_dir() -> PathBuf {
 /// The sets exact_hc.py computes, with the formulas of exact_f64.py's designs.
 const SETS: [(&str, &str); 9] = [
     ("Norris", "y ~ x"),
-    ("Pontius", "y ~ poly(x, 2)"),
+    ("Pontius", "y ~ poly(x, 2, raw = TRUE)"),
     ("NoInt1", "y ~ x - 1"),
     ("NoInt2", "y ~ x - 1"),
-    ("Filip", "y ~ poly(x, 10)"),
+    ("Filip", "y ~ poly(x, 10, raw = TRUE)"),
     ("Longley", "y ~ ."),
-    ("Wampler3", "y ~ poly(x, 5)"),
-    ("Wampler4", "y ~ poly(x, 5)"),
-    ("Wampler5", "y ~ poly(x, 5)"),
+    ("Wampler3", "y ~ poly(x, 5, raw = TRUE)"),
+    ("Wampler4", "y ~ poly(x, 5, raw = TRUE)"),
+    ("Wampler5", "y ~ poly(x, 5, raw = TRUE)"),
 ];
 
 #[test]
