@@ -17,6 +17,7 @@
 use super::{check_stop, PassObserver, RowSource, SourceError};
 use crate::model::Batch;
 use crate::numeric::double_double::Dd;
+use crate::numeric::svd::singular_values;
 use crate::solve::{QrStats, Solution};
 
 /// What rounding the rows to f64 dropped, batch by batch in the order a
@@ -53,7 +54,7 @@ pub fn refine_with(
     mut lows: Option<&mut dyn Lows>,
 ) -> Result<usize, SourceError> {
     let (m, p) = (stats.m, stats.m - 1);
-    if s.rank < p || s.theta.len() != p {
+    if p == 0 || s.rank < p || s.theta.len() != p {
         return Ok(0);
     }
     // R_A, the leading p × p block: AᵀA = R_AᵀR_A.
@@ -73,6 +74,20 @@ pub fn refine_with(
             .map(|(g, c)| (g / c).powi(2))
             .sum::<f64>()
     };
+    // How far a step may move θ and be taken unchecked: its error is
+    // ≈ κ²ε of its size, so below an ulp of θ when it moves θ by at most
+    // 1/κ² relative (κ of the columns scaled to unit norm, ≤ 10⁴ here);
+    // otherwise by at most 4 ulps, whatever κ.
+    let columns = (0..p)
+        .map(|j| (0..p).map(|k| r[k * p + j] / scale[j]).collect())
+        .collect();
+    let sv = singular_values(columns);
+    let kappa = sv[0] / sv[p - 1];
+    let unchecked = if kappa <= 1e4 {
+        1.0 / (kappa * kappa)
+    } else {
+        4.0 * f64::EPSILON
+    };
     let mut g = gradient(source, &s.theta, observer, lows.as_deref_mut())?;
     let mut theta = s.theta.clone();
     let mut steps = 0;
@@ -82,11 +97,11 @@ pub fn refine_with(
         if tried == theta || tried.iter().any(|t| !t.is_finite()) {
             break;
         }
-        if within_ulps(&theta, &tried) {
-            // A step of a few ulps cannot make θ worse by more than it
-            // moves it, and another would move it less: take it without
-            // the pass that would check it (well-conditioned data end
-            // here, after one gradient pass).
+        if within(&theta, &tried, unchecked) {
+            // The step's own error (≈ κ²ε of its size) is below an ulp of
+            // θ, and another step would move θ by less than that: take it
+            // without the pass that would check it (well-conditioned data
+            // end here, after one gradient pass).
             theta = tried;
             steps += 1;
             break;
@@ -108,12 +123,12 @@ pub fn refine_with(
     Ok(steps)
 }
 
-/// Whether every component moved by at most 4 ulps.
-fn within_ulps(theta: &[f64], tried: &[f64]) -> bool {
+/// Whether every component moved by at most `relative` of itself.
+fn within(theta: &[f64], tried: &[f64], relative: f64) -> bool {
     theta
         .iter()
         .zip(tried)
-        .all(|(t, u)| (t - u).abs() <= 4.0 * f64::EPSILON * t.abs())
+        .all(|(t, u)| (t - u).abs() <= relative * t.abs())
 }
 
 /// g = Aᵀ(y − A·θ) over every row, residuals and sums in double-double;
