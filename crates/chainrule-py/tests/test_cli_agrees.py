@@ -77,9 +77,19 @@ def test_closed_form_reproduces_the_cli_bit_for_bit(cli, plane):
     c = plane["columns"]
     by_table = chainrule.fit(pd.DataFrame(c), "y ~ x1 + x2")
     by_matrix = chainrule.fit(np.column_stack([c["x1"], c["x2"]]), c["y"])
-    assert bits(by_table.theta) == bits(expected)
-    assert bits(by_matrix.theta) == bits(expected)
-    assert bits(by_table.std_errors) == bits([p["std_error"] for p in out["theta"]])
+    errors = [p["std_error"] for p in out["theta"]]
+    if not out["decimal_refined"]:
+        assert bits(by_table.theta) == bits(expected)
+        assert bits(by_matrix.theta) == bits(expected)
+        assert bits(by_table.std_errors) == bits(errors)
+        return
+    # The CLI refitted on the CSV's cells as written (decimals), which
+    # differ from the f64 columns by up to half an ulp each; θ moves by
+    # about κ·ε, here a few ulps: the library's answer for the f64 data
+    # must be that close.
+    assert by_table.theta == pytest.approx(expected, rel=1e-14, abs=0)
+    assert bits(by_matrix.theta) == bits(by_table.theta)
+    assert by_table.std_errors == pytest.approx(errors, rel=1e-13, abs=0)
 
 
 def test_a_model_saved_by_either_side_loads_in_the_other(cli, plane, tmp_path):
