@@ -223,7 +223,7 @@ impl DesignCache {
     }
 
     /// Whether the file is meant to be a cache, damaged or not: its name
-    /// ends in `.crd`, or its first bytes are [`MAGIC`] or nearly (at
+    /// ends in `.crd`, or its first bytes are `MAGIC` or nearly (at
     /// least 5 of the 8 in place, which no text file's first bytes are by
     /// chance: a damaged cache). Such a file is opened as a cache, whose
     /// checks refuse it by name if it is damaged, never read as a CSV

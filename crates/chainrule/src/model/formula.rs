@@ -31,7 +31,7 @@
 //! them. An interaction's features are the products of its variables'
 //! columns, named as R names them: `x1:x2`, `regionSouth:x1`. A
 //! categorical variable in a term is coded by R's rule (see
-//! [`terms::contrasts`]): k − 1 indicators when the term without it is in
+//! `terms::contrasts`): k − 1 indicators when the term without it is in
 //! the model (`y ~ x * region`), k indicators when not (`y ~ x:region`
 //! fits one slope per region; `y ~ region - 1` one mean per region).
 //!

@@ -127,17 +127,28 @@ pub fn decimal_lows(
             data.n_rows()
         ));
     }
-    let y = data
-        .column(&design.response)
-        .ok_or_else(|| format!("the response \"{}\" was not read", design.response))?;
-    let y_lo = lows(&y, &design.y).ok_or("the response has a cell that is not a plain decimal")?;
-    check_lined_up(&design.response, &design.y, &y_lo)?;
-    let mut x_lo = vec![0.0; n * d];
     let mut f64_only = Vec::new();
+    // A transformed response without an exact value (log(y)) is carried
+    // in f64, like such a feature.
+    let y_lo = match exact_expr(&formula.response, data) {
+        Some(y) => {
+            let y_lo =
+                lows(&y, &design.y).ok_or("the response has a cell that is not a plain decimal")?;
+            check_lined_up(&design.response, &design.y, &y_lo)?;
+            y_lo
+        }
+        None => {
+            f64_only.push(design.response.clone());
+            vec![0.0; n]
+        }
+    };
+    let mut x_lo = vec![0.0; n * d];
     for (j, name) in design.names.iter().enumerate() {
         let x: Vec<f64> = (0..n).map(|i| design.x[i * d + j]).collect();
         let lo = match exact_feature(name, formula, data) {
-            Some(exact) => lows(&exact, &x),
+            Some(Exact::Whole(exact)) => lows(&exact, &x),
+            // An indicator times exact parts: 0 where the indicator is.
+            Some(Exact::Gated(exact)) => gated(&exact, &x).and_then(|e| lows(&e, &x)),
             // 0 or 1: an indicator, exact in f64.
             None if x.iter().all(|&v| v == 0.0 || v == 1.0) => continue,
             None => None,
@@ -158,15 +169,39 @@ pub fn decimal_lows(
     })
 }
 
+/// A feature's exact values: all of it, or the product of its parts with
+/// an exact value where its other parts (indicators, if the values say
+/// so: see [`gated`]) are 1.
+enum Exact {
+    Whole(Vec<Option<Dd>>),
+    Gated(Vec<Option<Dd>>),
+}
+
+/// The exact values of a feature whose other parts are indicators: where
+/// the feature is 0 the indicator is, else it is 1 and the feature is
+/// `exact` (to rounding); None if a row says otherwise.
+fn gated(exact: &[Option<Dd>], x: &[f64]) -> Option<Vec<Option<Dd>>> {
+    exact
+        .iter()
+        .zip(x)
+        .map(|(e, &v)| match e {
+            _ if v == 0.0 => Some(Some(Dd::default())),
+            Some(e) if (e.hi - v).abs() <= 1e-12 * v.abs() => Some(Some(*e)),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Feature `name`'s exact values, row by row, from the decimal columns;
 /// None when it has none (a function such as `log(x)`, a division, an
 /// orthogonal polynomial, an indicator). The one place that reads the
 /// formula's terms: a feature is its parts joined by `:`, each a column or
-/// a numeric expression of the formula (raw powers included).
-fn exact_feature(name: &str, formula: &Formula, data: &DecimalColumns) -> Option<Vec<Option<Dd>>> {
+/// a numeric expression of the formula (raw powers included); parts with
+/// neither (indicators, or what `gated` refuses) leave it [`Exact::Gated`].
+fn exact_feature(name: &str, formula: &Formula, data: &DecimalColumns) -> Option<Exact> {
     // A column as it is (also one that `.` names).
     if let Some(column) = data.column(name) {
-        return Some(column);
+        return Some(Exact::Whole(column));
     }
     let mut exprs: Vec<Expr> = Vec::new();
     for term in &formula.terms {
@@ -184,10 +219,17 @@ fn exact_feature(name: &str, formula: &Formula, data: &DecimalColumns) -> Option
         }
     }
     let mut product: Option<Vec<Option<Dd>>> = None;
+    let mut whole = true;
     for part in name.split(':') {
         let values = match data.column(part) {
             Some(column) => column,
-            None => exact_expr(exprs.iter().find(|e| e.name() == part)?, data)?,
+            None => match exprs.iter().find(|e| e.name() == part) {
+                Some(e) => exact_expr(e, data)?,
+                None => {
+                    whole = false;
+                    continue;
+                }
+            },
         };
         product = Some(match product {
             None => values,
@@ -198,7 +240,10 @@ fn exact_feature(name: &str, formula: &Formula, data: &DecimalColumns) -> Option
                 .collect(),
         });
     }
-    product
+    match whole {
+        true => product.map(Exact::Whole),
+        false => product.map(Exact::Gated),
+    }
 }
 
 /// `e` in double-double on every row: sums, differences, products and

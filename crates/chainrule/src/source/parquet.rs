@@ -15,7 +15,7 @@
 //! row with `drop_missing`, as for CSV.
 //!
 //! A corrupt file is an error naming it, never a crash: the parquet crate
-//! returns errors for most damage but panics on some (see [`guarded`]).
+//! returns errors for most damage but panics on some (see `guarded`).
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
