@@ -139,6 +139,64 @@ fn data_from_a_pipe_loses_no_bytes_to_format_sniffing() {
     );
 }
 
+/// A pipe of many buffers' worth of rows (here 1.3 MB): the reader must
+/// see every byte, whole or with --chunk-rows (a pipe is read once, so it
+/// is held in memory and says so), and give the regular file's θ bit for
+/// bit. Reading it twice (once for the rows, once for their line numbers)
+/// used to take bytes from the reader and cut a row in two.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_large_pipe_gives_the_files_answer_in_memory_and_chunked() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plane.csv");
+    let path_arg = path.display().to_string();
+    chainrule()
+        .args([
+            "synth", "--model", "plane", "--n", "20000", "--out", &path_arg,
+        ])
+        .assert()
+        .success();
+    let text = std::fs::read(&path).unwrap();
+    let theta = |out: &std::process::Output| -> (u64, Vec<String>) {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let theta = v["theta"].as_array().unwrap();
+        let bits = theta.iter().map(|t| t["value"].to_string()).collect();
+        (v["n"].as_u64().unwrap(), bits)
+    };
+    let from_file = chainrule()
+        .args(["fit", &path_arg, "-f", "y ~ x1 + x2", "--json"])
+        .output()
+        .unwrap();
+    let want = theta(&from_file);
+    assert_eq!(want.0, 20000);
+    for extra in [&[][..], &["--chunk-rows", "1000"][..]] {
+        let out = chainrule()
+            .args(["fit", "/dev/stdin", "-f", "y ~ x1 + x2", "--json"])
+            .args(extra)
+            .write_stdin(text.clone())
+            .output()
+            .unwrap();
+        assert_eq!(theta(&out), want, "{extra:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            stderr.contains("can be read only once"),
+            !extra.is_empty(),
+            "{stderr}"
+        );
+    }
+    // Several files stream in several passes, which a pipe cannot give.
+    chainrule()
+        .args(["fit", "/dev/stdin", &path_arg, "-f", "y ~ x1 + x2"])
+        .write_stdin(text)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "/dev/stdin: not a regular file (a pipe or a device)",
+        ));
+}
+
 /// x near 1e200 and y = 1 + 3e-200·x plus a small made-up wobble: finite
 /// data whose squares overflow f64.
 fn huge_columns(dir: &std::path::Path) -> String {

@@ -106,6 +106,9 @@ pub fn read_csv_parsed(
     };
     let file = File::open(path).map_err(io_error)?;
     let label = path.display().to_string();
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return read_once(file, &label, path, opts, read_so_far);
+    }
     let line_at = line_in_file(path);
     let counted = Counted {
         inner: file,
@@ -118,6 +121,55 @@ pub fn read_csv_parsed(
     let row_line = &mut |start| lines.line_of(start);
     let delimiter = delimiter_for(&label);
     let (mut data, report) = read_from(&label, delimiter, reader, &line_at, row_line, opts)?;
+    data.path = Some(path.to_path_buf());
+    Ok((data, report))
+}
+
+/// A pipe or a device (`/dev/stdin`, `<(zcat data.gz)`) read whole into
+/// memory first: opening it again for the line numbers, as a regular file
+/// is, would take the bytes from the reader (rows lost, or a row cut in two).
+fn read_once(
+    file: File,
+    label: &str,
+    path: &Path,
+    opts: &ReadOptions,
+    read_so_far: &mut dyn FnMut(u64),
+) -> Result<(Dataset, ReadReport), DataError> {
+    let mut bytes = Vec::new();
+    let counted = Counted {
+        inner: file,
+        bytes: 0,
+        reported: 0,
+        read_so_far,
+    };
+    // The line limit while reading, so an endless line (/dev/zero) is
+    // refused, not buffered.
+    let read = LineLimit::new(counted, opts.max_columns).read_to_end(&mut bytes);
+    if let Err(source) = read {
+        if let Some(long) = source.get_ref().and_then(|i| i.downcast_ref::<LineTooLong>()) {
+            return Err(DataError::LineTooLong {
+                file: label.into(),
+                line: line_at_byte(&bytes[..], long.start).unwrap_or(0),
+                max: long.max,
+            });
+        }
+        return Err(DataError::Io {
+            path: path.to_path_buf(),
+            source,
+        });
+    }
+    let line_at = |byte: u64| line_at_byte(&bytes[..], byte).unwrap_or(0);
+    let reader = LineLimit::new(&bytes[..], opts.max_columns);
+    let mut lines = LineTracker::new(&bytes[..]);
+    let row_line = &mut |start| lines.line_of(start);
+    let (mut data, report) = read_from(
+        label,
+        delimiter_for(label),
+        reader,
+        &line_at,
+        row_line,
+        opts,
+    )?;
     data.path = Some(path.to_path_buf());
     Ok((data, report))
 }

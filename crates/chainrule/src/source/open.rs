@@ -36,6 +36,12 @@ pub struct OpenOptions {
 impl OpenOptions {
     /// Whether these files are streamed rather than read whole.
     pub fn streams(&self, paths: &[PathBuf]) -> bool {
+        // A lone pipe is read whole: it can be read only once.
+        if let [path] = paths {
+            if self.cache.is_none() && !is_regular(path) {
+                return false;
+            }
+        }
         self.chunk_rows.is_some()
             || self.cache.is_some()
             || paths.len() > 1
@@ -70,6 +76,22 @@ pub fn open(
         .first()
         .ok_or_else(|| SourceError::Engine("no data files given".into()))?;
     let mut notes = Vec::new();
+    if paths.len() > 1 {
+        if let Some(pipe) = paths.iter().find(|p| !is_regular(p)) {
+            return Err(SourceError::Engine(format!(
+                "{}: not a regular file (a pipe or a device), which can be read only once, \
+                 but several files are streamed in several passes; save it to a file first",
+                pipe.display()
+            )));
+        }
+    }
+    if options.chunk_rows.is_some() && !options.streams(paths) {
+        notes.push(format!(
+            "{} is not a regular file (a pipe or a device), which can be read only once: \
+             its rows are held in memory, not streamed",
+            first.display()
+        ));
+    }
     if !options.streams(paths) {
         observer.on_pass("read");
         let read = ReadOptions {
@@ -217,4 +239,10 @@ fn fresh_cache(cache: &Path, paths: &[PathBuf], formula: &str, source: &dyn RowS
             && c.header.names == source.names()
             && c.header.response == source.response()
     })
+}
+
+/// Whether `path` is a regular file (a pipe, a device or `/dev/stdin` is
+/// not; nor is a path that cannot be looked at, whose error comes later).
+fn is_regular(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file()) || std::fs::metadata(path).is_err()
 }
