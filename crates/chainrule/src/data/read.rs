@@ -146,7 +146,10 @@ fn read_once(
     // refused, not buffered.
     let read = LineLimit::new(counted, opts.max_columns).read_to_end(&mut bytes);
     if let Err(source) = read {
-        if let Some(long) = source.get_ref().and_then(|i| i.downcast_ref::<LineTooLong>()) {
+        if let Some(long) = source
+            .get_ref()
+            .and_then(|i| i.downcast_ref::<LineTooLong>())
+        {
             return Err(DataError::LineTooLong {
                 file: label.into(),
                 line: line_at_byte(&bytes[..], long.start).unwrap_or(0),

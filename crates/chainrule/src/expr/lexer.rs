@@ -157,7 +157,8 @@ impl Lexer<'_> {
                 }
                 Tok::Newline
             }
-            c if c.is_whitespace() => {
+            // A byte-order mark (files saved by some editors) is space.
+            c if c.is_whitespace() || c == '\u{feff}' => {
                 self.bump();
                 return Ok(());
             }
@@ -289,6 +290,15 @@ mod tests {
             .into_iter()
             .map(|t| t.tok)
             .collect()
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_space() {
+        // "\u{feff}x = 2" is the program "x = 2" saved with a BOM.
+        let with = lex("\u{feff}x = 2", DEFAULT_MAX_TOKENS).unwrap();
+        let without = lex("x = 2", DEFAULT_MAX_TOKENS).unwrap();
+        let kinds = |t: &[Token]| t.iter().map(|t| format!("{:?}", t.tok)).collect::<Vec<_>>();
+        assert_eq!(kinds(&with), kinds(&without));
     }
 
     #[test]

@@ -25,9 +25,10 @@ pub enum FormulaError {
     ResponseOnBothSides { name: String },
 
     #[error(
-        "{at}: column \"{name}\" (column {index}): \"{text}\" is not a number, though \
+        "{at}: column \"{name}\" (column {index}): \"{}\" is not a number, though \
          {numbers} of the column's {} cells are; fix the cell if \"{name}\" is numeric, or \
-         write factor({name}) in the formula to use every value as a category", numbers + words
+         write factor({name}) in the formula to use every value as a category",
+        shown(text), numbers + words
     )]
     NotANumber {
         /// `file:line` of the cell.
@@ -40,8 +41,9 @@ pub enum FormulaError {
     },
 
     #[error(
-        "{at}: column \"{name}\" holds text (\"{text}\"), so it can only enter the \
-         formula as a category (`{name}`, `C({name})`), not in `{term}`"
+        "{at}: column \"{name}\" holds text (\"{}\"), so it can only enter the \
+         formula as a category (`{name}`, `C({name})`), not in `{term}`",
+        shown(text)
     )]
     TextInArithmetic {
         /// `file:line` of the column's first text cell.
@@ -67,9 +69,9 @@ pub enum FormulaError {
     },
 
     #[error(
-        "{at}: column \"{name}\" has the level \"{level}\", which the model was not fitted \
+        "{at}: column \"{name}\" has the level \"{}\", which the model was not fitted \
          with (its levels: {}); fix the cell, or fit the model on data that has this level",
-        levels.join(", ")
+        shown(level), levels.join(", ")
     )]
     UnseenLevel {
         at: String,
@@ -121,4 +123,30 @@ pub enum FormulaError {
         row: usize,
         value: f64,
     },
+}
+
+/// A cell as a message shows it: whole up to 60 characters, else its start
+/// and its length (a 5 MB cell once filled the terminal).
+fn shown(text: &str) -> String {
+    const MAX: usize = 60;
+    match text.char_indices().nth(MAX) {
+        None => text.to_string(),
+        Some((end, _)) => format!("{}… ({} bytes)", &text[..end], text.len()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown;
+
+    #[test]
+    fn a_long_cell_is_cut_to_its_start_and_length() {
+        // 60 characters pass whole; 61 are cut after 60 (counted in chars,
+        // so a multibyte character is never split).
+        assert_eq!(shown(&"a".repeat(60)), "a".repeat(60));
+        assert_eq!(
+            shown(&"é".repeat(61)),
+            format!("{}… (122 bytes)", "é".repeat(60))
+        );
+    }
 }
