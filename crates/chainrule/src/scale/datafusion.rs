@@ -31,7 +31,7 @@ use datafusion::logical_expr::{
 use datafusion::prelude::{lit, DataFrame, ParquetReadOptions, SessionContext};
 
 use super::sums;
-use crate::model::formula::Formula;
+use crate::model::formula::{Expr as FormulaExpr, Formula};
 use crate::model::{Batch, LinearModel, Scaling};
 use crate::solve::QrStats;
 use crate::source::SourceError;
@@ -432,10 +432,17 @@ impl Engine {
                 "the DataFusion engine takes plain column terms; \"{n}\" is computed — use the local engine for powers and products"
             )));
         }
+        if !matches!(formula.response, FormulaExpr::Column(_)) {
+            return Err(SourceError::Engine(format!(
+                "the DataFusion engine takes a plain response column; \"{}\" is computed — \
+                 use the local engine for a transformed response",
+                formula.response_name()
+            )));
+        }
         Ok(Table {
             frame,
             formula: formula.clone(),
-            response: formula.response.clone(),
+            response: formula.response_name(),
             names,
         })
     }
