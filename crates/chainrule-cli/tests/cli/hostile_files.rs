@@ -223,8 +223,13 @@ fn every_reader_on_every_hostile_file_ends_cleanly() {
             // Streamed, 10,000 columns take minutes: a d × d factor
             // (800 MB) per chunk (train --chunk-rows, bench's streamed
             // fit). Not a hostile-input fault; left out here.
+            // Unoptimized (the `distributed` CI step builds the dev
+            // profile), the d × d work of `train` and a cached `fit` on
+            // them passes the time limit too; the release step runs them.
             let streamed = reader.contains(&"--chunk-rows") || reader[0] == "bench";
-            if kind.name == "10k columns" && streamed {
+            let slow =
+                streamed || (cfg!(debug_assertions) && ["train", "fit"].contains(&reader[0]));
+            if kind.name == "10k columns" && slow {
                 continue;
             }
             let ran = run(&dir, &args);
