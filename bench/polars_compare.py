@@ -86,7 +86,7 @@ def main():
 
     runs = {
         "polars read_csv": [sys.executable, "-c", POLARS_READ, path],
-        "chainrule fit (in memory)": [args.chainrule, "fit", path, "-f", "y ~ x1 + x2"],
+        "chainrule fit (one pass: the default)": [args.chainrule, "fit", path, "-f", "y ~ x1 + x2"],
         "chainrule fit --chunk-rows 65536": [
             args.chainrule, "fit", path, "-f", "y ~ x1 + x2", "--chunk-rows", "65536"],
     }

@@ -5,29 +5,43 @@
 //! brings the file into the page cache):
 //! - `csv_read`: the file's bytes into memory (`std::fs::read`): the floor
 //!   any reader of this file stands on;
-//! - `csv_fit`: `fit FILE` in memory — read and parse every cell, build the
-//!   design, solve by QR with every statistic;
-//! - `csv_fit_streamed`: `fit FILE --chunk-rows 65536` — one pass of
-//!   chunks into the least-squares sums, memory bounded by the chunk.
+//! - `csv_fit`: `fit FILE` — one pass, each piece of the file parsed and
+//!   summed into the Gram matrix on the thread that parsed it (the route
+//!   `fit` takes when it can: `source::fit_one_pass`), every statistic;
+//! - `csv_fit_memory`: the rows read whole into memory, then solved by QR
+//!   with every statistic (`fit`'s route for small or hard files);
+//! - `csv_fit_streamed`: chunks of 65536 rows into the TSQR sums, then a
+//!   refinement pass (`fit --chunk-rows` where one pass cannot answer).
 
 use crate::bench_run::{Item, Spread};
+use chainrule::data::ReadOptions;
 use chainrule::model::formula::Formula;
 use chainrule::solve::least_squares;
-use chainrule::source::{fit_stream, open, OpenOptions};
+use chainrule::source::{fit_one_pass, fit_stream, open, OpenOptions};
 use chainrule::train::Quiet;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-/// θ from `path` through `formula`, as `fit` computes it; streamed in
-/// chunks of `chunk_rows` when given. Returns the rows used.
-fn fit_csv(
-    path: &Path,
-    formula: &Formula,
-    chunk_rows: Option<usize>,
-) -> Result<(usize, Vec<f64>), String> {
+/// How a fit reads the file.
+#[derive(Clone, Copy)]
+enum Route {
+    /// As `fit FILE` does: one pass when it can answer, else in memory.
+    Fit,
+    Memory,
+    Streamed,
+}
+
+/// θ from `path` through `formula` by `route`. Returns the rows used.
+fn fit_csv(path: &Path, formula: &Formula, route: Route) -> Result<(usize, Vec<f64>), String> {
+    if let Route::Fit = route {
+        let one = fit_one_pass(path, formula, &ReadOptions::default(), &mut Quiet);
+        if let Some((s, _)) = one.map_err(|e| e.to_string())? {
+            return Ok((s.n, s.theta));
+        }
+    }
     let options = OpenOptions {
-        chunk_rows,
+        chunk_rows: matches!(route, Route::Streamed).then_some(65_536),
         ..OpenOptions::default()
     };
     let paths = [PathBuf::from(path)];
@@ -53,7 +67,7 @@ fn time_repeats<T>(
         .collect()
 }
 
-/// The three items for `path`, or why they could not run.
+/// The four items for `path`, or why they could not run.
 pub fn measure(
     path: &Path,
     formula: &str,
@@ -73,11 +87,13 @@ pub fn measure(
     let bytes = read(path)?.len() as u64;
     progress(&format!("csv: plain read of {}", path.display()));
     let read_times = time_repeats(repeats, || read(path))?;
+    progress("csv: fit (one pass)");
+    let (rows, _) = fit_csv(path, &formula, Route::Fit)?;
+    let fit_times = time_repeats(repeats, || fit_csv(path, &formula, Route::Fit))?;
     progress("csv: fit in memory");
-    let (rows, _) = fit_csv(path, &formula, None)?;
-    let fit_times = time_repeats(repeats, || fit_csv(path, &formula, None))?;
+    let memory_times = time_repeats(repeats, || fit_csv(path, &formula, Route::Memory))?;
     progress("csv: fit streamed in chunks of 65536 rows");
-    let streamed_times = time_repeats(repeats, || fit_csv(path, &formula, Some(65_536)))?;
+    let streamed_times = time_repeats(repeats, || fit_csv(path, &formula, Route::Streamed))?;
     let read_s = Spread::of(read_times.clone()).median;
     let item = |name: &str, what: String, times: Vec<f64>| {
         let s = Spread::of(times);
@@ -103,8 +119,13 @@ pub fn measure(
         ),
         item(
             "csv_fit",
-            format!("csv → θ: fit {formula}, in memory"),
+            format!("csv → θ: fit {formula}, one pass (the default)"),
             fit_times,
+        ),
+        item(
+            "csv_fit_memory",
+            format!("csv → θ: fit {formula}, in memory"),
+            memory_times,
         ),
         item(
             "csv_fit_streamed",

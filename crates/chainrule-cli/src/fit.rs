@@ -10,7 +10,7 @@ use chainrule::model::formula::{Coding, Formula};
 use chainrule::numeric::json::Number;
 use chainrule::solve::{least_squares_with, CovType, DesignRows, FitOptions, Inference, Solution};
 use chainrule::source::decimal::{fit_decimal, fit_stream_decimal, worth_decimal, DecimalFit};
-use chainrule::source::fit_stream;
+use chainrule::source::{fit_one_pass, fit_stream};
 use chainrule::train::model_file::LEAST_SQUARES;
 use chainrule::train::ModelFile;
 use serde_json::json;
@@ -81,6 +81,21 @@ pub fn run(args: Args) -> Result<()> {
     let options = args.scale.open_options(args.data.read_options())?;
     let mut progress = Progress::new(0);
     let paths = args.data.paths();
+    if let Some(path) = options.one_pass(&paths).filter(|_| !cov.is_robust()) {
+        if weights.is_none() {
+            progress.set_total(std::fs::metadata(path).ok().map(|m| m.len()));
+            let one = stopped(fit_one_pass(path, &formula, &options.read, &mut progress))?
+                .with_context(|| format!("solving {formula}"))?;
+            progress.clear();
+            if let Some((s, design)) = one {
+                if options.read.drop_missing {
+                    eprintln!("note: {}", chainrule::source::none_dropped(s.n));
+                }
+                let how = "in one streamed pass";
+                return report(&args, &formula, &s, &design, None, how, &Decimal::default());
+            }
+        }
+    }
     if !options.streams(&paths) {
         progress.reading(&paths);
     }

@@ -150,6 +150,77 @@ impl PlainFile {
     }
 }
 
+/// Bytes per piece in [`fold_plain`]. Pieces, not threads, decide where
+/// the file's rows are cut into separate sums, so a fold gives the same
+/// bits on any number of cores; 64 KiB is about a thousand rows of a few
+/// columns (a sum's rounding grows with the rows in it: `solve/gram.rs`).
+pub const PIECE_BYTES: usize = 1 << 16;
+
+impl PlainFile {
+    /// Parses the next block in pieces of about [`PIECE_BYTES`] of whole
+    /// lines, each turned into a value by `map` on the thread that parsed
+    /// it. The values in file order; `Ok(None)` at the end of the file;
+    /// `Err` when a piece is not plain or `map` declined it.
+    fn next_pieces<A: Send>(
+        &mut self,
+        map: &(dyn Fn(Dataset) -> Option<A> + Sync),
+    ) -> Result<Option<Vec<A>>, Unplain> {
+        let Some(block) = self.blocks.next()? else {
+            return Ok(None);
+        };
+        let cuts = cut_at_lines(block, block.len().div_ceil(PIECE_BYTES));
+        let layout = Layout {
+            delimiter: self.delimiter,
+            fields: self.names.len(),
+            picked: &self.columns.picked,
+            max_line: self.max_line,
+        };
+        let columns = &self.columns;
+        let values = cuts
+            .par_iter()
+            .map(|text| {
+                let mut cells = vec![Vec::new(); columns.width()];
+                parse_range(text, &layout, &mut cells)?;
+                map(columns.numeric(cells, Vec::new())).ok_or(Unplain)
+            })
+            .collect::<Result<Vec<A>, Unplain>>()?;
+        Ok(Some(values))
+    }
+}
+
+/// A regular file's rows in one pass, folded where they are parsed: each
+/// piece of the file (about [`PIECE_BYTES`] of lines, its columns as a
+/// [`Dataset`] of the columns `opts.only` names, without line numbers) is
+/// mapped by `map` on the parse threads, and `each` receives the values
+/// of every block in file order, with the bytes read so far. `Ok(false)`
+/// when the fast path cannot take the file, or `map` declined a piece:
+/// nothing is reported then, and the caller reads the file another way
+/// (after what `each` was given, which it drops).
+pub fn fold_plain<A: Send, E>(
+    path: &Path,
+    opts: &ReadOptions,
+    map: &(dyn Fn(Dataset) -> Option<A> + Sync),
+    each: &mut dyn FnMut(Vec<A>, u64) -> Result<(), E>,
+) -> Result<bool, E> {
+    let Ok(mut file) = PlainFile::open(path, opts, 1, BLOCK_BYTES) else {
+        return Ok(false);
+    };
+    if file.columns.width() == 0 {
+        return Ok(false);
+    }
+    let mut any = false;
+    loop {
+        match file.next_pieces(map) {
+            Ok(Some(values)) => {
+                any = true;
+                each(values, file.bytes_read())?;
+            }
+            Ok(None) => return Ok(any),
+            Err(Unplain) => return Ok(false),
+        }
+    }
+}
+
 /// The whole file in memory by the fast path, telling `read_so_far` the
 /// bytes read after every block. The columns are reserved once, from the
 /// first block's bytes per row, so they do not double as they grow.

@@ -40,6 +40,42 @@ impl Dd {
     }
 }
 
+/// Arithmetic on double-doubles, for the small systems solved from sums
+/// kept in double-double (the one-pass fit's Gram matrix): each result is
+/// within ≈ 2⁻¹⁰⁴ of the exact one, renormalized (|lo| ≤ ulp(hi)/2).
+impl std::ops::Add for Dd {
+    type Output = Dd;
+
+    fn add(self, other: Dd) -> Dd {
+        let (s, e) = two_sum(self.hi, other.hi);
+        let (hi, lo) = two_sum(s, e + self.lo + other.lo);
+        Dd { hi, lo }
+    }
+}
+
+impl std::ops::Sub for Dd {
+    type Output = Dd;
+
+    fn sub(self, other: Dd) -> Dd {
+        self + Dd {
+            hi: -other.hi,
+            lo: -other.lo,
+        }
+    }
+}
+
+impl std::ops::Div for Dd {
+    type Output = Dd;
+
+    /// The f64 quotient, then the quotient of what is left.
+    fn div(self, other: Dd) -> Dd {
+        let q1 = self.hi / other.hi;
+        let rest = self - other * Dd::new(q1);
+        let (hi, lo) = two_sum(q1, rest.hi / other.hi);
+        Dd { hi, lo }
+    }
+}
+
 impl std::ops::Mul for Dd {
     type Output = Dd;
 
@@ -47,6 +83,24 @@ impl std::ops::Mul for Dd {
     fn mul(self, other: Dd) -> Dd {
         let (p, e) = two_product(self.hi, other.hi);
         let (hi, lo) = two_sum(p, e + self.hi * other.lo + self.lo * other.hi);
+        Dd { hi, lo }
+    }
+}
+
+impl Dd {
+    pub fn new(hi: f64) -> Dd {
+        Dd { hi, lo: 0.0 }
+    }
+
+    /// √self for self ≥ 0 (0 for anything else): one Newton step from the
+    /// f64 root, its residual self − x² taken in double-double.
+    pub fn sqrt(self) -> Dd {
+        if self.hi.is_nan() || self.hi <= 0.0 {
+            return Dd::default();
+        }
+        let x = self.hi.sqrt();
+        let rest = self - Dd::new(x) * Dd::new(x);
+        let (hi, lo) = two_sum(x, rest.hi / (2.0 * x));
         Dd { hi, lo }
     }
 }
@@ -224,6 +278,22 @@ mod tests {
             ((back.hi - exact.hi) + (back.lo - exact.lo)).abs() < 1e-30,
             "{back:?}"
         );
+    }
+
+    #[test]
+    fn arithmetic_keeps_twice_the_digits() {
+        // 1/3 in double-double times 3 is 1 to ≈ 2⁻¹⁰⁴ (f64 alone: 2⁻⁵⁴ off).
+        let third = Dd::new(1.0) / Dd::new(3.0);
+        let one = third * Dd::new(3.0);
+        assert!((one - Dd::new(1.0)).value().abs() < 1e-31, "{one:?}");
+        // √2 squared is 2 to the same precision; √0 and √(−1) are 0.
+        let r = Dd::new(2.0).sqrt();
+        assert!((r * r - Dd::new(2.0)).value().abs() < 1e-31);
+        assert_eq!(Dd::new(0.0).sqrt(), Dd::default());
+        assert_eq!(Dd::new(-1.0).sqrt(), Dd::default());
+        // (1e16 + 1) − 1e16 = 1 exactly, which f64 loses.
+        let big = Dd::new(1e16) + Dd::new(1.0);
+        assert_eq!((big - Dd::new(1e16)).value(), 1.0);
     }
 
     #[test]

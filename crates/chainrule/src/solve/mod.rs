@@ -3,12 +3,14 @@
 //! `numeric`'s.
 
 mod covariance;
+mod gram;
 mod inference;
 mod least_squares;
 mod metrics;
 mod prediction;
 mod qr_stats;
 
+pub use gram::GramStats;
 pub use inference::Inference;
 pub use least_squares::{
     least_squares, least_squares_at, least_squares_rows, least_squares_with, CovType, DesignRows,

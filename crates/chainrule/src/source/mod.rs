@@ -21,6 +21,7 @@
 mod convert;
 pub mod decimal;
 mod grad_stats;
+mod one_pass;
 mod open;
 #[cfg(feature = "parquet")]
 pub mod parquet;
@@ -29,7 +30,8 @@ mod refine;
 
 pub use convert::write_cache;
 pub use grad_stats::{block_stats, GradStats};
-pub use open::{open, OpenOptions, Opened};
+pub use one_pass::{fit_one_pass, ONE_PASS_BYTES};
+pub use open::{none_dropped, open, OpenOptions, Opened};
 pub use passes::{fit_stream, scan, stats_at};
 
 use std::borrow::Cow;

@@ -51,6 +51,30 @@ impl OpenOptions {
     }
 }
 
+impl OpenOptions {
+    /// The file to fit in one pass ([`fit_one_pass`](super::fit_one_pass)),
+    /// when the closed form may take that route: one regular file, not a
+    /// cache or Parquet, no cache asked for, and either streaming asked for
+    /// or the file at least [`ONE_PASS_BYTES`](super::ONE_PASS_BYTES) long.
+    pub fn one_pass<'p>(&self, paths: &'p [PathBuf]) -> Option<&'p Path> {
+        let [path] = paths else { return None };
+        let size = std::fs::metadata(path)
+            .ok()
+            .filter(|m| m.is_file())
+            .map(|m| m.len())?;
+        let plain = self.cache.is_none()
+            && !DesignCache::is_meant_as_cache(path)
+            && !has_parquet_magic(path);
+        let worth = self.chunk_rows.is_some() || size >= super::ONE_PASS_BYTES;
+        (plain && worth).then_some(path.as_path())
+    }
+}
+
+/// The note for `--na drop` when no row had a missing value.
+pub fn none_dropped(rows: usize) -> String {
+    format!("no row had a missing value in the formula's columns: all {rows} rows kept")
+}
+
 /// An opened source and what opening it did.
 pub struct Opened {
     pub source: Box<dyn RowSource>,
@@ -101,10 +125,7 @@ pub fn open(
         let (data, report) =
             read_csv_counted(first, &read, &mut |bytes| observer.on_chunk(0, bytes))?;
         if read.drop_missing && report.rows_dropped == 0 {
-            notes.push(format!(
-                "no row had a missing value in the formula's columns: all {} rows kept",
-                report.rows_read
-            ));
+            notes.push(none_dropped(report.rows_read));
         }
         if report.rows_dropped > 0 {
             notes.push(format!(

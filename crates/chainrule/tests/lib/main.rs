@@ -20,6 +20,7 @@ mod nist_fit;
 mod nist_hc;
 mod nist_train;
 mod number_parse;
+mod one_pass;
 mod parallel_parse;
 mod report_browser;
 mod statsmodels_ols;

@@ -35,17 +35,17 @@ use chainrule::numeric::{lre, lre_certified, Dd};
 use chainrule::solve::{least_squares_with, DesignRows, FitOptions, Solution};
 use serde_json::Value;
 
-fn nist_dir() -> PathBuf {
+pub(crate) fn nist_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/nist")
 }
 
-fn json(file: &str) -> Value {
+pub(crate) fn json(file: &str) -> Value {
     let text = std::fs::read_to_string(nist_dir().join(file)).expect(file);
     serde_json::from_str(&text).expect("JSON")
 }
 
 /// (dataset, polynomial degree in x or None for the formula given).
-const SETS: [(&str, Option<u32>, &str); 11] = [
+pub(crate) const SETS: [(&str, Option<u32>, &str); 11] = [
     ("Norris", Some(1), ""),
     ("Pontius", Some(2), ""),
     ("NoInt1", None, "y ~ x - 1"),
@@ -67,7 +67,7 @@ fn raw_powers(k: u32) -> String {
     format!("y ~ {}", terms.join(" + "))
 }
 
-fn design(name: &str, degree: Option<u32>, formula: &str) -> Design {
+pub(crate) fn design(name: &str, degree: Option<u32>, formula: &str) -> Design {
     let path = nist_dir().join(format!("{name}.csv"));
     let (data, _) = read_csv(&path, &ReadOptions::default()).expect("NIST csv reads");
     let formula = degree.map_or(formula.to_string(), raw_powers);
@@ -129,14 +129,14 @@ fn decimal_lows(name: &str, design: &Design, degree: Option<u32>) -> (Vec<f64>, 
 
 /// Worst LRE over θ, SE and σ, R² against one reference.
 #[derive(Debug, Clone, Copy)]
-struct Digits {
-    theta: f64,
-    se: f64,
-    sd: f64,
-    r2: f64,
+pub(crate) struct Digits {
+    pub(crate) theta: f64,
+    pub(crate) se: f64,
+    pub(crate) sd: f64,
+    pub(crate) r2: f64,
 }
 
-fn against_exact(s: &Solution, exact: &Value) -> Digits {
+pub(crate) fn against_exact(s: &Solution, exact: &Value) -> Digits {
     let worst = |got: &[f64], key: &str| {
         got.iter()
             .zip(exact[key].as_array().unwrap())
