@@ -24,7 +24,10 @@ use std::path::PathBuf;
 /// robust covariance (--cov) and weights (--weights) as statsmodels' WLS.
 /// On an ill-conditioned design θ is solved for the data as written in the
 /// CSV, each cell read again as a decimal beyond f64 (NIST's certified
-/// digits, all 15; `decimal_refined` in --json).
+/// digits, all 15; `decimal_refined` in --json). A CSV of 8 MiB or more
+/// (or with --chunk-rows) is read once, in parallel, into sums kept in
+/// double-double, where they give the same answer to the last digit;
+/// otherwise its rows are held in memory (or streamed, with --chunk-rows).
 ///
 /// Example: chainrule fit data.csv --formula "y ~ poly(x, 3)" --out model.json
 #[derive(clap::Args)]

@@ -5,6 +5,7 @@
 //! cargo bench --bench csv
 
 use chainrule::data::number::parse_f64;
+use chainrule::data::ReadOptions;
 use chainrule::model::formula::Formula;
 use chainrule::solve::least_squares;
 use chainrule::source::{fit_stream, open, OpenOptions};
@@ -73,9 +74,25 @@ fn fit_in_memory(bencher: Bencher) {
         .bench_local(|| fit(None));
 }
 
-/// `fit --chunk-rows 65536`: one streamed pass.
+/// `fit` on a large file: one pass, pieces parsed and summed into the
+/// Gram matrix on every core (`source::fit_one_pass`).
 #[divan::bench(sample_count = 10)]
-fn fit_streamed(bencher: Bencher) {
+fn fit_one_pass(bencher: Bencher) {
+    let (_, path, bytes) = file();
+    let formula = Formula::parse("y ~ x1 + x2").unwrap();
+    bencher.counter(BytesCount::new(*bytes)).bench_local(|| {
+        chainrule::source::fit_one_pass(path, &formula, &ReadOptions::default(), &mut Quiet)
+            .unwrap()
+            .expect("the plane is answered in one pass")
+            .0
+            .theta
+    });
+}
+
+/// The TSQR route `fit --chunk-rows` takes where one pass cannot answer:
+/// a streamed pass, then a refinement pass.
+#[divan::bench(sample_count = 10)]
+fn fit_streamed_tsqr(bencher: Bencher) {
     let (_, _, bytes) = file();
     bencher
         .counter(BytesCount::new(*bytes))

@@ -85,6 +85,31 @@ fn streaming_peak_rss_does_not_grow_with_the_file() {
     );
 }
 
+/// `fit` on a large CSV is one streamed pass by default: its peak RSS is
+/// that of the same fit on a file 100 times shorter, within the buffers of
+/// one block (1 MiB of text, parsed in pieces) and a few MiB of slack.
+#[test]
+#[ignore = "needs GNU time at /usr/bin/time (apt-get install time); .ci/run installs it and runs ignored tests"]
+fn fit_in_one_pass_peak_rss_does_not_grow_with_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, n: usize| {
+        let path = dir.path().join(name);
+        write_csv(&path, &synth(SynthModel::Plane, n, 0.1, 3).unwrap().0).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let (small, big) = (
+        write("small.csv", CHUNK_ROWS),
+        write("big.csv", 100 * CHUNK_ROWS),
+    );
+    let one_block = peak_rss_kib(&["fit", &small, "--chunk-rows", "65536"]);
+    let hundred = peak_rss_kib(&["fit", &big]);
+    eprintln!("fit peak RSS: {one_block} KiB for 10⁴ rows, {hundred} KiB for 10⁶ rows");
+    assert!(
+        hundred <= one_block + 8 * 1024,
+        "fit on 10⁶ rows peaked at {hundred} KiB vs {one_block} KiB for 10⁴"
+    );
+}
+
 /// `synth` writes rows as it draws them: 200 times the rows, the same
 /// peak memory within a few MB (built whole, 2·10⁶ rows of the plane took
 /// 48 MB of f64 and 115 MB of text more).
