@@ -35,7 +35,8 @@ enum Route {
 /// θ from `path` through `formula` by `route`. Returns the rows used.
 fn fit_csv(path: &Path, formula: &Formula, route: Route) -> Result<(usize, Vec<f64>), String> {
     if let Route::Fit = route {
-        let one = fit_one_pass(path, formula, &ReadOptions::default(), &mut Quiet);
+        let paths = [path.to_path_buf()];
+        let one = fit_one_pass(&paths, formula, &ReadOptions::default(), &mut Quiet);
         if let Some((s, _)) = one.map_err(|e| e.to_string())? {
             return Ok((s.n, s.theta));
         }

@@ -24,10 +24,11 @@ use std::path::PathBuf;
 /// robust covariance (--cov) and weights (--weights) as statsmodels' WLS.
 /// On an ill-conditioned design θ is solved for the data as written in the
 /// CSV, each cell read again as a decimal beyond f64 (NIST's certified
-/// digits, all 15; `decimal_refined` in --json). A CSV of 8 MiB or more
-/// (or with --chunk-rows) is read once, in parallel, into sums kept in
+/// digits, all 15; `decimal_refined` in --json). CSV files of 8 MiB or
+/// more (or several, or with --chunk-rows) are read once, in parallel, into sums kept in
 /// double-double, where they give the same answer to the last digit;
-/// otherwise its rows are held in memory (or streamed, with --chunk-rows).
+/// otherwise the rows are held in memory (or streamed, with --chunk-rows
+/// or several files).
 ///
 /// Example: chainrule fit data.csv --formula "y ~ poly(x, 3)" --out model.json
 #[derive(clap::Args)]
@@ -84,10 +85,11 @@ pub fn run(args: Args) -> Result<()> {
     let options = args.scale.open_options(args.data.read_options())?;
     let mut progress = Progress::new(0);
     let paths = args.data.paths();
-    if let Some(path) = options.one_pass(&paths).filter(|_| !cov.is_robust()) {
+    if let Some(files) = options.one_pass(&paths).filter(|_| !cov.is_robust()) {
         if weights.is_none() {
-            progress.set_total(std::fs::metadata(path).ok().map(|m| m.len()));
-            let one = stopped(fit_one_pass(path, &formula, &options.read, &mut progress))?
+            let sizes = files.iter().map(|p| std::fs::metadata(p).map(|m| m.len()));
+            progress.set_total(sizes.sum::<Result<u64, _>>().ok());
+            let one = stopped(fit_one_pass(files, &formula, &options.read, &mut progress))?
                 .with_context(|| format!("solving {formula}"))?;
             progress.clear();
             if let Some((s, design)) = one {

@@ -81,11 +81,16 @@ fn fit_one_pass(bencher: Bencher) {
     let (_, path, bytes) = file();
     let formula = Formula::parse("y ~ x1 + x2").unwrap();
     bencher.counter(BytesCount::new(*bytes)).bench_local(|| {
-        chainrule::source::fit_one_pass(path, &formula, &ReadOptions::default(), &mut Quiet)
-            .unwrap()
-            .expect("the plane is answered in one pass")
-            .0
-            .theta
+        chainrule::source::fit_one_pass(
+            std::slice::from_ref(path),
+            &formula,
+            &ReadOptions::default(),
+            &mut Quiet,
+        )
+        .unwrap()
+        .expect("the plane is answered in one pass")
+        .0
+        .theta
     });
 }
 

@@ -1,4 +1,4 @@
-//! The closed form from one CSV in a single pass: the file is parsed in
+//! The closed form from CSV files in a single pass: the file is parsed in
 //! pieces on every core (`data::fold_plain`), each piece's rows go through
 //! the formula and into a Gram matrix in double-double on the thread that
 //! parsed them, and the pieces' sums are added in file order
@@ -13,7 +13,7 @@
 //! else is `None`, and the caller reads the rows as before — in memory or
 //! streamed with refinement — which also words every error.
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use super::decimal::worth_decimal;
 use super::{check_stop, CsvSource, PassObserver, RowSource, SourceError};
@@ -27,34 +27,56 @@ use crate::solve::{GramStats, Solution};
 /// carries the data as written beyond f64 where that matters.
 pub const ONE_PASS_BYTES: u64 = 8 << 20;
 
-/// The least-squares fit of `path` through `formula` in one pass, with the
-/// design's labels (no rows); `Ok(None)` when this route cannot answer
-/// (module docs). Errors are only a stop asked for by `observer`.
+/// The least-squares fit of `paths` (read one after the other as one data
+/// set) through `formula` in one pass, with the design's labels (no rows);
+/// `Ok(None)` when this route cannot answer (module docs). Errors are only
+/// a stop asked for by `observer`.
 pub fn fit_one_pass(
-    path: &Path,
+    paths: &[PathBuf],
     formula: &Formula,
     opts: &ReadOptions,
     observer: &mut dyn PassObserver,
 ) -> Result<Option<(Solution, Design)>, SourceError> {
-    let Ok(source) = CsvSource::open(path, formula, opts, 1) else {
+    let mut sources = Vec::with_capacity(paths.len());
+    for path in paths {
+        let Ok(source) = CsvSource::open(path, formula, opts, 1) else {
+            return Ok(None);
+        };
+        sources.push(source);
+    }
+    let Some(first) = sources.first() else {
         return Ok(None);
     };
-    let Some(gram) = gram_of(&source, observer)? else {
+    let same = |s: &CsvSource| s.names() == first.names() && s.response() == first.response();
+    if !sources.iter().all(same) {
         return Ok(None);
-    };
-    let solved = gram.solve(source.response(), source.names(), source.intercept());
+    }
+    let p = first.names().len() + usize::from(first.intercept());
+    let mut total = GramStats::empty(p, first.intercept());
+    observer.on_pass("scan");
+    let mut before = 0;
+    for source in &sources {
+        if !add_file(source, &mut total, before, observer)? {
+            return Ok(None);
+        }
+        before += source.bytes_total().unwrap_or(0);
+    }
+    let solved = total.solve(first.response(), first.names(), first.intercept());
     match solved {
-        Ok(Some(s)) if !worth_decimal(&s) => Ok(Some((s, source.empty_design()))),
+        Ok(Some(s)) if !worth_decimal(&s) => Ok(Some((s, first.empty_design()))),
         _ => Ok(None),
     }
 }
 
-/// G of [A | y] over every row of `source`'s file, or None when the fast
-/// path gave up on it.
-fn gram_of(
+/// Adds every row of `source`'s file to `total`, telling `observer` the
+/// bytes read after `before` (the files ahead of it); false when the fast
+/// path gave up on the file.
+fn add_file(
     source: &CsvSource,
+    total: &mut GramStats,
+    before: u64,
     observer: &mut dyn PassObserver,
-) -> Result<Option<GramStats>, SourceError> {
+) -> Result<bool, SourceError> {
     let intercept = source.intercept();
     let names = source.names();
     let p = names.len() + usize::from(intercept);
@@ -68,18 +90,15 @@ fn gram_of(
         gram.add_batch(Batch::new(&design.x, &design.y, design.d));
         Some(gram)
     };
-    let mut total = GramStats::empty(p, intercept);
-    observer.on_pass("scan");
-    let whole = fold_plain(
+    fold_plain(
         &source.path,
         &source.opts,
         &map,
         &mut |pieces: Vec<GramStats>, bytes| {
-            let before = total.count;
+            let rows_before = total.count;
             pieces.iter().for_each(|g| total.merge(g));
-            observer.on_chunk((total.count - before) as usize, bytes);
+            observer.on_chunk((total.count - rows_before) as usize, before + bytes);
             check_stop(observer)
         },
-    )?;
-    Ok(whole.then_some(total))
+    )
 }

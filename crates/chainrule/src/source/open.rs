@@ -52,21 +52,22 @@ impl OpenOptions {
 }
 
 impl OpenOptions {
-    /// The file to fit in one pass ([`fit_one_pass`](super::fit_one_pass)),
-    /// when the closed form may take that route: one regular file, not a
-    /// cache or Parquet, no cache asked for, and either streaming asked for
-    /// or the file at least [`ONE_PASS_BYTES`](super::ONE_PASS_BYTES) long.
-    pub fn one_pass<'p>(&self, paths: &'p [PathBuf]) -> Option<&'p Path> {
-        let [path] = paths else { return None };
-        let size = std::fs::metadata(path)
-            .ok()
-            .filter(|m| m.is_file())
-            .map(|m| m.len())?;
-        let plain = self.cache.is_none()
-            && !DesignCache::is_meant_as_cache(path)
-            && !has_parquet_magic(path);
-        let worth = self.chunk_rows.is_some() || size >= super::ONE_PASS_BYTES;
-        (plain && worth).then_some(path.as_path())
+    /// The files to fit in one pass ([`fit_one_pass`](super::fit_one_pass)),
+    /// when the closed form may take that route: regular files, not caches
+    /// or Parquet, no cache asked for, and streaming asked for (chunks, or
+    /// several files) or the data at least
+    /// [`ONE_PASS_BYTES`](super::ONE_PASS_BYTES) long.
+    pub fn one_pass<'p>(&self, paths: &'p [PathBuf]) -> Option<&'p [PathBuf]> {
+        let mut size = 0;
+        for path in paths {
+            let meta = std::fs::metadata(path).ok().filter(|m| m.is_file())?;
+            if DesignCache::is_meant_as_cache(path) || has_parquet_magic(path) {
+                return None;
+            }
+            size += meta.len();
+        }
+        let worth = self.chunk_rows.is_some() || paths.len() > 1 || size >= super::ONE_PASS_BYTES;
+        (self.cache.is_none() && !paths.is_empty() && worth).then_some(paths)
     }
 }
 

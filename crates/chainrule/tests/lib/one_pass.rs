@@ -99,10 +99,17 @@ fn a_csv_in_one_pass_is_the_in_memory_fit_on_any_number_of_threads() {
             .num_threads(threads)
             .build()
             .unwrap();
-        pool.install(|| fit_one_pass(&path, &formula, &ReadOptions::default(), &mut Quiet))
-            .unwrap()
-            .expect("a well-conditioned plain file is answered")
-            .0
+        pool.install(|| {
+            fit_one_pass(
+                std::slice::from_ref(&path),
+                &formula,
+                &ReadOptions::default(),
+                &mut Quiet,
+            )
+        })
+        .unwrap()
+        .expect("a well-conditioned plain file is answered")
+        .0
     };
     let s = run(2);
     assert_eq!(s.theta, reference.theta);
@@ -174,7 +181,13 @@ fn what_one_pass_cannot_answer_exactly_is_declined() {
         let path = dir.path().join(format!("{name}.csv"));
         std::fs::write(&path, text).unwrap();
         let formula = Formula::parse(formula).unwrap();
-        let got = fit_one_pass(&path, &formula, &ReadOptions::default(), &mut Quiet).unwrap();
+        let got = fit_one_pass(
+            std::slice::from_ref(&path),
+            &formula,
+            &ReadOptions::default(),
+            &mut Quiet,
+        )
+        .unwrap();
         assert!(
             got.is_none(),
             "{name}: answered {:?}",
@@ -184,9 +197,51 @@ fn what_one_pass_cannot_answer_exactly_is_declined() {
     // The same route answers the noisy line it was given above.
     let path = dir.path().join("poly.csv");
     let formula = Formula::parse("y ~ x").unwrap();
-    let got = fit_one_pass(&path, &formula, &ReadOptions::default(), &mut Quiet).unwrap();
+    let got = fit_one_pass(
+        std::slice::from_ref(&path),
+        &formula,
+        &ReadOptions::default(),
+        &mut Quiet,
+    )
+    .unwrap();
     assert_eq!(
         got.expect("answered").0.theta,
         in_memory(&path, &formula).theta
     );
+}
+
+/// Several files are one data set: two halves of the plane in one pass
+/// give the in-memory θ of the whole; files with other columns are left to
+/// the streamed route, which names the difference.
+#[test]
+fn several_files_are_one_data_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = plane_csv(dir.path(), 20_000);
+    let text = std::fs::read_to_string(&whole).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    let half = |name: &str, part: &[&str]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, format!("{header}\n{}\n", part.join("\n"))).unwrap();
+        path
+    };
+    let parts = [half("a.csv", &rows[..7_000]), half("b.csv", &rows[7_000..])];
+    let formula = Formula::parse("y ~ x1 + x2").unwrap();
+    let (s, _) = fit_one_pass(&parts, &formula, &ReadOptions::default(), &mut Quiet)
+        .unwrap()
+        .expect("answered");
+    assert_eq!(s.n, 20_000);
+    assert_eq!(s.theta, in_memory(&whole, &formula).theta);
+    let other = dir.path().join("other.csv");
+    std::fs::write(&other, "x1,x3,y\n1,2,3\n").unwrap();
+    let mixed = [parts[0].clone(), other];
+    let got = fit_one_pass(
+        &mixed,
+        &Formula::parse("y ~ .").unwrap(),
+        &ReadOptions::default(),
+        &mut Quiet,
+    )
+    .unwrap();
+    assert!(got.is_none());
 }
