@@ -24,6 +24,7 @@ const READERS: &[&[&str]] = &[
     &["train", "@", "--epochs", "2"],
     &["train", "@", "--chunk-rows", "2", "--epochs", "2"],
     &["fit", "@"],
+    &["fit", "@", "--chunk-rows", "2"],
     &["fit", "@", "--cache", "c.crd"],
     &["convert", "@", "--out", "c.crd"],
     &["predict", "m.json", "@"],

@@ -27,6 +27,11 @@ use crate::solve::{GramStats, Solution};
 /// carries the data as written beyond f64 where that matters.
 pub const ONE_PASS_BYTES: u64 = 8 << 20;
 
+/// The most parameters fitted in one pass: each piece of the file (16 to a
+/// block, held until the block is merged) keeps its own (p + 1)² Gram
+/// matrix in double-double, 1 MiB at 256; wider designs stream with TSQR.
+pub const ONE_PASS_MAX_PARAMS: usize = 255;
+
 /// The least-squares fit of `paths` (read one after the other as one data
 /// set) through `formula` in one pass, with the design's labels (no rows);
 /// `Ok(None)` when this route cannot answer (module docs). Errors are only
@@ -52,6 +57,9 @@ pub fn fit_one_pass(
         return Ok(None);
     }
     let p = first.names().len() + usize::from(first.intercept());
+    if p > ONE_PASS_MAX_PARAMS {
+        return Ok(None);
+    }
     let mut total = GramStats::empty(p, first.intercept());
     observer.on_pass("scan");
     let mut before = 0;
