@@ -5,22 +5,12 @@
 #![cfg(feature = "parquet")]
 
 use super::cli_stream::theta;
+use super::run::json;
 use assert_cmd::Command;
 
 fn fit_json(files: &[std::path::PathBuf]) -> serde_json::Value {
-    let out = Command::cargo_bin("chainrule")
-        .unwrap()
-        .arg("fit")
-        .args(files)
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let files: Vec<&str> = files.iter().map(|f| f.to_str().unwrap()).collect();
+    json(&[&["fit"], &files[..], &["--json"]].concat())
 }
 
 #[test]

@@ -1,24 +1,14 @@
 //! `fit --json`'s undefined numbers: the words numeric/json.rs writes
 //! ("NaN", "Infinity"), never `null`, which a reader takes for "absent".
 
-use assert_cmd::Command;
+use super::run::json;
 use serde_json::Value;
 
 fn fit_json(csv: &str, formula: &str) -> Value {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("d.csv");
     std::fs::write(&path, csv).unwrap();
-    let out = Command::cargo_bin("chainrule")
-        .unwrap()
-        .args(["fit", path.to_str().unwrap(), "-f", formula, "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    json(&["fit", path.to_str().unwrap(), "-f", formula, "--json"])
 }
 
 #[test]

@@ -9,7 +9,7 @@
 //! Before the decimal refit, the same command gave Filip 7.6 digits of θ
 //! (and Norris, Pontius, Wampler2 13–14).
 
-use assert_cmd::Command;
+use super::run::json_in;
 use chainrule::numeric::lre_certified;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -34,18 +34,8 @@ const SETS: [(&str, &str); 11] = [
 ];
 
 fn fit_json(name: &str, formula: &str) -> Value {
-    let out = Command::cargo_bin("chainrule")
-        .unwrap()
-        .current_dir(nist())
-        .args(["fit", &format!("{name}.csv"), "-f", formula, "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{name}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let file = format!("{name}.csv");
+    json_in(Some(&nist()), &["fit", &file, "-f", formula, "--json"]).0
 }
 
 /// max |y| over the file's rows (y is its first column in every set).
@@ -146,29 +136,13 @@ fn the_decimal_refit_follows_dropped_rows_and_names_f64_features() {
     let path = dir.path().join("filip_gaps.csv");
     std::fs::write(&path, lines.join("\n")).unwrap();
     let run = |formula: &str| -> (Value, String) {
-        let out = Command::cargo_bin("chainrule")
-            .unwrap()
-            .args([
-                "fit",
-                path.to_str().unwrap(),
-                "-f",
-                formula,
-                "--json",
-                "--na",
-                "drop",
-            ])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (
-            serde_json::from_slice(&out.stdout).unwrap(),
-            String::from_utf8_lossy(&out.stderr).into(),
+        let path = path.to_str().unwrap();
+        json_in(
+            None,
+            &["fit", path, "-f", formula, "--json", "--na", "drop"],
         )
     };
+
     let (v, _) = run("y ~ poly(x, 10, raw = TRUE)");
     assert_eq!(
         (v["n"].as_u64(), &v["decimal_refined"]),
@@ -200,30 +174,11 @@ fn the_streamed_fit_carries_the_decimal_data_where_its_refinement_reaches() {
         serde_json::from_str(&std::fs::read_to_string(nist().join("certified.json")).unwrap())
             .unwrap();
     let run = |name: &str, formula: &str| -> (Value, String) {
-        let out = Command::cargo_bin("chainrule")
-            .unwrap()
-            .current_dir(nist())
-            .args([
-                "fit",
-                &format!("{name}.csv"),
-                "-f",
-                formula,
-                "--json",
-                "--chunk-rows",
-                "7",
-            ])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (
-            serde_json::from_slice(&out.stdout).unwrap(),
-            String::from_utf8_lossy(&out.stderr).into(),
-        )
+        let file = format!("{name}.csv");
+        let args = ["fit", &file, "-f", formula, "--json", "--chunk-rows", "7"];
+        json_in(Some(&nist()), &args)
     };
+
     let (v, _) = run("Wampler2", "y ~ poly(x, 5, raw = TRUE)");
     assert_eq!(v["decimal_refined"], true);
     for k in 0..=5 {

@@ -2,18 +2,9 @@
 //! at least 8 MiB, or with `--chunk-rows`, where it can answer; its θ is
 //! the in-memory fit's, bit for bit.
 
+use super::cli_stream::theta;
 use super::run::{json, ok};
 use chainrule::data::{synth, write_csv, SynthModel};
-
-/// The plane's θ values from `fit --json`.
-fn theta(v: &serde_json::Value) -> Vec<f64> {
-    v["theta"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["value"].as_f64().unwrap())
-        .collect()
-}
 
 #[test]
 fn chunked_and_large_files_take_one_pass_with_the_in_memory_answer() {

@@ -4,7 +4,7 @@
 //! every figure, a smooth function of θ (RSS is even flat at θ̂), agrees
 //! with `fit --json`'s to about d digits too.
 
-use assert_cmd::Command;
+use super::run::json;
 use chainrule::numeric::lre;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -17,18 +17,7 @@ fn houses() -> String {
 }
 
 fn json_of(args: &[&str]) -> Value {
-    let out = Command::cargo_bin("chainrule")
-        .unwrap()
-        .args(args)
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    json(&[args, &["--json"]].concat())
 }
 
 fn f(v: &Value) -> f64 {

@@ -121,19 +121,6 @@ impl Qr {
             .collect()
     }
 
-    /// R⁻¹ by columns (`out[c]` solves R·x = e_c), rank × rank.
-    pub fn r_inverse_columns(&self) -> Vec<Vec<f64>> {
-        let k = self.rank();
-        (0..k)
-            .map(|c| {
-                let mut e = vec![0.0; k];
-                e[c] = 1.0;
-                self.solve_r(&mut e);
-                e
-            })
-            .collect()
-    }
-
     /// Squared row norms of R⁻¹: (RᵀR)⁻¹ has these on its diagonal.
     pub fn inverse_row_norms2(&self) -> Vec<f64> {
         let k = self.rank();
