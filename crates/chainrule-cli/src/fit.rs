@@ -287,6 +287,7 @@ pub fn solution_json(
         "f_statistic": num(inf.f_statistic), "f_p_value": num(inf.f_p_value),
         "log_likelihood": num(inf.log_likelihood), "aic": num(inf.aic), "bic": num(inf.bic),
         "condition_number": num(s.condition_number),
+        "scaled_condition_number": num(s.scaled_condition_number),
         "warnings": s.warnings,
     });
     match value {

@@ -91,6 +91,7 @@ fn train_reports_fits_statistics_at_its_theta() {
             "aic",
             "bic",
             "condition_number",
+            "scaled_condition_number",
         ] {
             agree(key.into(), &inf[key], &fit[key], 0.0);
         }

@@ -89,7 +89,7 @@ fn inverse_gram(qr: &Qr, m: &Scaled<'_>) -> Vec<Dd> {
 const GRAM_CONDITION: f64 = 1e6;
 
 /// κ(A·S) = κ(R), from R's singular values.
-fn scaled_condition(qr: &Qr) -> f64 {
+pub(crate) fn scaled_condition(qr: &Qr) -> f64 {
     let s = singular_values(qr.r_columns());
     match s.last() {
         Some(&min) if min > 0.0 => s[0] / min,

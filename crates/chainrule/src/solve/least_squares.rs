@@ -129,6 +129,11 @@ pub struct Solution {
     /// σmax/σmin of the design A = [1 | X] (rows times √w), as
     /// statsmodels' `condition_number`; ∞ when a column was dropped.
     pub condition_number: f64,
+    /// σmax/σmin of A·S, A's columns scaled to unit norm (kept columns):
+    /// how much a relative change of each column — rounding every cell
+    /// to f64 — can move θ, where the unscaled number also counts the
+    /// columns' units (van der Sluis); ∞ when a column was dropped.
+    pub scaled_condition_number: f64,
     /// Σ ln wᵢ over the rows fitted (0 without weights): the Gaussian
     /// log-likelihood's weight term.
     pub sum_log_weights: f64,
@@ -401,6 +406,10 @@ impl<'a> Problem<'a> {
         }
         let t_stats = theta.iter().zip(&std_errors).map(|(t, s)| t / s).collect();
         let condition_number = covariance::condition_number(qr, &self.scale, p);
+        let scaled_condition_number = match qr.rank() < p {
+            true => f64::INFINITY,
+            false => covariance::scaled_condition(qr),
+        };
         let tss = tss_dd.value();
         let mut warnings = warnings(&self.design, &self.a, qr, n, df, tss);
         if self.zero_weight_rows > 0 {
@@ -430,6 +439,7 @@ impl<'a> Problem<'a> {
             tss,
             intercept: self.design.intercept,
             condition_number,
+            scaled_condition_number,
             sum_log_weights,
             zero_weight_rows: self.zero_weight_rows,
             warnings,

@@ -239,3 +239,93 @@ fn several_files_are_one_data_set() {
     .unwrap();
     assert!(got.is_none());
 }
+
+/// The large-design rule for the decimal refit (`rounding_change` = κₛ·ε):
+/// on a table with a year column, where the unscaled κ is 10⁵–10⁶ for the
+/// units alone, the estimated change of θ from rounding the cells to f64
+/// is small (measured: 1.0e-13) and bounds the change the decimal refit
+/// actually makes, in the unit-column coordinates the estimate is about
+/// (measured: 1.1e-16); with year² beside year it is large (5.7e-11,
+/// measured change 1.1e-13), and the refit is due.
+#[test]
+fn the_rounding_estimate_bounds_what_the_decimal_refit_changes() {
+    use chainrule::solve::{DesignRows, FitOptions};
+    use chainrule::source::decimal::{fit_decimal, rounding_change, DecimalFit};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("years.csv");
+    let mut text = String::from("year,x2,y\n");
+    let mut seed = 12345u64;
+    let mut uniform = || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 11) as f64 / (1u64 << 53) as f64
+    };
+    for _ in 0..20_000 {
+        let (year, x2, e) = (1990.0 + 30.0 * uniform(), uniform() - 0.5, uniform() - 0.5);
+        let y = -3000.5 + 1.5 * year + 0.01 * x2 + e;
+        text.push_str(&format!("{year},{x2},{y}\n"));
+    }
+    std::fs::write(&path, text).unwrap();
+    let data = Dataset::from_csv(&path).unwrap();
+    for (formula, refit_due) in [
+        ("y ~ year + x2", false),
+        ("y ~ year + I(year^2) + x2", true),
+    ] {
+        let formula = Formula::parse(formula).unwrap();
+        let design = formula.design(&data).unwrap();
+        let s = least_squares(&design).unwrap();
+        let estimate = rounding_change(&s);
+        assert!(
+            s.condition_number > 1e5,
+            "{formula}: κ {}",
+            s.condition_number
+        );
+        assert_eq!(
+            estimate > 1e-12,
+            refit_due,
+            "{formula}: estimate {estimate:e}"
+        );
+        let options = FitOptions::default();
+        let DecimalFit::Refined { solution, .. } = fit_decimal(
+            &path,
+            &formula,
+            &formula,
+            &ReadOptions::default(),
+            &design,
+            &options,
+        )
+        .unwrap() else {
+            panic!("{formula}: the decimal refit declined");
+        };
+        // ‖S⁻¹Δθ‖/‖S⁻¹θ‖, S⁻¹ scaling θj by the norm of its column.
+        let rows = DesignRows::of(&design);
+        let norms: Vec<f64> = (0..s.p)
+            .map(|j| match (design.intercept, j) {
+                (true, 0) => (design.n as f64).sqrt(),
+                _ => {
+                    let c = j - usize::from(design.intercept);
+                    (0..design.n)
+                        .map(|i| rows.x[i * design.d + c].powi(2))
+                        .sum::<f64>()
+                        .sqrt()
+                }
+            })
+            .collect();
+        let norm = |v: &mut dyn Iterator<Item = f64>| v.map(|x| x * x).sum::<f64>().sqrt();
+        let change = norm(
+            &mut s
+                .theta
+                .iter()
+                .zip(&solution.theta)
+                .zip(&norms)
+                .map(|((a, b), n)| (a - b) * n),
+        ) / norm(&mut s.theta.iter().zip(&norms).map(|(a, n)| a * n));
+        eprintln!("{formula}: κ {:.3e}, κₛ {:.3e}, estimate {estimate:.2e}, refit moved θ by {change:.2e}",
+            s.condition_number, s.scaled_condition_number);
+        assert!(
+            change <= estimate,
+            "{formula}: moved {change:e} > estimate {estimate:e}"
+        );
+    }
+}
