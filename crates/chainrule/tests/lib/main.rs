@@ -22,6 +22,7 @@ mod nist_train;
 mod number_parse;
 mod parallel_parse;
 mod report_browser;
+mod row_lines;
 mod statsmodels_ols;
 mod stream_train;
 mod tables;
