@@ -32,7 +32,7 @@ use rayon::prelude::*;
 use super::columns::Columns;
 use super::line_limit::BYTES_PER_COLUMN;
 use super::read::{csv_reader, delimiter_for, header_names};
-use super::{Dataset, ReadOptions, ReadReport, RowLines};
+use super::{Dataset, ReadOptions, ReadReport};
 
 /// How a file's data rows are parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,7 +187,7 @@ pub(super) fn read_whole(
     }
     numbers.iter_mut().for_each(Vec::shrink_to_fit);
     // The header is line 1 and no line is blank: row i is on line i + 2.
-    let lines = RowLines::consecutive(2, rows);
+    let lines = super::RowLines::consecutive(2, rows);
     let mut data = file.columns.numeric(numbers, lines);
     data.path = Some(path.to_path_buf());
     let report = ReadReport {
