@@ -4,7 +4,7 @@
 //! [`TextColumn`] at its first cell that is not.
 
 use super::read::Cell;
-use super::{DataError, Dataset, TextColumn};
+use super::{DataError, Dataset, RowLines, TextColumn};
 
 /// The file columns kept (0-based, file order) and their cells so far.
 pub(super) struct Columns {
@@ -12,7 +12,7 @@ pub(super) struct Columns {
     pub picked: Vec<usize>,
     names: Vec<String>,
     kept: Vec<Kept>,
-    lines: Vec<u64>,
+    lines: RowLines,
 }
 
 enum Kept {
@@ -49,7 +49,7 @@ impl Columns {
             names: picked.iter().map(|&j| names[j].clone()).collect(),
             kept: picked.iter().map(|_| Kept::Numbers(Vec::new())).collect(),
             picked,
-            lines: Vec::new(),
+            lines: RowLines::default(),
         })
     }
 
@@ -81,9 +81,9 @@ impl Columns {
     }
 
     /// A data set of the columns picked, every one numeric: `numbers[k]`
-    /// is kept column k, `lines[i]` row i's line (the fast path's rows,
+    /// is kept column k, `lines` the rows' lines (the fast path's rows,
     /// which never pass through [`Columns::push`]).
-    pub fn numeric(&self, numbers: Vec<Vec<f64>>, lines: Vec<u64>) -> Dataset {
+    pub fn numeric(&self, numbers: Vec<Vec<f64>>, lines: RowLines) -> Dataset {
         Dataset {
             names: self.names.clone(),
             columns: numbers,

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use super::{DataError, TextColumn};
+use super::{DataError, RowLines, TextColumn};
 
 /// Named numeric columns of equal length, in file order, and the text
 /// columns, each as long.
@@ -18,9 +18,9 @@ pub struct Dataset {
     pub columns: Vec<Vec<f64>>,
     /// Columns with a cell that is not a number, in file order.
     pub text: Vec<TextColumn>,
-    /// Row i's 1-based line in the file, when read from one (empty otherwise):
-    /// for messages about one row.
-    pub lines: Vec<u64>,
+    /// Row i's 1-based line in the file, when read from one (none
+    /// otherwise): for messages about one row.
+    pub lines: RowLines,
 }
 
 impl Dataset {
@@ -116,7 +116,7 @@ impl Dataset {
     /// Where row i (0-based) is, for a message: `file:LINE`, or `data row
     /// N` (1-based) when the rows did not come from a file.
     pub fn row_at(&self, i: usize) -> String {
-        match self.lines.get(i) {
+        match self.lines.line_of(i) {
             Some(line) => format!("{}:{line}", self.source_name()),
             None => format!("{}: data row {}", self.source_name(), i + 1),
         }

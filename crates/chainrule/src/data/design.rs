@@ -48,6 +48,55 @@ impl Design {
         }
     }
 
+    /// [`from_columns`](Self::from_columns), taking the columns and
+    /// releasing their rows as they are copied, so that X and the columns
+    /// are never both whole in memory: X is filled from its last row back,
+    /// a sixteenth of the rows at a time, and each column is then cut to
+    /// the rows not yet copied. X starts as zeroed pages, resident only
+    /// once written, so memory stays near the numbers' own size rather
+    /// than twice it. (Sixteen cuts, not one per row: an allocator that
+    /// copies to shrink copies each column a bounded number of times.)
+    ///
+    /// # Panics
+    /// When the lengths disagree, as [`from_columns`](Self::from_columns).
+    pub fn from_owned_columns(
+        response: &str,
+        names: Vec<String>,
+        intercept: bool,
+        mut columns: Vec<Vec<f64>>,
+        y: Vec<f64>,
+    ) -> Design {
+        const CUTS: usize = 16;
+        let (n, d) = (y.len(), columns.len());
+        assert_eq!(names.len(), d, "one name per feature column");
+        assert!(columns.iter().all(|c| c.len() == n), "columns of length n");
+        let mut x = vec![0.0; n * d];
+        let step = n.div_ceil(CUTS).max(1);
+        let mut end = n;
+        while end > 0 && d > 0 {
+            let start = end.saturating_sub(step);
+            for (k, row) in x[start * d..end * d].chunks_exact_mut(d).enumerate() {
+                for (v, c) in row.iter_mut().zip(&columns) {
+                    *v = c[start + k];
+                }
+            }
+            for c in &mut columns {
+                c.truncate(start);
+                c.shrink_to_fit();
+            }
+            end = start;
+        }
+        Design {
+            response: response.into(),
+            names,
+            intercept,
+            n,
+            d,
+            x,
+            y,
+        }
+    }
+
     /// Features of row i (length d).
     pub fn row(&self, i: usize) -> &[f64] {
         &self.x[i * self.d..(i + 1) * self.d]
@@ -132,6 +181,21 @@ mod tests {
         );
         assert_eq!(d.x, [1.0, 10.0, 2.0, 20.0]);
         assert_eq!(d.row(1), [2.0, 20.0]);
+    }
+
+    #[test]
+    fn owned_columns_give_the_same_design() {
+        // 37 rows: the sixteen cuts of 3 rows leave a short first block.
+        let a: Vec<f64> = (0..37).map(|i| f64::from(i) * 0.1).collect();
+        let b: Vec<f64> = (0..37).map(|i| 1.0 / f64::from(i + 1)).collect();
+        let y: Vec<f64> = (0..37).map(f64::from).collect();
+        let names = vec!["a".to_string(), "b".to_string()];
+        let columns = vec![a, b];
+        let want = Design::from_columns("y", names.clone(), true, &columns, y.clone());
+        let got = Design::from_owned_columns("y", names.clone(), true, columns, y.clone());
+        assert_eq!(got, want);
+        let none = Design::from_owned_columns("y", vec![], false, vec![], y.clone());
+        assert_eq!(none, Design::from_columns("y", vec![], false, &[], y));
     }
 
     #[test]

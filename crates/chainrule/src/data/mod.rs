@@ -26,6 +26,7 @@ pub use dataset::Dataset;
 pub use decimal::{read_decimal, DecimalChunks, DecimalColumns};
 pub use design::Design;
 pub use error::DataError;
+pub use lines::RowLines;
 pub use plain::{fold_plain, Parse, BLOCK_BYTES, PIECE_BYTES};
 pub use presets::{preset, preset_names, Preset, PRESETS};
 pub use read::{

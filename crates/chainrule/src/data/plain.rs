@@ -32,7 +32,7 @@ use rayon::prelude::*;
 use super::columns::Columns;
 use super::line_limit::BYTES_PER_COLUMN;
 use super::read::{csv_reader, delimiter_for, header_names};
-use super::{Dataset, ReadOptions, ReadReport};
+use super::{Dataset, ReadOptions, ReadReport, RowLines};
 
 /// How a file's data rows are parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -181,7 +181,7 @@ impl PlainFile {
             .map(|text| {
                 let mut cells = vec![Vec::new(); columns.width()];
                 parse_range(text, &layout, &mut cells)?;
-                map(columns.numeric(cells, Vec::new())).ok_or(Unplain)
+                map(columns.numeric(cells, RowLines::default())).ok_or(Unplain)
             })
             .collect::<Result<Vec<A>, Unplain>>()?;
         Ok(Some(values))
@@ -258,7 +258,7 @@ pub(super) fn read_whole(
     }
     numbers.iter_mut().for_each(Vec::shrink_to_fit);
     // The header is line 1 and no line is blank: row i is on line i + 2.
-    let lines = (2..rows as u64 + 2).collect();
+    let lines = super::RowLines::consecutive(2, rows);
     let mut data = file.columns.numeric(numbers, lines);
     data.path = Some(path.to_path_buf());
     let report = ReadReport {

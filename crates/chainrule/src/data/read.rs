@@ -522,7 +522,7 @@ mod tests {
             (t.values.clone(), t.numbers, t.index),
             (vec!["2".into(), "oops".into()], 1, 2)
         );
-        assert_eq!(d.lines, [2, 4]);
+        assert_eq!(d.lines.to_vec(), [2, 4]);
         let err = read("x,y\r\n\r\n\r\n1,2,3\r\n").unwrap_err();
         assert!(matches!(err, DataError::Ragged { line: 4, .. }), "{err}");
     }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use super::columns::Columns;
 use super::line_limit::LineLimit;
-use super::lines::LineTracker;
+use super::lines::{LineTracker, RowLines};
 use super::plain::{Parse, PlainFile, Unplain};
 use super::read::{
     csv_reader, delimiter_for, header_names, line_in_file, line_of, next_record, parse_row,
@@ -166,7 +166,7 @@ impl CsvChunks {
         // The header is line 1 and no line is blank: row i is on line i + 2.
         *chunk = file
             .columns
-            .numeric(numbers, (first_line..first_line + take as u64).collect());
+            .numeric(numbers, RowLines::consecutive(first_line, take));
         chunk.path = Some(self.path.clone());
         self.report.rows_read += take;
         self.done = take == 0;

@@ -72,6 +72,7 @@ mod error;
 mod expr;
 mod function;
 mod interaction;
+mod owned;
 mod parse;
 mod terms;
 #[cfg(test)]

@@ -138,7 +138,7 @@ pub fn open(
             ));
         }
         let coding = formula.coding(&data)?;
-        let design = formula.design_coded(&data, &coding)?;
+        let design = formula.design_owned(data, &coding)?;
         let source = MemorySource::owned(design)
             .labelled(first.display().to_string())
             .coded(coding);

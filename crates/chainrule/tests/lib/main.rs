@@ -23,6 +23,7 @@ mod number_parse;
 mod one_pass;
 mod parallel_parse;
 mod report_browser;
+mod row_lines;
 mod statsmodels_ols;
 mod stream_train;
 mod tables;

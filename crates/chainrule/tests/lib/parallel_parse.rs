@@ -37,7 +37,7 @@ fn outcome(read: Result<(Dataset, usize, usize), chainrule::data::DataError>) ->
                 .map(|c| c.iter().map(|v| v.to_bits()).collect())
                 .collect(),
             text: format!("{:?}", d.text),
-            lines: d.lines.clone(),
+            lines: d.lines.to_vec(),
             rows: (read, dropped),
         },
         Err(e) => Outcome::Failed(format!("{e} / {e:?}")),
