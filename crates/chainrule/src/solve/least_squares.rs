@@ -224,7 +224,7 @@ struct Problem<'a> {
     /// Columns of A (weighted), in θ order.
     a: Vec<Vec<f64>>,
     /// y times √w.
-    y: Vec<f64>,
+    y: std::borrow::Cow<'a, [f64]>,
     /// What A's and y's entries hold beyond f64 (`FitOptions::x_lo`),
     /// times √w; zero columns when not given.
     a_lo: Option<Vec<Vec<f64>>>,
@@ -250,7 +250,7 @@ impl<'a> Problem<'a> {
         }
         check_finite(&design)?;
         let mut a = columns(&design);
-        let mut y = design.y.to_vec();
+        let mut y = std::borrow::Cow::Borrowed(design.y);
         let mut a_lo = options.x_lo.map(|lo| {
             let lows = DesignRows { x: lo, ..design };
             let mut c = columns(&lows);
@@ -282,7 +282,7 @@ impl<'a> Problem<'a> {
                 .for_each(weigh);
             y_lo.iter_mut().for_each(weigh);
             let y_kept: Vec<f64> = keep.iter().map(|&i| design.y[i]).collect();
-            y = y_kept.iter().zip(&root).map(|(v, r)| v * r).collect();
+            y = y_kept.iter().zip(&root).map(|(v, r)| v * r).collect::<Vec<f64>>().into();
             weighted = Some((y_kept, keep.iter().map(|&i| w[i]).collect()));
         }
         let scale = a
@@ -330,7 +330,7 @@ impl<'a> Problem<'a> {
         let (a, y, scale) = (&self.a, &self.y, &self.scale);
         let (n, rank) = (self.n(), qr.rank());
         // First solve: θs = R⁻¹·(Qᵀy)[..rank], θ = S·θs, r = y − A·θ.
-        let mut c = y.clone();
+        let mut c = y.to_vec();
         qr.apply_qt(&mut c);
         qr.solve_r(&mut c[..rank]);
         let mut theta = vec![0.0; a.len()];
@@ -448,32 +448,29 @@ impl<'a> Problem<'a> {
 
     /// y − r − A·θ, each row in double-double, rounded once.
     fn residual_from(&self, r: &[f64], theta: &[f64]) -> Vec<f64> {
-        self.residuals_dd(r, theta)
-            .into_iter()
-            .map(Dd::value)
+        (0..self.n())
+            .map(|i| self.residual_dd(i, r[i], theta).value())
             .collect()
     }
 
-    /// y − r − A·θ per row in double-double, with A's and y's low parts.
-    fn residuals_dd(&self, r: &[f64], theta: &[f64]) -> Vec<Dd> {
-        let mut acc: Vec<Dd> = self.y.iter().map(|&v| Dd { hi: v, lo: 0.0 }).collect();
+    /// y − r − A·θ of row i in double-double, with A's and y's low parts
+    /// (the same operations in the same order as column by column).
+    fn residual_dd(&self, i: usize, ri: f64, theta: &[f64]) -> Dd {
+        let mut acc = Dd {
+            hi: self.y[i],
+            lo: 0.0,
+        };
         if let Some(lo) = &self.y_lo {
-            acc.iter_mut().zip(lo).for_each(|(acc, &v)| acc.add(v));
+            acc.add(lo[i]);
         }
-        for (acc, &ri) in acc.iter_mut().zip(r) {
-            acc.add(-ri);
-        }
+        acc.add(-ri);
         for (j, &t) in theta.iter().enumerate() {
             if t == 0.0 {
                 continue;
             }
-            for (acc, &v) in acc.iter_mut().zip(&self.a[j]) {
-                acc.add_product(-v, t);
-            }
+            acc.add_product(-self.a[j][i], t);
             if let Some(lo) = &self.a_lo {
-                for (acc, &v) in acc.iter_mut().zip(&lo[j]) {
-                    acc.add_product(-v, t);
-                }
+                acc.add_product(-lo[j][i], t);
             }
         }
         acc
@@ -481,10 +478,9 @@ impl<'a> Problem<'a> {
 
     /// RSS at θ in double-double, from unrounded residuals.
     fn rss(&self, theta: &[f64]) -> Dd {
-        let zeros = vec![0.0; self.n()];
         let mut rss = Dd::default();
-        for r in self.residuals_dd(&zeros, theta) {
-            metrics::add_square(&mut rss, r);
+        for i in 0..self.n() {
+            metrics::add_square(&mut rss, self.residual_dd(i, 0.0, theta));
         }
         rss
     }
