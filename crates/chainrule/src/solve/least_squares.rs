@@ -282,7 +282,12 @@ impl<'a> Problem<'a> {
                 .for_each(weigh);
             y_lo.iter_mut().for_each(weigh);
             let y_kept: Vec<f64> = keep.iter().map(|&i| design.y[i]).collect();
-            y = y_kept.iter().zip(&root).map(|(v, r)| v * r).collect::<Vec<f64>>().into();
+            y = y_kept
+                .iter()
+                .zip(&root)
+                .map(|(v, r)| v * r)
+                .collect::<Vec<f64>>()
+                .into();
             weighted = Some((y_kept, keep.iter().map(|&i| w[i]).collect()));
         }
         let scale = a
