@@ -136,7 +136,7 @@ impl GramStats {
 
     /// The least-squares solution, or None when G cannot give it to the
     /// last digit: a rank-deficient or too ill-conditioned design (see
-    /// [`TRUSTED`]), or a fit so close that RSS is below what G resolves.
+    /// `TRUSTED`), or a fit so close that RSS is below what G resolves.
     /// The caller then solves from the rows.
     pub fn solve(
         &self,
