@@ -8,7 +8,8 @@ use super::interrupt::{self, Interrupted};
 use super::progress::Progress;
 use anyhow::{Context, Result};
 use chainrule::model::formula::Formula;
-use chainrule::solve::{least_squares_at, DesignRows, FitOptions, Solution};
+use chainrule::model::Batch;
+use chainrule::solve::{least_squares_at, DesignRows, FitOptions, GramStats, Solution};
 use chainrule::source::{scan, Opened, RowSource, SourceError};
 use chainrule::train::{
     summarize, train_source, Fit, Metrics, ModelFile, StopReason, TrainConfig, TrainError,
@@ -191,7 +192,16 @@ fn inference_at_theta(
     }
     let theta = &outcome.fit.theta;
     let s = match source.design() {
-        Some(design) => least_squares_at(DesignRows::of(design), &FitOptions::default(), theta)?,
+        Some(design) => {
+            // From G in double-double where it answers to the last digit
+            // (no copy of the rows); from the rows otherwise.
+            let rows = Batch::new(&design.x, &design.y, design.d);
+            let gram = GramStats::of_rows(rows, design.intercept);
+            match gram.solve_at(&design.response, &design.names, design.intercept, theta)? {
+                Some(s) => s,
+                None => least_squares_at(DesignRows::of(design), &FitOptions::default(), theta)?,
+            }
+        }
         None => {
             let stats = match scan(source, progress) {
                 Err(SourceError::Stopped) => return Ok(None),

@@ -17,6 +17,8 @@
 //! ‖R_y − R_A·θ‖² + R_yy², the total sum of squares from R's y column, and
 //! G_A⁻¹ = R_A⁻¹·R_A⁻ᵀ for the covariance; each rounded once.
 
+use rayon::prelude::*;
+
 use super::{metrics, QrStats, Solution, SolveError};
 use crate::model::Batch;
 use crate::numeric::double_double::two_product;
@@ -39,6 +41,10 @@ pub struct GramStats {
     longest: u64,
     merges: u64,
 }
+
+/// Rows per piece in [`GramStats::of_rows`]: about what a 64 KiB piece of
+/// a CSV holds, so the rounding bound is that of the one-pass fit.
+pub const PIECE_ROWS: usize = 1024;
 
 /// The largest κ(A·S)²·m·bound for which θ from G is trusted: 2⁻⁶⁰, a
 /// sixtieth of f64's half ulp.
@@ -115,6 +121,25 @@ impl GramStats {
         self.longest = self.longest.max(self.added);
     }
 
+    /// G of every row of `rows`, summed on every core in pieces of
+    /// [`PIECE_ROWS`] and merged in row order: the same bits on any number
+    /// of threads.
+    pub fn of_rows(rows: Batch<'_>, intercept: bool) -> GramStats {
+        let p = rows.d + usize::from(intercept);
+        let starts: Vec<usize> = (0..rows.len()).step_by(PIECE_ROWS).collect();
+        let pieces: Vec<GramStats> = starts
+            .par_iter()
+            .map(|&start| {
+                let mut g = GramStats::empty(p, intercept);
+                g.add_batch(rows.slice(start, (start + PIECE_ROWS).min(rows.len())));
+                g
+            })
+            .collect();
+        let mut total = GramStats::empty(p, intercept);
+        pieces.iter().for_each(|g| total.merge(g));
+        total
+    }
+
     /// Adds `other`'s rows.
     pub fn merge(&mut self, other: &GramStats) {
         assert_eq!(self.m, other.m, "merging statistics of different models");
@@ -144,6 +169,31 @@ impl GramStats {
         names: &[String],
         intercept: bool,
     ) -> Result<Option<Solution>, SolveError> {
+        self.solve_with(response, names, intercept, None)
+    }
+
+    /// The statistics [`solve`](Self::solve) reports, at a θ obtained some
+    /// other way (training): RSS(θ), σ² = RSS(θ)/(n − p) and σ²·G⁻¹, as
+    /// `least_squares_at` gives them from the rows; None where `solve`
+    /// would decline.
+    pub fn solve_at(
+        &self,
+        response: &str,
+        names: &[String],
+        intercept: bool,
+        theta: &[f64],
+    ) -> Result<Option<Solution>, SolveError> {
+        assert_eq!(theta.len(), self.m - 1, "θ has p entries");
+        self.solve_with(response, names, intercept, Some(theta))
+    }
+
+    fn solve_with(
+        &self,
+        response: &str,
+        names: &[String],
+        intercept: bool,
+        at: Option<&[f64]>,
+    ) -> Result<Option<Solution>, SolveError> {
         let (m, p) = (self.m, self.m - 1);
         if self.count == 0 {
             return Err(SolveError::NoRows);
@@ -161,8 +211,13 @@ impl GramStats {
         if s.rank < p || scaled_condition(&stats.r, m).powi(2) * m as f64 * bound > TRUSTED {
             return Ok(None);
         }
-        let theta = back_substitute(&r, m, p, |i| r[i * m + p]);
-        let theta: Vec<f64> = theta.into_iter().map(Dd::value).collect();
+        let theta: Vec<f64> = match at {
+            Some(theta) => theta.to_vec(),
+            None => back_substitute(&r, m, p, |i| r[i * m + p])
+                .into_iter()
+                .map(Dd::value)
+                .collect(),
+        };
         let rss = rss_at(&r, m, &theta);
         let first = usize::from(intercept);
         let mut tss = Dd::default();
@@ -177,7 +232,7 @@ impl GramStats {
             return Ok(None);
         }
         let n = self.count as usize;
-        let df = n - p;
+        let df = n.saturating_sub(p);
         let residual_sd = match df {
             0 => f64::NAN,
             _ => (rss.value() / df as f64).sqrt(),

@@ -329,3 +329,48 @@ fn the_rounding_estimate_bounds_what_the_decimal_refit_changes() {
         );
     }
 }
+
+/// `train`'s statistics at its θ from G (`GramStats::of_rows` +
+/// `solve_at`) are `least_squares_at`'s from the rows, within a few ulps,
+/// at a θ off the optimum; and G of the rows is the same on 1 and 3
+/// threads.
+#[test]
+fn statistics_at_a_given_theta_from_g_are_those_from_the_rows() {
+    use chainrule::solve::{least_squares_at, DesignRows, FitOptions};
+    let (data, _) = synth(SynthModel::Plane, 30_000, 0.1, 4).unwrap();
+    let design = Formula::parse("y ~ x1 + x2")
+        .unwrap()
+        .design(&data)
+        .unwrap();
+    let theta = [1.01, 1.99, -3.02];
+    let rows = Batch::new(&design.x, &design.y, design.d);
+    let on = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| GramStats::of_rows(rows, true))
+            .solve_at(&design.response, &design.names, true, &theta)
+            .unwrap()
+            .expect("the plane is answered from G")
+    };
+    let s = on(1);
+    let reference =
+        least_squares_at(DesignRows::of(&design), &FitOptions::default(), &theta).unwrap();
+    assert_eq!(s.theta, theta);
+    for (a, b) in [
+        (s.rss, reference.rss),
+        (s.r_squared, reference.r_squared),
+        (s.residual_sd, reference.residual_sd),
+    ]
+    .into_iter()
+    .chain(
+        s.std_errors
+            .iter()
+            .copied()
+            .zip(reference.std_errors.clone()),
+    ) {
+        assert!(ulps(a, b) <= 4.0, "{a} vs {b}");
+    }
+    assert_eq!(on(3), s);
+}
