@@ -42,9 +42,9 @@ pub struct GramStats {
     merges: u64,
 }
 
-/// Rows per piece in [`GramStats::of_rows`]: about what a 64 KiB piece of
+/// Rows per piece in `GramStats::of_rows`: about what a 64 KiB piece of
 /// a CSV holds, so the rounding bound is that of the one-pass fit.
-pub const PIECE_ROWS: usize = 1024;
+const PIECE_ROWS: usize = 1024;
 
 /// The largest κ(A·S)²·m·bound for which θ from G is trusted: 2⁻⁶⁰, a
 /// sixtieth of f64's half ulp.
@@ -122,7 +122,7 @@ impl GramStats {
     }
 
     /// G of every row of `rows`, summed on every core in pieces of
-    /// [`PIECE_ROWS`] and merged in row order: the same bits on any number
+    /// `PIECE_ROWS` (1,024) and merged in row order: the same bits on any number
     /// of threads.
     pub fn of_rows(rows: Batch<'_>, intercept: bool) -> GramStats {
         let p = rows.d + usize::from(intercept);
