@@ -20,6 +20,7 @@ fn _chainrule(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(model::train_matrix, m)?)?;
     m.add_function(wrap_pyfunction!(model::fit_table, m)?)?;
     m.add_function(wrap_pyfunction!(model::fit_matrix, m)?)?;
+    m.add_function(wrap_pyfunction!(model::fit_csv, m)?)?;
     m.add_function(wrap_pyfunction!(model::columns_used, m)?)?;
     m.add_function(wrap_pyfunction!(teach::grad, m)?)?;
     m.add_function(wrap_pyfunction!(teach::explain_program, m)?)?;

@@ -252,6 +252,15 @@ pub fn fit_table(
     Ok(Closed { exact })
 }
 
+/// The closed form on CSV/TSV files read as one data set, as `chainrule
+/// fit` reads them (one parallel pass where it answers to the last digit).
+#[pyfunction]
+pub fn fit_csv(py: Python<'_>, formula: &str, paths: Vec<std::path::PathBuf>) -> PyResult<Closed> {
+    let model = LinearRegression::new(formula).or_raise(py)?;
+    let exact = py.detach(|| model.fit_exact_csv(&paths)).or_raise(py)?;
+    Ok(Closed { exact })
+}
+
 /// The closed form on a design matrix.
 #[pyfunction]
 pub fn fit_matrix(

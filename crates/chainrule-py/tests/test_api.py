@@ -213,3 +213,22 @@ def test_training_releases_the_gil():
     # free, the loop turns ~10⁶ times a second. 1,000 is far between the two.
     inside = [t for t in stamps if start + 0.1 < t < end - 0.1]
     assert end - start > 0.3 and len(inside) > 1_000
+
+
+def test_fit_csv_reads_files_as_fit_reads_a_table(tmp_path):
+    """fit_csv on a file, and on the file cut in two, gives fit(df)'s θ bit
+    for bit (the Rust reader parses the same cells; one pass answers the
+    well-conditioned plane to the last digit, as the in-memory fit)."""
+    rng = np.random.default_rng(5)
+    x1, x2 = rng.uniform(-2, 2, 4000), rng.uniform(-2, 2, 4000)
+    df = pd.DataFrame({"x1": x1, "x2": x2, "y": 1 + 2 * x1 - 3 * x2 + rng.normal(0, 0.1, 4000)})
+    whole = tmp_path / "plane.csv"
+    df.to_csv(whole, index=False, float_format="%.17g")
+    df[:1500].to_csv(tmp_path / "a.csv", index=False, float_format="%.17g")
+    df[1500:].to_csv(tmp_path / "b.csv", index=False, float_format="%.17g")
+    expected = chainrule.fit(pd.read_csv(whole), "y ~ x1 + x2").theta
+    assert chainrule.fit_csv(whole, "y ~ x1 + x2").theta.tolist() == expected.tolist()
+    parts = [tmp_path / "a.csv", str(tmp_path / "b.csv")]
+    assert chainrule.fit_csv(parts, "y ~ x1 + x2").theta.tolist() == expected.tolist()
+    with pytest.raises(chainrule.ChainruleError, match="nope.csv"):
+        chainrule.fit_csv(tmp_path / "nope.csv", "y ~ x1")

@@ -24,15 +24,16 @@
 //! # Ok::<(), chainrule::Error>(())
 //! ```
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::data::{Dataset, Design};
+use crate::data::{Dataset, Design, ReadOptions};
 use crate::error::{Error, Result};
 use crate::model::formula::{Coding, Expr, Formula, Term};
 use crate::model::{Batch, Engine, LinearModel, Mode};
 use crate::solve::{
     least_squares, least_squares_rows, metrics, metrics_rows, DesignRows, Solution,
 };
+use crate::source::{fit_one_pass, fit_stream, open, OpenOptions};
 use crate::train::{
     train, Fit, LearningRate, Metrics, ModelFile, Observer, Quiet, StopReason, TrainConfig,
 };
@@ -286,6 +287,41 @@ impl LinearRegression {
             )));
         }
         Ok(d)
+    }
+
+    /// [`fit_exact`](Self::fit_exact) on CSV/TSV files read as one data
+    /// set, as `chainrule fit` reads them: in one parallel pass, summed in
+    /// double-double, where that gives the same answer to the last digit
+    /// (`source::fit_one_pass`: the file's cells are plain numbers, the
+    /// design well conditioned); otherwise one file is read into memory and
+    /// several are streamed, TSQR and refinement. The data as written are
+    /// not carried beyond f64 (the CLI's decimal refit).
+    pub fn fit_exact_csv(&self, paths: &[PathBuf]) -> Result<Exact> {
+        let read = ReadOptions::default();
+        let exact = |solution, design: &Design, coding: Option<&Coding>| Exact {
+            formula: self.formula.clone(),
+            response: design.response.clone(),
+            features: design.names.clone(),
+            intercept: design.intercept,
+            coding: coding.cloned().unwrap_or_default(),
+            solution,
+        };
+        if let Some((s, design)) = fit_one_pass(paths, &self.formula, &read, &mut Quiet)? {
+            return Ok(exact(s, &design, None));
+        }
+        let options = OpenOptions {
+            read,
+            ..OpenOptions::default()
+        };
+        let mut opened = open(paths, &self.formula, &options, &mut Quiet)?;
+        let source = &mut *opened.source;
+        Ok(match source.design() {
+            Some(design) => exact(least_squares(design)?, design, source.coding()),
+            None => {
+                let s = fit_stream(source, &mut Quiet)?;
+                exact(s, &source.empty_design(), None)
+            }
+        })
     }
 
     /// The closed-form least-squares θ (Householder QR with refinement),

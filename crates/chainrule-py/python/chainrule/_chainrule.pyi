@@ -3,7 +3,8 @@ reads DataFrames in and draws results in Jupyter; these are its parts."""
 
 from __future__ import annotations
 
-from typing import Optional, Sequence, Tuple, TypedDict
+import os
+from typing import Optional, Sequence, Tuple, TypedDict, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -87,6 +88,7 @@ def fit_table(formula: str, names: Sequence[str], columns: Sequence[Column]) -> 
 def fit_matrix(
     formula: str, names: Sequence[str], x: npt.NDArray[np.float64], y: Column
 ) -> Closed: ...
+def fit_csv(formula: str, paths: Sequence[Union[str, os.PathLike[str]]]) -> Closed: ...
 def columns_used(formula: str, available: Sequence[str]) -> list[str]: ...
 def grad(program: str, of: Optional[str] = None) -> Step: ...
 def explain_program(program: str, lr: Optional[float] = None) -> Step: ...

@@ -374,3 +374,32 @@ fn statistics_at_a_given_theta_from_g_are_those_from_the_rows() {
     }
     assert_eq!(on(3), s);
 }
+
+/// The library's front door on files: `fit_exact_csv` answers as
+/// `fit_exact` on the data read whole, by one pass where it can (the
+/// plane) and from memory where it cannot (a categorical column).
+#[test]
+fn fit_exact_csv_is_fit_exact_on_the_file() {
+    use chainrule::LinearRegression;
+    let dir = tempfile::tempdir().unwrap();
+    let plane = plane_csv(dir.path(), 5_000);
+    let groups = dir.path().join("groups.csv");
+    let text: String = (0..300)
+        .map(|i| {
+            format!(
+                "{},{},{}\n",
+                i % 17,
+                ["a", "b", "c"][i % 3],
+                (i * 7919 % 101) as f64 / 7.0
+            )
+        })
+        .collect();
+    std::fs::write(&groups, format!("x,g,y\n{text}")).unwrap();
+    for (path, formula) in [(&plane, "y ~ x1 + x2"), (&groups, "y ~ x + g")] {
+        let model = LinearRegression::new(formula).unwrap();
+        let from_file = model.fit_exact_csv(std::slice::from_ref(path)).unwrap();
+        let whole = model.fit_exact(&Dataset::from_csv(path).unwrap()).unwrap();
+        assert_eq!(from_file.theta(), whole.theta(), "{formula}");
+        assert_eq!(from_file.names(), whole.names(), "{formula}");
+    }
+}
