@@ -290,7 +290,7 @@ impl Compiled {
             if node.arity > 0 && matches!(role, Role::Whole) {
                 let (before, after) = values.split_at_mut(node.offset);
                 node.op
-                    .forward(Graph::inputs_of(before, node), &mut after[..node.len]);
+                    .forward(&Graph::inputs_of(before, node), &mut after[..node.len]);
             }
         }
     }
@@ -399,7 +399,7 @@ impl Compiled {
                 };
                 let (before, after) = vs.split_at_mut(at);
                 let x = self.tile_inputs(node, sources, before, t, m);
-                node.op.forward(x, &mut after[..m * width]);
+                node.op.forward(&x, &mut after[..m * width]);
             }
             let (x, _) = self.tile_input(root, 0, sources, vs, t, m);
             j_sum.add_column(x);
@@ -442,9 +442,9 @@ impl Compiled {
                             },
                             _,
                         ) => {
-                            node.op.vjp(slot, x, out, up, &mut before[gi..gi + m * wi]);
+                            node.op.vjp(slot, &x, out, up, &mut before[gi..gi + m * wi]);
                         }
-                        (_, Some(e)) => node.op.vjp_rows(slot, x, out, up, &mut edge_sums[e]),
+                        (_, Some(e)) => node.op.vjp_rows(slot, &x, out, up, &mut edge_sums[e]),
                         _ => {}
                     }
                 }
@@ -496,7 +496,7 @@ impl Compiled {
                         let (before, after) = grads.split_at_mut(g);
                         node.op.vjp(
                             slot,
-                            x,
+                            &x,
                             out,
                             &after[..node.len],
                             &mut before[gi..gi + s.len],

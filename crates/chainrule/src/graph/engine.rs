@@ -367,7 +367,7 @@ impl Graph {
             // Inputs precede the node, so they lie wholly before its offset.
             let (before, after) = values.split_at_mut(node.offset);
             let x = Self::inputs_of(before, node);
-            node.op.forward(x, &mut after[..node.len]);
+            node.op.forward(&x, &mut after[..node.len]);
         }
     }
 
@@ -404,7 +404,7 @@ impl Graph {
                 let (before, after) = grads.split_at_mut(g);
                 let upstream = &after[..node.len];
                 let grad_in = &mut before[gi..gi + slot.len];
-                node.op.vjp(i, x, out, upstream, grad_in);
+                node.op.vjp(i, &x, out, upstream, grad_in);
             }
         }
         Ok(())

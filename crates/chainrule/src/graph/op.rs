@@ -95,10 +95,10 @@ pub trait Op: Debug + Send + Sync {
     fn shape(&self, sa: Shape, sb: Shape) -> Result<Shape, GraphError>;
 
     /// out = op(inputs). `out` has the length of `shape(..)`.
-    fn forward(&self, x: Inputs<'_>, out: &mut [f64]);
+    fn forward(&self, x: &Inputs<'_>, out: &mut [f64]);
 
     /// grad += upstreamᵀ · ∂out/∂input_i, without materializing the Jacobian.
-    fn vjp(&self, i: usize, x: Inputs<'_>, out: &[f64], upstream: &[f64], grad: &mut [f64]);
+    fn vjp(&self, i: usize, x: &Inputs<'_>, out: &[f64], upstream: &[f64], grad: &mut [f64]);
 
     /// How a compiled pass may run this op, given which inputs are
     /// row-indexed (`rows[i]`) and the inputs' whole shapes.
@@ -111,12 +111,12 @@ pub trait Op: Debug + Send + Sync {
     /// quantity per element of input i). `vjp` adds the sum of these terms
     /// over all rows, in `sum.rs`'s order, so a compiled pass that feeds the
     /// same rows block by block gets the same bits.
-    fn vjp_rows(&self, _i: usize, _x: Inputs<'_>, _out: &[f64], _up: &[f64], _sums: &mut RowSums) {
+    fn vjp_rows(&self, _i: usize, _x: &Inputs<'_>, _out: &[f64], _up: &[f64], _sums: &mut RowSums) {
         unreachable!("vjp_rows is called only on ops whose row_rule is Rowwise")
     }
 
     /// The explicit Jacobian ∂out/∂input_i, for explaining and for tests.
-    fn jacobian(&self, i: usize, x: Inputs<'_>, out: &[f64]) -> Jacobian;
+    fn jacobian(&self, i: usize, x: &Inputs<'_>, out: &[f64]) -> Jacobian;
 
     /// How the derivation writes out = op(inputs); None: by the node's name.
     fn notation(&self) -> Option<Notation> {

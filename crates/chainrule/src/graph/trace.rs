@@ -106,10 +106,10 @@ impl Graph {
                     .map(|(i, &from)| {
                         let from_len = self.nodes[from as usize].shape.len();
                         let local = (out.len().saturating_mul(from_len) <= max_jacobian)
-                            .then(|| node.op.jacobian(i, x, out));
+                            .then(|| node.op.jacobian(i, &x, out));
                         let product = upstream.map(|up| {
                             let mut contribution = vec![0.0; from_len];
-                            node.op.vjp(i, x, out, up, &mut contribution);
+                            node.op.vjp(i, &x, out, up, &mut contribution);
                             contribution
                         });
                         TraceEdge {

@@ -111,7 +111,7 @@ fn eval(op: &dyn Op, vals: &[Vec<f64>], shapes: &[Shape]) -> Vec<f64> {
         .shape(shapes[0], shapes.get(1).copied().unwrap_or(Shape::Scalar))
         .unwrap();
     let mut out = vec![0.0; out_shape.len()];
-    op.forward(inputs(vals, shapes), &mut out);
+    op.forward(&inputs(vals, shapes), &mut out);
     out
 }
 
@@ -141,8 +141,8 @@ proptest! {
             };
             for i in 0..case.shapes.len() {
                 let mut vjp = vec![0.0; vals[i].len()];
-                op.vjp(i, inputs(&vals, &case.shapes), &out, &upstream, &mut vjp);
-                let jac = op.jacobian(i, inputs(&vals, &case.shapes), &out);
+                op.vjp(i, &inputs(&vals, &case.shapes), &out, &upstream, &mut vjp);
+                let jac = op.jacobian(i, &inputs(&vals, &case.shapes), &out);
                 let from_jac = jac.vjp(&upstream);
                 for k in 0..vals[i].len() {
                     // Central difference, step scaled to the value.

@@ -69,7 +69,7 @@ impl<T: Binary> Elementwise<T> {
     #[inline(always)]
     fn products(
         i: usize,
-        x: Inputs<'_>,
+        x: &Inputs<'_>,
         out: &[f64],
         upstream: &[f64],
         (lo, hi): (usize, usize),
@@ -123,7 +123,7 @@ impl<T: Binary> Elementwise<T> {
 
     /// upstream_k·∂out_k/∂input_i for every element k, into `sums`.
     #[inline(always)]
-    fn terms(i: usize, x: Inputs<'_>, out: &[f64], upstream: &[f64], sums: &mut RowSums) {
+    fn terms(i: usize, x: &Inputs<'_>, out: &[f64], upstream: &[f64], sums: &mut RowSums) {
         sums.add_rows(out.len(), |lo, terms| {
             let hi = lo + terms.len();
             Self::products(i, x, out, upstream, (lo, hi), |k, v| terms[k] = v);
@@ -160,7 +160,7 @@ impl<T: Binary> Op for Elementwise<T> {
         }
     }
 
-    fn forward(&self, x: Inputs<'_>, out: &mut [f64]) {
+    fn forward(&self, x: &Inputs<'_>, out: &mut [f64]) {
         if let ([a], [b], [o]) = (x.a, x.b, &mut *out) {
             *o = T::f(*a, *b);
             return;
@@ -186,7 +186,7 @@ impl<T: Binary> Op for Elementwise<T> {
         }
     }
 
-    fn vjp(&self, i: usize, x: Inputs<'_>, out: &[f64], upstream: &[f64], grad: &mut [f64]) {
+    fn vjp(&self, i: usize, x: &Inputs<'_>, out: &[f64], upstream: &[f64], grad: &mut [f64]) {
         if let ([a], [b], [o], [u], [g]) = (x.a, x.b, out, upstream, &mut *grad) {
             // Scalar graphs (one sample) spend their time here.
             *g += u * Self::partial(i, *a, *b, *o);
@@ -212,7 +212,7 @@ impl<T: Binary> Op for Elementwise<T> {
         }
     }
 
-    fn vjp_rows(&self, i: usize, x: Inputs<'_>, out: &[f64], up: &[f64], sums: &mut RowSums) {
+    fn vjp_rows(&self, i: usize, x: &Inputs<'_>, out: &[f64], up: &[f64], sums: &mut RowSums) {
         debug_assert!(
             Self::broadcast(i, layout(x.sa, x.sb)),
             "only a broadcast scalar is read whole"
@@ -220,7 +220,7 @@ impl<T: Binary> Op for Elementwise<T> {
         Self::terms(i, x, out, up, sums);
     }
 
-    fn jacobian(&self, i: usize, x: Inputs<'_>, out: &[f64]) -> Jacobian {
+    fn jacobian(&self, i: usize, x: &Inputs<'_>, out: &[f64]) -> Jacobian {
         let lay = layout(x.sa, x.sb);
         let at = |k: usize| {
             if lay == Layout::AScalar {

@@ -36,11 +36,11 @@ impl Op for Leaf {
         Ok(self.shape)
     }
 
-    fn forward(&self, _: Inputs<'_>, _: &mut [f64]) {}
+    fn forward(&self, _: &Inputs<'_>, _: &mut [f64]) {}
 
-    fn vjp(&self, _: usize, _: Inputs<'_>, _: &[f64], _: &[f64], _: &mut [f64]) {}
+    fn vjp(&self, _: usize, _: &Inputs<'_>, _: &[f64], _: &[f64], _: &mut [f64]) {}
 
-    fn jacobian(&self, _: usize, _: Inputs<'_>, out: &[f64]) -> Jacobian {
+    fn jacobian(&self, _: usize, _: &Inputs<'_>, out: &[f64]) -> Jacobian {
         Jacobian::zeros(out.len(), 0)
     }
 }

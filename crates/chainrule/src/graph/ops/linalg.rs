@@ -29,19 +29,19 @@ impl Op for Dot {
         }
     }
 
-    fn forward(&self, x: Inputs<'_>, out: &mut [f64]) {
+    fn forward(&self, x: &Inputs<'_>, out: &mut [f64]) {
         out[0] = x.a.iter().zip(x.b).map(|(a, b)| a * b).sum();
     }
 
     /// ∂(a·b)/∂a = bᵀ, ∂(a·b)/∂b = aᵀ.
-    fn vjp(&self, i: usize, x: Inputs<'_>, _: &[f64], upstream: &[f64], grad: &mut [f64]) {
+    fn vjp(&self, i: usize, x: &Inputs<'_>, _: &[f64], upstream: &[f64], grad: &mut [f64]) {
         let other = if i == 0 { x.b } else { x.a };
         for (g, &o) in grad.iter_mut().zip(other) {
             *g += upstream[0] * o;
         }
     }
 
-    fn jacobian(&self, i: usize, x: Inputs<'_>, _: &[f64]) -> Jacobian {
+    fn jacobian(&self, i: usize, x: &Inputs<'_>, _: &[f64]) -> Jacobian {
         let other = if i == 0 { x.b } else { x.a };
         Jacobian {
             rows: 1,
@@ -100,8 +100,8 @@ impl Op for MatVec {
         }
     }
 
-    fn forward(&self, x: Inputs<'_>, out: &mut [f64]) {
-        let (_, d) = dims(&x);
+    fn forward(&self, x: &Inputs<'_>, out: &mut [f64]) {
+        let (_, d) = dims(x);
         if d == 0 {
             out.fill(0.0);
             return;
@@ -121,8 +121,8 @@ impl Op for MatVec {
 
     /// ∂out_r/∂M\[r,c\] = v_c, so grad_M += upstream·vᵀ;
     /// ∂out/∂v = M, so grad_v += Mᵀ·upstream.
-    fn vjp(&self, i: usize, x: Inputs<'_>, _: &[f64], upstream: &[f64], grad: &mut [f64]) {
-        let (_, d) = dims(&x);
+    fn vjp(&self, i: usize, x: &Inputs<'_>, _: &[f64], upstream: &[f64], grad: &mut [f64]) {
+        let (_, d) = dims(x);
         if d == 0 {
             return;
         }
@@ -152,8 +152,8 @@ impl Op for MatVec {
     }
 
     /// ∂out_r/∂v = M\[r, :\]: row r adds upstream_r·M\[r, c\] to Σ for v_c.
-    fn vjp_rows(&self, _: usize, x: Inputs<'_>, _: &[f64], up: &[f64], sums: &mut RowSums) {
-        let (_, d) = dims(&x);
+    fn vjp_rows(&self, _: usize, x: &Inputs<'_>, _: &[f64], up: &[f64], sums: &mut RowSums) {
+        let (_, d) = dims(x);
         if d == 0 {
             return;
         }
@@ -175,8 +175,8 @@ impl Op for MatVec {
         });
     }
 
-    fn jacobian(&self, i: usize, x: Inputs<'_>, _: &[f64]) -> Jacobian {
-        let (n, d) = dims(&x);
+    fn jacobian(&self, i: usize, x: &Inputs<'_>, _: &[f64]) -> Jacobian {
+        let (n, d) = dims(x);
         if i == 0 {
             let mut jac = Jacobian::zeros(n, n * d);
             for r in 0..n {

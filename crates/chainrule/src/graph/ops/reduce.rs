@@ -34,11 +34,11 @@ impl Op for Reduce {
         Ok(Shape::Scalar)
     }
 
-    fn forward(&self, x: Inputs<'_>, out: &mut [f64]) {
+    fn forward(&self, x: &Inputs<'_>, out: &mut [f64]) {
         out[0] = ordered_sum(x.a) * self.scale(x.a.len());
     }
 
-    fn vjp(&self, _: usize, x: Inputs<'_>, _: &[f64], upstream: &[f64], grad: &mut [f64]) {
+    fn vjp(&self, _: usize, x: &Inputs<'_>, _: &[f64], upstream: &[f64], grad: &mut [f64]) {
         let local = upstream[0] * self.scale(x.a.len());
         for g in grad.iter_mut() {
             *g += local;
@@ -56,7 +56,7 @@ impl Op for Reduce {
         }
     }
 
-    fn jacobian(&self, _: usize, x: Inputs<'_>, _: &[f64]) -> Jacobian {
+    fn jacobian(&self, _: usize, x: &Inputs<'_>, _: &[f64]) -> Jacobian {
         let n = x.a.len();
         Jacobian {
             rows: 1,

@@ -31,13 +31,13 @@ impl<U: Unary> Op for Map<U> {
         Ok(sa)
     }
 
-    fn forward(&self, x: Inputs<'_>, out: &mut [f64]) {
+    fn forward(&self, x: &Inputs<'_>, out: &mut [f64]) {
         for (o, &a) in out.iter_mut().zip(x.a) {
             *o = self.0.f(a);
         }
     }
 
-    fn vjp(&self, _: usize, x: Inputs<'_>, out: &[f64], upstream: &[f64], grad: &mut [f64]) {
+    fn vjp(&self, _: usize, x: &Inputs<'_>, out: &[f64], upstream: &[f64], grad: &mut [f64]) {
         for (((g, &u), &a), &o) in grad.iter_mut().zip(upstream).zip(x.a).zip(out) {
             *g += u * self.0.df(a, o);
         }
@@ -47,7 +47,7 @@ impl<U: Unary> Op for Map<U> {
         RowRule::Rowwise
     }
 
-    fn jacobian(&self, _: usize, x: Inputs<'_>, out: &[f64]) -> Jacobian {
+    fn jacobian(&self, _: usize, x: &Inputs<'_>, out: &[f64]) -> Jacobian {
         let n = out.len();
         let mut jac = Jacobian::zeros(n, n);
         for (k, (&a, &o)) in x.a.iter().zip(out).enumerate() {
