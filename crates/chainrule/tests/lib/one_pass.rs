@@ -90,6 +90,25 @@ fn ulps(a: f64, b: f64) -> f64 {
     (a - b).abs() / (f64::EPSILON * b.abs())
 }
 
+/// RSS, TSS, R², σ and every standard error of `s` within `most` ulps of
+/// `reference`'s.
+fn assert_within_ulps(s: &Solution, reference: &Solution, most: f64) {
+    let pairs = [
+        (s.rss, reference.rss),
+        (s.tss, reference.tss),
+        (s.r_squared, reference.r_squared),
+        (s.residual_sd, reference.residual_sd),
+    ];
+    let errors = s
+        .std_errors
+        .iter()
+        .copied()
+        .zip(reference.std_errors.clone());
+    for (a, b) in pairs.into_iter().chain(errors) {
+        assert!(ulps(a, b) <= most, "{a} vs {b}");
+    }
+}
+
 /// 20,000 rows (about 1.1 MB: two blocks, 18 pieces): θ bit for bit the
 /// in-memory referee's, the statistics within a few ulps (both are
 /// rounded once from double-double; the referee's from the rows, this from
@@ -123,21 +142,7 @@ fn a_csv_in_one_pass_is_the_in_memory_fit_on_any_number_of_threads() {
         (s.n, s.p, s.rank),
         (reference.n, reference.p, reference.rank)
     );
-    for (a, b) in [
-        (s.rss, reference.rss),
-        (s.tss, reference.tss),
-        (s.r_squared, reference.r_squared),
-        (s.residual_sd, reference.residual_sd),
-    ]
-    .into_iter()
-    .chain(
-        s.std_errors
-            .iter()
-            .copied()
-            .zip(reference.std_errors.clone()),
-    ) {
-        assert!(ulps(a, b) <= 4.0, "{a} vs {b}");
-    }
+    assert_within_ulps(&s, &reference, 4.0);
     assert_eq!(run(1), s);
     assert_eq!(run(3), s);
 }
@@ -358,20 +363,7 @@ fn statistics_at_a_given_theta_from_g_are_those_from_the_rows() {
     let reference =
         least_squares_at(DesignRows::of(&design), &FitOptions::default(), &theta).unwrap();
     assert_eq!(s.theta, theta);
-    for (a, b) in [
-        (s.rss, reference.rss),
-        (s.r_squared, reference.r_squared),
-        (s.residual_sd, reference.residual_sd),
-    ]
-    .into_iter()
-    .chain(
-        s.std_errors
-            .iter()
-            .copied()
-            .zip(reference.std_errors.clone()),
-    ) {
-        assert!(ulps(a, b) <= 4.0, "{a} vs {b}");
-    }
+    assert_within_ulps(&s, &reference, 4.0);
     assert_eq!(on(3), s);
 }
 
