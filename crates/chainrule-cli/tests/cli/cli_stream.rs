@@ -2,6 +2,7 @@
 //! line: the streamed answers equal the in-memory ones (relative 1e-12, the
 //! law in tests/stream_train.rs), and mistakes are named.
 
+use super::run::json_of;
 use assert_cmd::Command;
 use chainrule::data::{synth, write_csv, SynthModel};
 use serde_json::Value;
@@ -9,16 +10,6 @@ use std::path::Path;
 
 fn chainrule() -> Command {
     Command::cargo_bin("chainrule").unwrap()
-}
-
-fn json_of(args: &[&str]) -> Value {
-    let out = chainrule().args(args).arg("--json").output().unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 pub fn theta(v: &Value) -> Vec<f64> {

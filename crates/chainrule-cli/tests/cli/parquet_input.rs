@@ -3,34 +3,10 @@
 //! (the same rows in the same order ⇒ the same sums; relative 1e-12).
 #![cfg(feature = "parquet")]
 
-use assert_cmd::Command;
+use super::cli_stream::theta;
+use super::run::json_of;
 use chainrule::data::{synth, write_csv, SynthModel};
 use chainrule::source::parquet::write_parquet;
-use serde_json::Value;
-
-fn json_of(args: &[&str]) -> Value {
-    let out = Command::cargo_bin("chainrule")
-        .unwrap()
-        .args(args)
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn theta(v: &Value) -> Vec<f64> {
-    v["theta"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["value"].as_f64().unwrap())
-        .collect()
-}
 
 #[test]
 fn parquet_trains_and_fits_like_csv() {

@@ -1,6 +1,7 @@
 //! Hostile and unlucky conditions that once panicked: the run ends with a
 //! message and an exit code, never a backtrace.
 
+use super::run::json_of;
 use assert_cmd::cargo::cargo_bin;
 use assert_cmd::Command;
 use chainrule::data::{synth, write_csv, SynthModel};
@@ -211,13 +212,6 @@ fn huge_columns(dir: &std::path::Path) -> String {
     path.to_str().unwrap().to_string()
 }
 
-fn json_ok(args: &[&str]) -> serde_json::Value {
-    let out = chainrule().args(args).arg("--json").output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{args:?}: {stderr}");
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
 #[test]
 fn columns_near_1e200_train_when_standardized_and_say_so_when_not() {
     let dir = tempfile::tempdir().unwrap();
@@ -241,13 +235,13 @@ fn columns_near_1e200_train_when_standardized_and_say_so_when_not() {
             extra,
         ]
         .concat();
-        let v = json_ok(&args);
+        let v = json_of(&args);
         let digits = v["check"]["digits"].as_f64().unwrap();
         assert!(digits >= 12.0, "{extra:?}: {digits} digits");
     }
     // The closed form, in memory and from streamed statistics, agree.
-    let whole = json_ok(&["fit", &data, "--formula", "y ~ x"]);
-    let streamed = json_ok(&["fit", &data, "--formula", "y ~ x", "--chunk-rows", "5"]);
+    let whole = json_of(&["fit", &data, "--formula", "y ~ x"]);
+    let streamed = json_of(&["fit", &data, "--formula", "y ~ x", "--chunk-rows", "5"]);
     for k in 0..2 {
         let (a, b) = (
             whole["theta"][k]["value"].as_f64().unwrap(),

@@ -36,3 +36,8 @@ pub fn json_in(dir: Option<&Path>, args: &[&str]) -> (Value, String) {
 pub fn json(args: &[&str]) -> Value {
     json_in(None, args).0
 }
+
+/// [`json`] of `args` and `--json`.
+pub fn json_of(args: &[&str]) -> Value {
+    json(&[args, &["--json"]].concat())
+}

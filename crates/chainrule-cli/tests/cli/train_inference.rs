@@ -4,7 +4,7 @@
 //! every figure, a smooth function of θ (RSS is even flat at θ̂), agrees
 //! with `fit --json`'s to about d digits too.
 
-use super::run::json;
+use super::run::json_of;
 use chainrule::numeric::lre;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -14,10 +14,6 @@ use std::path::PathBuf;
 fn houses() -> String {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../chainrule/tests/data/houses");
     dir.join("houses.csv").to_str().unwrap().into()
-}
-
-fn json_of(args: &[&str]) -> Value {
-    json(&[args, &["--json"]].concat())
 }
 
 fn f(v: &Value) -> f64 {

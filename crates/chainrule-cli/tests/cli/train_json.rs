@@ -2,6 +2,7 @@
 //! streamed rows, the same θ and J history from both, and the learning
 //! rate parsed once (a bad `--lr` is a usage error in every subcommand).
 
+use super::run::json_of;
 use assert_cmd::Command;
 use serde_json::Value;
 use std::path::Path;
@@ -14,16 +15,6 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
     path.to_str().unwrap().into()
-}
-
-fn json_of(args: &[&str]) -> Value {
-    let out = chainrule().args(args).arg("--json").output().unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 fn numbers(v: &Value) -> Vec<f64> {
