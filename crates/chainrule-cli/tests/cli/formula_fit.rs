@@ -8,7 +8,7 @@
 //! exact call written next to it, `d.csv` being [`DATA`] and `new.csv`
 //! being [`NEW`] (pandas drops rows with a NaN, as `--na drop` does).
 
-use assert_cmd::Command;
+use super::run::output as run;
 use serde_json::Value;
 use std::path::Path;
 
@@ -35,14 +35,6 @@ const NEW: &str = "id,y,x1,x2,x3,region\n\
                    n3,,7,6,0.9,East\n";
 
 const FORMULA: &str = "y ~ x1 * x2 + C(region) + log(x3)";
-
-fn run(args: &[&str]) -> std::process::Output {
-    Command::cargo_bin("chainrule")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap()
-}
 
 fn ok(out: &std::process::Output) -> String {
     assert!(

@@ -2,21 +2,13 @@
 //! date, empty cells, no response yet) come back aligned, as written, with
 //! intervals that match statsmodels' `get_prediction`.
 
-use assert_cmd::Command;
+use super::run::output as run;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 fn stackloss() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../chainrule/tests/data/stackloss/stackloss.csv")
-}
-
-fn run(args: &[&str]) -> std::process::Output {
-    Command::cargo_bin("chainrule")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap()
 }
 
 fn fit_model(dir: &Path) -> String {

@@ -6,6 +6,15 @@ use assert_cmd::Command;
 use serde_json::Value;
 use std::path::Path;
 
+/// What `chainrule args…` printed and how it ended, success or not.
+pub fn output(args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("chainrule")
+        .unwrap()
+        .args(args)
+        .output()
+        .unwrap()
+}
+
 /// stdout and stderr of `chainrule args…` run in `dir` (the test's own
 /// directory when None), which must succeed.
 pub fn ok_in(dir: Option<&Path>, args: &[&str]) -> (String, String) {

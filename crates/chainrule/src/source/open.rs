@@ -49,9 +49,7 @@ impl OpenOptions {
                 .iter()
                 .any(|p| DesignCache::is_meant_as_cache(p) || has_parquet_magic(p))
     }
-}
 
-impl OpenOptions {
     /// The files to fit in one pass ([`fit_one_pass`](super::fit_one_pass)),
     /// when the closed form may take that route: regular files, not caches
     /// or Parquet, no cache asked for, and streaming asked for (chunks, or
